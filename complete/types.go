@@ -1,0 +1,54 @@
+package complete
+
+import "time"
+
+// Request asks for a completion at a byte offset of a document.
+type Request struct {
+	URI        string // document key: one warm session and one result cache per URI
+	LanguageID string // LSP languageId or weft language id ("go", "python", "typescriptreact", ...)
+	Path       string // file path shown to the model in the prompt header; optional
+	Text       []byte // the whole current text of the document
+	Offset     int    // cursor, in bytes into Text
+	Options    Options
+}
+
+// Multiline modes for Options.Multiline.
+const (
+	MultilineAuto   = "auto"   // decide from the syntax at the cursor
+	MultilineAlways = "always" // always allow several lines
+	MultilineNever  = "never"  // stop at the end of the line
+)
+
+// Options tune one request. The zero value means "engine defaults".
+type Options struct {
+	MaxTokens   int     // generated-token limit; 0: 48 for single-line, 128 for multi-line
+	Temperature float32 // 0: greedy (deterministic)
+	TopP        float32 // 0: off
+	TopK        int     // 0: off
+	Seed        uint64  // sampler seed when Temperature > 0
+	Multiline   string  // "auto" (default), "always" or "never"
+	NoCache     bool    // bypass the typed-through result cache
+}
+
+// Result is one completion. Inserting Text in place of Text[ReplaceStart:ReplaceEnd] of the request's
+// document gives the completed buffer; ReplaceStart may lie before the cursor when the completion
+// re-types the identifier being written, so that editors can filter with FilterText.
+type Result struct {
+	Text         string
+	ReplaceStart int // bytes
+	ReplaceEnd   int // bytes
+	FilterText   string
+	Multiline    bool // the mode that was used
+	Stats        Stats
+}
+
+// Stats says where the time of a request went.
+type Stats struct {
+	PromptTokens    int  // tokens in the prompt
+	ReusedTokens    int  // prompt tokens served from the session's KV prefix cache
+	GeneratedTokens int  // tokens decoded
+	FromCache       bool // answered by the typed-through cache without decoding
+	Candidates      int  // truncations tried by the syntax check (1 = first one accepted)
+	StopReason      string
+	Duration        time.Duration
+}

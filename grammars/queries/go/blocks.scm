@@ -1,0 +1,10 @@
+(block) @block
+(field_declaration_list) @block
+(interface_type) @block
+(literal_value) @block
+(expression_switch_statement) @block
+(type_switch_statement) @block
+(select_statement) @block
+(import_spec_list) @block
+(const_declaration) @block
+(var_spec_list) @block

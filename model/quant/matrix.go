@@ -1,0 +1,134 @@
+package quant
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+// Matrix is a row-major weight matrix: Rows rows of Cols elements of Type,
+// Data holding the rows back to back in ggml's block layout (a GGUF tensor
+// with Dims = [Cols, Rows]). Build it with NewMatrix, which validates the size
+// and may keep a repacked copy of the weights that the kernels read instead
+// of Data; Data itself is never modified.
+type Matrix struct {
+	Type       gguf.Type
+	Rows, Cols int
+	Data       []byte
+
+	// Repacked forms, filled by NewMatrix for the types whose kernels use them.
+	qs  []byte    // Q8_0: int8 quants, row-major; Q4_0: paired-nibble quants (see repackQ4_0)
+	ds  []float32 // Q8_0/Q4_0: one float32 scale per 32-element block, row-major
+	f32 []float32 // F32: Data viewed (or copied, when unaligned) as float32
+	u16 []uint16  // F16/BF16: Data viewed (or copied) as uint16
+}
+
+// MatMulTypes reports whether Pool.MatMul has kernels for weights of type t.
+func MatMulTypes(t gguf.Type) bool {
+	switch t {
+	case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ8_0, gguf.TypeQ4_0,
+		gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+		return true
+	}
+	return false
+}
+
+// NewMatrix checks that data holds rows×cols elements of type t and prepares
+// the matrix for the kernels.
+func NewMatrix(t gguf.Type, rows, cols int, data []byte) (Matrix, error) {
+	if !MatMulTypes(t) {
+		return Matrix{}, fmt.Errorf("quant: no matrix kernels for type %v", t)
+	}
+	if rows <= 0 || cols <= 0 {
+		return Matrix{}, fmt.Errorf("quant: bad matrix shape %dx%d", rows, cols)
+	}
+	rb, err := t.RowBytes(cols)
+	if err != nil {
+		return Matrix{}, fmt.Errorf("quant: %w", err)
+	}
+	if int64(rb)*int64(rows) != int64(len(data)) {
+		return Matrix{}, fmt.Errorf("quant: %v matrix %dx%d needs %d bytes, got %d", t, rows, cols, int64(rb)*int64(rows), len(data))
+	}
+	m := Matrix{Type: t, Rows: rows, Cols: cols, Data: data}
+	switch t {
+	case gguf.TypeQ8_0:
+		m.repackQ8_0()
+	case gguf.TypeQ4_0:
+		m.repackQ4_0()
+	case gguf.TypeF32:
+		if uintptr(unsafe.Pointer(unsafe.SliceData(data)))%4 == 0 {
+			m.f32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/4)
+		} else {
+			m.f32 = make([]float32, len(data)/4)
+			for i := range m.f32 {
+				m.f32[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+			}
+		}
+	case gguf.TypeF16, gguf.TypeBF16:
+		if uintptr(unsafe.Pointer(unsafe.SliceData(data)))%2 == 0 {
+			m.u16 = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/2)
+		} else {
+			m.u16 = make([]uint16, len(data)/2)
+			for i := range m.u16 {
+				m.u16[i] = binary.LittleEndian.Uint16(data[2*i:])
+			}
+		}
+	}
+	return m, nil
+}
+
+// repackQ8_0 splits Q8_0 blocks into a contiguous int8 stream and a float32
+// scale stream, so the kernels load 32-byte aligned-ish vectors and never
+// convert fp16 in the inner loop.
+func (m *Matrix) repackQ8_0() {
+	nb := m.Rows * m.Cols / qk
+	m.qs = make([]byte, nb*qk)
+	m.ds = make([]float32, nb)
+	for b := 0; b < nb; b++ {
+		blk := m.Data[b*q8_0 : (b+1)*q8_0]
+		m.ds[b] = f16at(blk)
+		copy(m.qs[b*qk:(b+1)*qk], blk[2:])
+	}
+}
+
+// q4RowBytes is the size of one repacked Q4_0 row: blocks are stored in
+// pairs, 32 bytes per pair, a lone last block taking a whole 32 bytes.
+func q4RowBytes(cols int) int { return (cols/qk + 1) / 2 * 32 }
+
+// repackQ4_0 reorders Q4_0 nibbles so that one 32-byte load yields two whole
+// blocks: byte k of pair p holds element k of block 2p in its low nibble and
+// element k of block 2p+1 in its high nibble (ggml instead pairs elements k
+// and k+16 of one block). Masking gives block 2p's 32 quants in order,
+// shifting gives block 2p+1's, each lining up with 32 activation bytes.
+func (m *Matrix) repackQ4_0() {
+	nbr := m.Cols / qk
+	rb := q4RowBytes(m.Cols)
+	m.qs = make([]byte, m.Rows*rb)
+	m.ds = make([]float32, m.Rows*nbr)
+	var q [qk]byte
+	for r := 0; r < m.Rows; r++ {
+		out := m.qs[r*rb : (r+1)*rb]
+		for b := 0; b < nbr; b++ {
+			blk := m.Data[(r*nbr+b)*q4_0 : (r*nbr+b+1)*q4_0]
+			m.ds[r*nbr+b] = f16at(blk)
+			for j := 0; j < qk/2; j++ {
+				q[j] = blk[2+j] & 0xf
+				q[j+qk/2] = blk[2+j] >> 4
+			}
+			dst := out[(b/2)*32 : (b/2)*32+32]
+			shift := uint(4 * (b & 1))
+			for k := 0; k < qk; k++ {
+				dst[k] |= q[k] << shift
+			}
+		}
+	}
+}
+
+// rowBytes returns the byte size of one row of Data.
+func (m *Matrix) rowBytes() int {
+	rb, _ := m.Type.RowBytes(m.Cols)
+	return rb
+}
