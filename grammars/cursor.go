@@ -2,6 +2,7 @@ package grammars
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 )
 
@@ -58,7 +59,7 @@ func NodeAt(d *Document, off int) Cursor {
 		c.InString = false // a docstring is a comment for our purposes
 	}
 
-	for _, b := range Blocks(d) {
+	for _, b := range spans(d, d.lang.qs.blocks, "", off-1, off+1) {
 		if b.StartByte < off && (off < b.EndByte || (off == b.EndByte && d.lang.IndentBlocks)) {
 			c.Block, c.HasBlock = b, true // spans are outermost first: the last hit is innermost
 		}
@@ -67,97 +68,76 @@ func NodeAt(d *Document, off int) Cursor {
 	return c
 }
 
-// atEmptyBlock decides whether off is at the start of a body with nothing in it yet. It looks at the
-// text rather than the tree because the tree of an unfinished body is an ERROR node more often than not.
+// atEmptyBlock decides whether off is at the start of a body with nothing in it yet (comments and
+// docstrings aside). It looks at the text rather than the tree because the tree of an unfinished body
+// is an ERROR node more often than not.
 func atEmptyBlock(d *Document, off int, c Cursor) bool {
 	text := d.text
-	if d.lang.IndentBlocks {
-		// Python: the previous non-blank line opens a block (ends with ':'), the cursor is indented
-		// deeper than it, and no deeper-indented line follows.
-		if !c.LineEmpty {
-			return false
-		}
-		lineStart := bytes.LastIndexByte(text[:off], '\n') + 1
-		prev, prevIndent, ok := prevLine(text, lineStart)
-		if !ok || !strings.HasSuffix(stripHashComment(prev), ":") {
-			return false
-		}
-		if len(c.Indent) <= prevIndent && off-lineStart <= prevIndent {
-			return false
-		}
-		next, nextIndent, ok := nextLine(text, off)
-		return !ok || nextIndent <= prevIndent || len(next) == 0
+	// Comments near the cursor are enough: a body is not 4 KiB of comments.
+	comments := spans(d, d.lang.qs.comments, "comment", off-4096, off+4096)
+	prev := significantBefore(text, comments, off)
+	next := significantAfter(text, comments, off)
+	if !d.lang.IndentBlocks {
+		// Bracket languages: the nearest code before the cursor opens a block and the nearest after it
+		// closes one (or the text ends).
+		return prev >= 0 && text[prev] == '{' && (next == len(text) || text[next] == '}')
 	}
-	// Bracket languages: the nearest non-space byte before the cursor opens a block and the nearest
-	// after it closes one (or the text ends).
+	// Python: the code before the cursor ends a block header (':' ending its line), the cursor sits on
+	// a blank line indented deeper than the header, and no deeper-indented code follows.
+	if !c.LineEmpty || prev < 0 || text[prev] != ':' {
+		return false
+	}
+	if eol := bytes.IndexByte(text[prev:off], '\n'); eol < 0 {
+		return false // "def f(): |" on the header's own line
+	}
+	header := indentOf(text, prev)
+	if off-(bytes.LastIndexByte(text[:off], '\n')+1) <= header {
+		return false
+	}
+	return next == len(text) || indentOf(text, next) <= header
+}
+
+// significantBefore returns the index of the last byte before off that is neither white space nor
+// inside a comment or docstring, or -1.
+func significantBefore(text []byte, comments []Span, off int) int {
 	i := off - 1
-	for i >= 0 && isSpace(text[i]) {
-		i--
+	for i >= 0 {
+		if isSpace(text[i]) {
+			i--
+			continue
+		}
+		k := slices.IndexFunc(comments, func(c Span) bool { return c.StartByte <= i && i < c.EndByte })
+		if k < 0 {
+			return i
+		}
+		i = comments[k].StartByte - 1
 	}
-	j := off
-	for j < len(text) && isSpace(text[j]) {
-		j++
+	return -1
+}
+
+// significantAfter returns the index of the first byte at or after off that is neither white space
+// nor inside a comment or docstring, or len(text).
+func significantAfter(text []byte, comments []Span, off int) int {
+	i := off
+	for i < len(text) {
+		if isSpace(text[i]) {
+			i++
+			continue
+		}
+		k := slices.IndexFunc(comments, func(c Span) bool { return c.StartByte <= i && i < c.EndByte })
+		if k < 0 {
+			return i
+		}
+		i = comments[k].EndByte
 	}
-	return i >= 0 && text[i] == '{' && (j == len(text) || text[j] == '}')
+	return len(text)
+}
+
+// indentOf returns the indentation width (bytes) of the line containing text[i].
+func indentOf(text []byte, i int) int {
+	start := bytes.LastIndexByte(text[:i], '\n') + 1
+	line := text[start:]
+	return len(line) - len(bytes.TrimLeft(line, " \t"))
 }
 
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
-
-// prevLine returns the last non-blank line ending before byte lineStart, and its indentation width.
-func prevLine(text []byte, lineStart int) (string, int, bool) {
-	end := lineStart - 1
-	for end > 0 {
-		start := bytes.LastIndexByte(text[:end], '\n') + 1
-		line := text[start:end]
-		if len(bytes.TrimSpace(line)) > 0 {
-			return string(bytes.TrimSpace(line)), len(line) - len(bytes.TrimLeft(line, " \t")), true
-		}
-		end = start - 1
-	}
-	return "", 0, false
-}
-
-// nextLine returns the first non-blank line after the one containing off, and its indentation width.
-func nextLine(text []byte, off int) (string, int, bool) {
-	i := bytes.IndexByte(text[off:], '\n')
-	if i < 0 {
-		return "", 0, false
-	}
-	rest := text[off+i+1:]
-	for len(rest) > 0 {
-		j := bytes.IndexByte(rest, '\n')
-		line := rest
-		if j >= 0 {
-			line = rest[:j]
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			return string(bytes.TrimSpace(line)), len(line) - len(bytes.TrimLeft(line, " \t")), true
-		}
-		if j < 0 {
-			break
-		}
-		rest = rest[j+1:]
-	}
-	return "", 0, false
-}
-
-// stripHashComment drops a trailing "# ..." comment (outside quotes, roughly) and trailing space.
-func stripHashComment(line string) string {
-	inQuote := byte(0)
-	for i := 0; i < len(line); i++ {
-		ch := line[i]
-		switch {
-		case inQuote != 0:
-			if ch == '\\' {
-				i++
-			} else if ch == inQuote {
-				inQuote = 0
-			}
-		case ch == '"' || ch == '\'':
-			inQuote = ch
-		case ch == '#':
-			return strings.TrimSpace(line[:i])
-		}
-	}
-	return strings.TrimSpace(line)
-}

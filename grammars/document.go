@@ -53,8 +53,9 @@ func (d *Document) Language() *Language { return d.lang }
 // later edits, because edits build a new slice.
 func (d *Document) Text() []byte { return d.text }
 
-// Tree returns the current syntax tree for read-only use by code inside this module's callers that needs
-// raw tree-sitter access. It is valid until the next Edit, SetText or Close; do not Close it.
+// Tree returns the current syntax tree, for callers that need raw tree-sitter access (most should use
+// the query functions, which return plain values). It is valid until the next Edit, SetText or Close of
+// this Document; do not Close or Edit it.
 func (d *Document) Tree() *sitter.Tree { return d.tree }
 
 // Root returns the root node of the current tree (valid like Tree).
@@ -162,11 +163,16 @@ func (d *Document) parse(ctx context.Context, old *sitter.Tree) (*sitter.Tree, e
 		}
 		d.parser = p
 	}
+	// go-tree-sitter copies every chunk the parser reads into C memory and keeps it until the parse
+	// ends, and the parser re-reads from many positions during an incremental parse: handing it the
+	// whole rest of the text each time made a keystroke in a 10k-line file cost megabytes of copying.
+	// Small chunks keep each read cheap.
+	const chunk = 4 << 10
 	text := d.text
 	n := len(text)
 	read := func(i int, _ sitter.Point) []byte {
 		if i < n {
-			return text[i:]
+			return text[i:min(n, i+chunk)]
 		}
 		return nil
 	}

@@ -19,7 +19,8 @@ import (
 //	blocks.scm       @block on bodies and bracketed blocks
 //	calls.scm        @call on the callee's name in a call expression
 //
-// TypeScript and TSX share queries/typescript, which are appended to queries/javascript.
+// queries/ecma holds what JavaScript, TypeScript and TSX share; queries/javascript and
+// queries/typescript (TypeScript and TSX) add what only their grammars have.
 //
 //go:embed queries
 var queryFS embed.FS
@@ -32,8 +33,10 @@ type queries struct {
 // queryDirs says which query folders make up a language's queries, in order.
 func queryDirs(id string) []string {
 	switch id {
+	case "javascript":
+		return []string{"ecma", "javascript"}
 	case "typescript", "tsx":
-		return []string{"javascript", "typescript"}
+		return []string{"ecma", "typescript"}
 	}
 	return []string{id}
 }
@@ -99,9 +102,18 @@ func (m match) get(name string) (sitter.Node, string, bool) {
 
 // run executes q over the whole tree of d and returns its matches. The query cursor is closed before
 // returning; the nodes stay valid as long as d's tree.
-func run(d *Document, q *sitter.Query) []match {
+func run(d *Document, q *sitter.Query) []match { return runRange(d, q, 0, len(d.text)) }
+
+// runRange is run limited to the matches that intersect text[lo:hi] (whole matches, captures outside
+// the range included), so that questions about one offset do not walk a large file's whole tree.
+func runRange(d *Document, q *sitter.Query, lo, hi int) []match {
 	qc := sitter.NewQueryCursor()
 	defer qc.Close()
+	lo = max(0, min(lo, len(d.text)))
+	hi = max(lo, min(hi, len(d.text)))
+	if lo > 0 || hi < len(d.text) {
+		qc.SetByteRange(uint(lo), uint(hi))
+	}
 	names := q.CaptureNames()
 	root := d.tree.RootNode()
 	ms := qc.Matches(q, root, d.text)

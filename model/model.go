@@ -329,8 +329,8 @@ func matrix(f *gguf.File, name string, cols, rows int) (quant.Matrix, error) {
 	if err != nil {
 		return quant.Matrix{}, err
 	}
-	if !quant.Supported(t.Type) {
-		return quant.Matrix{}, fmt.Errorf("tensor %s has type %v, which has no kernel", name, t.Type)
+	if !quant.MatMulTypes(t.Type) {
+		return quant.Matrix{}, fmt.Errorf("tensor %s has type %v, which has no matrix kernel", name, t.Type)
 	}
 	w, err := quant.NewMatrix(t.Type, rows, cols, f.TensorData(t))
 	if err != nil {

@@ -101,8 +101,8 @@ type Cmd struct {
 	Limits   *Limits  // nil: the sandbox's
 }
 
-// Result is what a sandboxed command did.
-type Result struct {
+// ExecResult is what a sandboxed command did.
+type ExecResult struct {
 	ExitCode int // -1 when killed
 	Stdout   string
 	Stderr   string
@@ -111,7 +111,7 @@ type Result struct {
 }
 
 // Output returns stderr and stdout together, stderr first (where compilers write), trimmed.
-func (r Result) Output() string {
+func (r ExecResult) Output() string {
 	out := string(bytes.TrimSpace([]byte(r.Stderr + "\n" + r.Stdout)))
 	if r.TimedOut {
 		out = "killed: time limit exceeded\n" + out
@@ -135,11 +135,13 @@ func (s *Sandbox) Do(fn func(dir string) error) error {
 
 // setupScript runs as the namespace's init: it keeps the run directory and the Writable ones writable
 // (bind-mounted onto themselves, so they are mounts of their own), remounts every other mount read-only,
+// enters the run directory again (the inherited working directory is the one under the read-only mount),
 // sets the resource limits and drops every capability before exec'ing the command.
 // Arguments: the number of writable dirs, the dirs, the address-space limit in KiB and the file-size limit
 // in 512-byte blocks (as dash's ulimit counts them; 0 means none), then the command.
 const setupScript = `set -e
 n=$1; shift
+run=$1
 ws="
 "
 while [ "$n" -gt 0 ]; do mount --bind "$1" "$1"; ws="$ws$1
@@ -150,6 +152,7 @@ $mp
 "*) continue;; esac
   mount -o remount,bind,ro "$mp" 2>/dev/null || true
 done < /proc/self/mountinfo
+cd "$run"
 set +e
 [ "$1" != 0 ] && ulimit -v "$1"; shift
 [ "$1" != 0 ] && ulimit -f "$1"; shift
@@ -163,13 +166,13 @@ exec "$@"
 `
 
 // Run runs c and waits for it, killing it at the wall-time limit. A non-zero exit is not an error (it is
-// in Result.ExitCode); errors are failures to start or a cancelled ctx.
-func (s *Sandbox) Run(ctx context.Context, c Cmd) (Result, error) {
+// in ExecResult.ExitCode); errors are failures to start or a cancelled ctx.
+func (s *Sandbox) Run(ctx context.Context, c Cmd) (ExecResult, error) {
 	if len(c.Args) == 0 {
-		return Result{}, errors.New("sandbox: empty command")
+		return ExecResult{}, errors.New("sandbox: empty command")
 	}
 	if c.Dir == "" {
-		return Result{}, errors.New("sandbox: no run directory")
+		return ExecResult{}, errors.New("sandbox: no run directory")
 	}
 	s.probe()
 	lim := s.Limits
@@ -182,11 +185,14 @@ func (s *Sandbox) Run(ctx context.Context, c Cmd) (Result, error) {
 	if lim.Wall <= 0 {
 		lim.Wall = DefaultLimits.Wall
 	}
+	if err := os.MkdirAll(filepath.Join(c.Dir, ".tmp"), 0o755); err != nil {
+		return ExecResult{}, fmt.Errorf("sandbox: %w", err)
+	}
 	prog := c.Args[0]
 	if filepath.Base(prog) == prog {
 		p, err := lookPathIn(prog, c.Path)
 		if err != nil {
-			return Result{}, fmt.Errorf("sandbox: %w", err)
+			return ExecResult{}, fmt.Errorf("sandbox: %w", err)
 		}
 		prog = p
 	}
@@ -210,7 +216,7 @@ func (s *Sandbox) Run(ctx context.Context, c Cmd) (Result, error) {
 	cmd.Env = append([]string{
 		"PATH=" + joinPath(c.Path),
 		"HOME=" + c.Dir,
-		"TMPDIR=" + c.Dir,
+		"TMPDIR=" + filepath.Join(c.Dir, ".tmp"), // not the run dir itself: go ignores a go.mod in TMPDIR
 		"LANG=C.UTF-8",
 	}, c.Env...)
 	if c.Stdin != nil {
@@ -225,7 +231,7 @@ func (s *Sandbox) Run(ctx context.Context, c Cmd) (Result, error) {
 
 	start := time.Now()
 	err := cmd.Run()
-	res := Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start), ExitCode: -1}
+	res := ExecResult{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start), ExitCode: -1}
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}

@@ -141,7 +141,7 @@ func (p *Pool) dispatch(kind, nTasks int) {
 // tasks until none are left, report completion.
 func (p *Pool) worker(id int) {
 	defer p.exited.Done()
-	seen := p.gen.Load()
+	var seen uint64 // the generation at NewPool; a job may be published before this goroutine runs
 	for {
 		deadline := time.Now().Add(spinFor)
 		for i := 0; p.gen.Load() == seen; i++ {

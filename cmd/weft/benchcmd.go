@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/weft-dev/weft/model"
+	"github.com/weft-dev/weft/model/gguf"
+	"github.com/weft-dev/weft/model/tokenizer"
+)
+
+func cmdModelSynth(e *env, args []string) error {
+	fs, _ := flags(e, "model synth")
+	preset := fs.String("preset", "qwen2.5-coder-0.5b", "shape preset: "+strings.Join(model.SynthPresets(), ", "))
+	arch := fs.String("arch", "qwen2", "architecture: qwen2 or llama")
+	typ := fs.String("type", "q8_0", "weight type: f32, f16, bf16, q8_0, q4_0, q4_k, q6_k")
+	vocab := fs.String("vocab", "", "GGUF file whose tokenizer to copy (default: a synthetic byte-level vocab)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	out := fs.String("o", "", "output GGUF file (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageErr("-o FILE is required")
+	}
+	t, ok := gguf.TypeByName(*typ)
+	if !ok && strings.EqualFold(*typ, "q4_k_m") {
+		t, ok = gguf.TypeQ4_K, true
+	}
+	if !ok {
+		return usageErr("unknown type %q", *typ)
+	}
+	var vf *gguf.File
+	if *vocab != "" {
+		var err error
+		if vf, err = gguf.Open(*vocab); err != nil {
+			return err
+		}
+		defer vf.Close()
+	}
+	w, err := model.Synth(*preset, *arch, t, vf, *seed)
+	if err != nil {
+		return err
+	}
+	if err := w.WriteFile(*out); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, *out)
+	return nil
+}
+
+func cmdBench(e *env, args []string) error {
+	fs, mf := flags(e, "bench")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pp := fs.Int("pp", 512, "prompt tokens (prefill)")
+	tg := fs.Int("tg", 128, "generated tokens (decode)")
+	reps := fs.Int("reps", 3, "repetitions (the median is reported)")
+	lspMode := fs.Bool("lsp", false, "replay a typing session through the completion engine instead")
+	file := fs.String("file", "", "with --lsp: the source file to type (default: a Go standard library file)")
+	keys := fs.Int("keystrokes", 200, "with --lsp: keystrokes to replay")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	m, err := mf.load(e)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if *lspMode {
+		return benchLSP(e, m, *file, *keys, *asJSON)
+	}
+	r, err := model.Bench(e.ctx, m, mf.threads, *pp, *tg, *reps)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(map[string]any{
+			"model": mf.name(), "arch": m.Info().Arch, "type": m.Info().FileType, "params": m.Info().Params,
+			"threads": r.Threads, "pp": r.PP, "tg": r.TG, "reps": r.Reps,
+			"pp512_tps": r.PPTokS, "tg128_tps": r.TGTokS, "model_bytes": r.ModelBytes, "gb_per_s": r.GBs,
+		})
+	}
+	fmt.Fprintf(e.stdout, "model %s (%s %s), %d threads\n", mf.name(), m.Info().Arch, m.Info().FileType, r.Threads)
+	fmt.Fprintf(e.stdout, "pp%d: %8.1f tok/s\n", r.PP, r.PPTokS)
+	fmt.Fprintf(e.stdout, "tg%d: %8.1f tok/s  (%.1f GB/s of weights)\n", r.TG, r.TGTokS, r.GBs)
+	return nil
+}
+
+// specials names the special tokens a vocab has.
+func specials(t *tokenizer.Tokenizer) string {
+	sp := t.Special()
+	var parts []string
+	add := func(name string, id int32) {
+		if id >= 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d %q", name, id, string(t.Piece(id))))
+		}
+	}
+	add("bos", sp.BOS)
+	add("eos", sp.EOS)
+	add("eot", sp.EOT)
+	add("pad", sp.PAD)
+	add("fim_pre", sp.FIMPre)
+	add("fim_suf", sp.FIMSuf)
+	add("fim_mid", sp.FIMMid)
+	add("fim_pad", sp.FIMPad)
+	add("fim_rep", sp.FIMRep)
+	add("fim_sep", sp.FIMSep)
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,159 @@
+// Command weft is a code-generation language server with an embedded
+// Transformer decoder. Each verb is a few lines that call the packages below
+// it; see `weft help`.
+//
+// Contract (scripts rely on it): every verb prints only its result on stdout;
+// logs and progress go to stderr; on error the exit code is non-zero and
+// stderr ends with one line "weft: <reason>".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+const usage = `weft — offline code generation in your editor
+
+usage: weft <verb> [flags]
+
+verbs:
+  serve                         language server over stdio (what editors start)
+  demo                          a completion, an instruction edit and a translation
+  generate --prompt TEXT        continue TEXT [--max-tokens N] [--temperature T]
+  complete --file F --pos L:C   the completion at line L, column C (1-based)
+  implement --lang L "what"     write code for an instruction [--file F --pos L:C]
+  translate --from L1 --to L2 FILE[:FUNC]
+  bench [--json] [--lsp]        prefill/decode speed (pp512, tg128) or LSP latency
+  model info [F]                architecture, size, tokenizer and card of a model
+  model synth --preset P --type T -o F   random weights at a real model's shapes
+  train [corpus|...]            train or fine-tune weft's own model
+  eval fim|translate|humaneval-x ...     evaluations
+
+Every verb takes --model F (default: the model embedded in weft) and
+--threads N (default: all cores). With no verb, weft serves LSP when stdin is
+not a terminal and runs the demo when it is.
+`
+
+// env is what a verb may touch: its streams and a context cancelled on SIGINT.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type verb func(e *env, args []string) error
+
+var verbs = map[string]verb{
+	"serve":     cmdServe,
+	"demo":      cmdDemo,
+	"generate":  cmdGenerate,
+	"complete":  cmdComplete,
+	"implement": cmdImplement,
+	"translate": cmdTranslate,
+	"bench":     cmdBench,
+	"model":     cmdModel,
+	"train":     cmdTrain,
+	"eval":      cmdEval,
+}
+
+// errUsage marks errors that come from bad command lines (exit code 2).
+var errUsage = errors.New("usage")
+
+func usageErr(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, a...)...)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(&env{ctx: ctx, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(e *env, args []string) int {
+	name := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "" {
+		if isTerminal(os.Stdin) {
+			name = "demo"
+		} else {
+			name = "serve"
+		}
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		fmt.Fprint(e.stdout, usage)
+		return 0
+	}
+	v, ok := verbs[name]
+	if !ok {
+		known := make([]string, 0, len(verbs))
+		for k := range verbs {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		fmt.Fprintf(e.stderr, "weft: unknown verb %q (known: %s; see weft help)\n", name, strings.Join(known, ", "))
+		return 2
+	}
+	err := v(e, args)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(e.stderr, "weft %s: %s\n", name, oneLine(strings.TrimPrefix(err.Error(), errUsage.Error()+": ")))
+		return 2
+	default:
+		fmt.Fprintf(e.stderr, "weft: %s\n", oneLine(err.Error()))
+		return 1
+	}
+}
+
+// oneLine keeps the contract that a failure ends with a single line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " …"
+	}
+	return s
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// flags returns a FlagSet for a verb with the flags every verb takes.
+func flags(e *env, name string) (*flag.FlagSet, *modelFlags) {
+	fs := flag.NewFlagSet("weft "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	mf := &modelFlags{}
+	fs.StringVar(&mf.path, "model", "", "GGUF model file (default: the embedded model)")
+	fs.IntVar(&mf.threads, "threads", 0, "worker threads (default: all cores)")
+	return fs, mf
+}
+
+// parse parses args, turning flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stderr)
+			fs.PrintDefaults()
+			return err
+		}
+		return usageErr("%v", err)
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/weft-dev/weft/complete"
+	"github.com/weft-dev/weft/lsp"
+	"github.com/weft-dev/weft/model"
+	"github.com/weft-dev/weft/translate"
+)
+
+// version is weft's version, reported to clients in InitializeResult.
+const version = "0.1.0"
+
+func cmdServe(e *env, args []string) error {
+	fs, mf := flags(e, "serve")
+	fs.Bool("stdio", true, "serve over stdin/stdout (the only transport; accepted for editors that pass it)")
+	verbose := fs.Bool("v", false, "debug logging on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	cfg := lsp.Config{
+		Name:    "weft",
+		Version: version,
+		Logger:  logger,
+		Load: func(ctx context.Context, s lsp.Settings, progress func(string, int)) (lsp.Features, error) {
+			if s.ModelPath != "" {
+				mf.path = s.ModelPath
+			}
+			progress("loading "+mf.name(), 0)
+			m, err := mf.load(e)
+			if err != nil {
+				return lsp.Features{}, err
+			}
+			progress("model loaded", 100)
+			return features(m, s.ContextSize), nil
+		},
+	}
+	return lsp.Serve(e.ctx, e.stdin, e.stdout, cfg)
+}
+
+// features builds the server's features on one loaded model.
+func features(m *model.Model, nCtx int) lsp.Features {
+	eng := complete.NewEngine(m, complete.Config{NCtx: nCtx})
+	acts := translate.NewActions(translate.NewEngine(translate.NewModelSampler(m, 0), false))
+	return lsp.Features{
+		Completer: completer{eng},
+		Actions:   actions{acts},
+		Hooks: lsp.Hooks{
+			OnClose: eng.Close,
+		},
+		Close: m.Close,
+	}
+}
+
+// completer adapts complete.Engine to lsp.Completer.
+type completer struct{ e *complete.Engine }
+
+func (c completer) Complete(ctx context.Context, r lsp.CompletionRequest) (lsp.CompletionResult, error) {
+	res, err := c.e.Complete(ctx, complete.Request{
+		URI: r.URI, LanguageID: r.LanguageID, Text: r.Text, Offset: r.Offset, Path: uriPath(r.URI),
+		Options: complete.Options{MaxTokens: r.Options.MaxTokens, Temperature: float32(r.Options.Temperature), Multiline: r.Options.Multiline},
+	})
+	if err != nil {
+		return lsp.CompletionResult{}, err
+	}
+	return lsp.CompletionResult{Text: res.Text, ReplaceStart: res.ReplaceStart, ReplaceEnd: res.ReplaceEnd, FilterText: res.FilterText}, nil
+}
+
+// actions adapts translate.Actions to lsp.Actions.
+type actions struct{ a *translate.Actions }
+
+func (x actions) CodeActions(ctx context.Context, r lsp.ActionRequest) ([]lsp.Action, error) {
+	as, err := x.a.CodeActions(ctx, translate.ActionRequest{
+		URI: r.URI, LanguageID: r.LanguageID, Version: r.Version, Text: r.Text, Start: r.Start, End: r.End,
+		Verification: r.Settings.Verification, TargetMode: r.Settings.TranslateTarget,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lsp.Action, len(as))
+	for i, a := range as {
+		out[i] = lsp.Action{Title: a.Title, Kind: a.Kind, URI: a.URI, Version: a.Version, Start: a.Start, End: a.End, Data: a.Data}
+	}
+	return out, nil
+}
+
+func (x actions) Resolve(ctx context.Context, a lsp.Action) (lsp.Edit, error) {
+	ed, err := x.a.Resolve(ctx, translate.Action{Title: a.Title, Kind: a.Kind, URI: a.URI, Version: a.Version, Start: a.Start, End: a.End, Data: a.Data})
+	return lspEdit(ed), err
+}
+
+func (x actions) Execute(ctx context.Context, r lsp.CommandRequest, progress func(string, int)) (lsp.Edit, error) {
+	ed, err := x.a.Execute(ctx, translate.CommandRequest{
+		Command: r.Command, URI: r.URI, LanguageID: r.LanguageID, Version: r.Version, Text: r.Text, Start: r.Start, End: r.End,
+		Instruction: r.Instruction, To: r.To, Verification: r.Settings.Verification, TargetMode: r.Settings.TranslateTarget,
+	}, progress)
+	return lspEdit(ed), err
+}
+
+func lspEdit(e translate.Edit) lsp.Edit {
+	out := lsp.Edit{Label: e.Label, Description: e.Description, URI: e.URI, Version: e.Version, CreateURI: e.CreateURI, CreateText: e.CreateText}
+	for _, c := range e.Changes {
+		out.Changes = append(out.Changes, lsp.TextChange{Start: c.Start, End: c.End, NewText: c.NewText})
+	}
+	return out
+}
+
+// uriPath returns the file path of a file:// URI, for the prompt header.
+func uriPath(uri string) string {
+	const p = "file://"
+	if len(uri) > len(p) && uri[:len(p)] == p {
+		return uri[len(p):]
+	}
+	return ""
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,583 @@
+package complete
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/weft-dev/weft/grammars"
+)
+
+// Config sets up an Engine. The zero value gives the defaults.
+type Config struct {
+	// NCtx is the size of each document's session in tokens; 0: the model's context, at most 4096.
+	NCtx int
+	// Budget splits the prompt; zero: DefaultBudget of what NCtx leaves after the longest completion.
+	Budget Budget
+	// Layout is "psm", "spm" or "" (auto: PSM, the order every FIM model is trained on). "spm" is
+	// honoured only for families trained on it (StarCoder, Code Llama).
+	Layout string
+	// CacheSize is the number of completions kept for typed-through answers; 0: 64, < 0: none.
+	CacheSize int
+	// MaxSessions is the number of documents that keep a warm session; 0: 4. Each session holds a KV
+	// cache of NCtx tokens, so this bounds memory.
+	MaxSessions int
+	// SyntaxCandidates is the number of truncations tried by the parse check; 0: 6, < 0: no check.
+	SyntaxCandidates int
+}
+
+// Default completion lengths.
+const (
+	defaultSingleTokens = 48
+	defaultMultiTokens  = 128
+)
+
+// Engine completes code with one loaded model. It keeps per document (keyed by URI) the parsed text,
+// the previous request's window anchors and a warm model session, so that successive keystrokes reuse
+// the KV cache. Engine methods are safe for concurrent use; requests for the same document run one at a
+// time, and a new one cancels the one in flight.
+type Engine struct {
+	lm     LM
+	vocab  Vocab
+	fim    FIMTokens
+	family Family
+	layout Layout
+	cfg    Config
+	cache  *resultCache
+
+	mu    sync.Mutex // guards docs, and each docState's cancel, sess, lastUse and defs fields
+	docs  map[string]*docState
+	clock int64
+}
+
+// docState is what the engine keeps about one document.
+type docState struct {
+	uri string
+
+	mu     sync.Mutex // serialises requests: guards doc, lang, anchor
+	lang   *grammars.Language
+	doc    *grammars.Document
+	anchor Anchor
+
+	// guarded by Engine.mu
+	cancel   context.CancelFunc
+	seq      uint64
+	sess     LMSession
+	lastUse  int64
+	text     []byte // latest text seen (immutable slice)
+	path     string
+	defs     []grammars.Definition
+	defsText []byte // the text defs were computed from
+}
+
+// New creates an engine over a language model.
+func New(lm LM, cfg Config) *Engine {
+	v := lm.Vocab()
+	f := lm.FIM()
+	if cfg.NCtx <= 0 {
+		cfg.NCtx = min(max(lm.ContextSize(), 0), 4096)
+		if cfg.NCtx == 0 {
+			cfg.NCtx = 4096
+		}
+	}
+	if cfg.NCtx > lm.ContextSize() && lm.ContextSize() > 0 {
+		cfg.NCtx = lm.ContextSize()
+	}
+	if cfg.Budget == (Budget{}) {
+		// Leave room for the longest completion and the control tokens and path line.
+		cfg.Budget = DefaultBudget(max(cfg.NCtx-defaultMultiTokens-32, 64))
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 64
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 4
+	}
+	if cfg.SyntaxCandidates == 0 {
+		cfg.SyntaxCandidates = 6
+	}
+	e := &Engine{lm: lm, vocab: v, fim: f, cfg: cfg, docs: map[string]*docState{}}
+	e.family = DetectFamily(v, f)
+	e.layout = DefaultLayout(e.family)
+	if strings.EqualFold(cfg.Layout, "spm") && SupportsSPM(e.family) {
+		e.layout = LayoutSPM
+	}
+	if cfg.CacheSize > 0 {
+		e.cache = newResultCache(cfg.CacheSize)
+	}
+	return e
+}
+
+// Family returns the FIM convention of the engine's model, and Layout the prompt order it uses.
+func (e *Engine) Family() Family { return e.family }
+
+// Layout returns the prompt order in use.
+func (e *Engine) Layout() Layout { return e.layout }
+
+// Budget returns the token budgets in use.
+func (e *Engine) Budget() Budget { return e.cfg.Budget }
+
+// state returns the document's state, creating it.
+func (e *Engine) state(uri string) *docState {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ds := e.docs[uri]
+	if ds == nil {
+		ds = &docState{uri: uri}
+		e.docs[uri] = ds
+	}
+	return ds
+}
+
+// Update records the text of an open document without completing, so that its definitions can feed
+// the repo map of other documents. Complete records the text too, so calling Update is optional.
+func (e *Engine) Update(uri, path string, text []byte) {
+	ds := e.state(uri)
+	e.mu.Lock()
+	ds.text = append([]byte(nil), text...)
+	if path != "" {
+		ds.path = path
+	}
+	e.mu.Unlock()
+}
+
+// Close forgets a document: its session, parse tree and cached results. A request in flight is
+// cancelled.
+func (e *Engine) Close(uri string) {
+	e.mu.Lock()
+	ds := e.docs[uri]
+	delete(e.docs, uri)
+	if ds != nil && ds.cancel != nil {
+		ds.cancel()
+	}
+	e.mu.Unlock()
+	if ds == nil {
+		return
+	}
+	ds.mu.Lock()
+	if ds.doc != nil {
+		ds.doc.Close()
+		ds.doc = nil
+	}
+	ds.mu.Unlock()
+	if e.cache != nil {
+		e.cache.drop(uri)
+	}
+}
+
+// Complete returns a completion for the cursor of req. A newer request for the same URI cancels this one,
+// which then returns an error wrapping context.Canceled.
+func (e *Engine) Complete(ctx context.Context, req Request) (Result, error) {
+	t0 := time.Now()
+	if req.Offset < 0 || req.Offset > len(req.Text) {
+		return Result{}, fmt.Errorf("complete: offset %d outside text of %d bytes", req.Offset, len(req.Text))
+	}
+	lang, ok := grammars.ByLanguageID(req.LanguageID)
+	if !ok {
+		if lang, ok = grammars.Lookup(req.LanguageID); !ok {
+			if lang, ok = grammars.ByExtension(req.Path); !ok {
+				return Result{}, fmt.Errorf("complete: unsupported language %q", req.LanguageID)
+			}
+		}
+	}
+	ds := e.state(req.URI)
+
+	// Cancel the request in flight for this document and register this one.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	e.mu.Lock()
+	if ds.cancel != nil {
+		ds.cancel()
+	}
+	ds.seq++
+	seq := ds.seq
+	ds.cancel = cancel
+	ds.text = append([]byte(nil), req.Text...)
+	if req.Path != "" {
+		ds.path = req.Path
+	}
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		if ds.seq == seq {
+			ds.cancel = nil
+		}
+		e.mu.Unlock()
+	}()
+
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return Result{}, fmt.Errorf("complete: superseded: %w", err)
+	}
+	res, err := e.complete(ctx, ds, lang, req)
+	res.Stats.Duration = time.Since(t0)
+	return res, err
+}
+
+// complete runs one request with the document locked.
+func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Language, req Request) (Result, error) {
+	text, off := req.Text, req.Offset
+	if e.cache != nil && !req.Options.NoCache {
+		if rest, ml, ok := e.cache.get(req.URI, text, off); ok {
+			res := makeResult(text, off, rest, ml)
+			res.Stats.FromCache = true
+			res.Stats.StopReason = "cache"
+			return res, nil
+		}
+	}
+	if err := ds.setText(ctx, lang, text); err != nil {
+		return Result{}, err
+	}
+
+	cur := grammars.NodeAt(ds.doc, off)
+	multiline := decideMultiline(req.Options.Multiline, cur, text, lang.IndentBlocks)
+	maxTokens := req.Options.MaxTokens
+	if maxTokens <= 0 {
+		maxTokens = defaultSingleTokens
+		if multiline {
+			maxTokens = defaultMultiTokens
+		}
+	}
+
+	enc := newMemoEncoder(e.vocab)
+	path := req.Path
+	if path == "" {
+		path = pathFromURI(req.URI)
+	}
+	c, err := BuildContext(ContextInput{
+		Doc: ds.doc, Offset: off, Path: path, Others: e.otherDefs(ds, lang),
+		Count: enc.count, Budget: e.cfg.Budget, Anchor: ds.anchor, SkipScope: true,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	ds.anchor = c.Anchor
+
+	p := BuildPrompt(enc, e.fim, e.layout, PromptParts{
+		Path: path, LineComment: lang.LineComment, Header: c.Header, Prefix: c.Prefix, Suffix: c.Suffix,
+	})
+	if room := e.cfg.NCtx - len(p.Tokens); room < maxTokens {
+		if room < 1 {
+			return Result{}, fmt.Errorf("complete: prompt of %d tokens does not fit the context of %d", len(p.Tokens), e.cfg.NCtx)
+		}
+		maxTokens = room
+	}
+
+	st := newStopper(multiline, lang.IndentBlocks, detectIndent(c.Prefix+c.Suffix, lang.ID), c.LinePrefix, c.Suffix,
+		openBrackets(text))
+	sess := e.session(ds)
+	_, re0 := sess.Counters()
+	gen, err := sess.Generate(ctx, p.Tokens, GenOptions{
+		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
+		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(),
+	}, func(_ int32, piece string) bool { return !st.push(piece) })
+	_, re1 := sess.Counters()
+	stats := Stats{PromptTokens: len(p.Tokens), ReusedTokens: int(re1 - re0), GeneratedTokens: gen.Tokens,
+		StopReason: gen.StopReason}
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{Stats: stats}, fmt.Errorf("complete: cancelled: %w", ctx.Err())
+		}
+		return Result{Stats: stats}, fmt.Errorf("complete: generate: %w", err)
+	}
+	st.flush()
+	if st.reason != "" {
+		stats.StopReason = st.reason
+	}
+
+	completion, tried := e.pick(ds, lang, c, st)
+	stats.Candidates = tried
+	res := makeResult(text, off, completion, multiline)
+	res.Stats = stats
+	if completion != "" && e.cache != nil {
+		e.cache.put(req.URI, text, off, completion, multiline)
+	}
+	return res, nil
+}
+
+// pick post-processes the stopper's candidate truncations, longest first, and returns the first that
+// does not add syntax errors to the document: the ERROR and MISSING nodes of the text with the candidate
+// inserted are counted on a snapshot of the document's tree edited incrementally (so only the region
+// around the cursor is re-parsed) and compared with the document's own count. tried is the number of
+// candidates parsed.
+func (e *Engine) pick(ds *docState, lang *grammars.Language, c *Context, st *stopper) (string, int) {
+	style := detectIndent(c.Prefix+c.Suffix, lang.ID)
+	n := e.cfg.SyntaxCandidates
+	if n < 0 {
+		return postProcess(st.text(), c.LinePrefix, c.Suffix, style, lang.IndentBlocks), 0
+	}
+	base := -1
+	tried := 0
+	seen := map[string]bool{}
+	for _, raw := range st.cuts(n) {
+		cand := postProcess(raw, c.LinePrefix, c.Suffix, style, lang.IndentBlocks)
+		if strings.TrimSpace(cand) == "" || seen[cand] {
+			continue
+		}
+		seen[cand] = true
+		if base < 0 {
+			base = ds.doc.ErrorCount()
+		}
+		tried++
+		snap := ds.doc.Snapshot()
+		err := snap.Edit(c.Offset, c.Offset, []byte(cand))
+		errs := snap.ErrorCount()
+		snap.Close()
+		if err == nil && errs <= base {
+			return cand, tried
+		}
+	}
+	return "", tried
+}
+
+// makeResult turns a completion at off into a Result whose range starts at the identifier being typed,
+// so editors can filter on it.
+func makeResult(text []byte, off int, completion string, multiline bool) Result {
+	if completion == "" {
+		return Result{ReplaceStart: off, ReplaceEnd: off, Multiline: multiline}
+	}
+	ws := off
+	for ws > 0 && isIdentByte(text[ws-1]) {
+		ws--
+	}
+	word := string(text[ws:off])
+	first := completion
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	return Result{Text: word + completion, ReplaceStart: ws, ReplaceEnd: off, FilterText: word + first,
+		Multiline: multiline}
+}
+
+// isIdentByte reports whether b can be part of an identifier (ASCII letters, digits, '_', '$', and any
+// byte of a multi-byte UTF-8 character).
+func isIdentByte(b byte) bool {
+	return b == '_' || b == '$' || b >= 0x80 || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// setText brings the document's parse tree to text, editing incrementally from the previous text:
+// keystrokes change a few bytes, and tree-sitter then re-parses only around them.
+func (ds *docState) setText(ctx context.Context, lang *grammars.Language, text []byte) error {
+	if ds.doc != nil && ds.lang != lang {
+		ds.doc.Close()
+		ds.doc = nil
+		ds.anchor = Anchor{}
+	}
+	if ds.doc == nil {
+		d, err := grammars.NewDocumentContext(ctx, lang, text)
+		if err != nil {
+			return fmt.Errorf("complete: parse: %w", err)
+		}
+		ds.doc, ds.lang = d, lang
+		return nil
+	}
+	old := ds.doc.Text()
+	p := 0
+	for p < len(old) && p < len(text) && old[p] == text[p] {
+		p++
+	}
+	if p == len(old) && p == len(text) {
+		return nil
+	}
+	s := 0
+	for s < len(old)-p && s < len(text)-p && old[len(old)-1-s] == text[len(text)-1-s] {
+		s++
+	}
+	if err := ds.doc.EditContext(ctx, p, len(old)-s, text[p:len(text)-s]); err != nil {
+		return fmt.Errorf("complete: reparse: %w", err)
+	}
+	return nil
+}
+
+// session returns the document's warm session, creating it and retiring the least recently used one
+// beyond Config.MaxSessions.
+func (e *Engine) session(ds *docState) LMSession {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.clock++
+	ds.lastUse = e.clock
+	if ds.sess != nil {
+		return ds.sess
+	}
+	live := 0
+	for _, o := range e.docs {
+		if o.sess != nil {
+			live++
+		}
+	}
+	for live >= e.cfg.MaxSessions {
+		var oldest *docState
+		for _, o := range e.docs {
+			if o.sess != nil && o != ds && (oldest == nil || o.lastUse < oldest.lastUse) {
+				oldest = o
+			}
+		}
+		if oldest == nil {
+			break
+		}
+		oldest.sess = nil // the request using it, if any, keeps its own reference
+		live--
+	}
+	ds.sess = e.lm.NewSession(e.cfg.NCtx)
+	return ds.sess
+}
+
+// otherDefs returns the definitions of the other known documents of the same language, computing them
+// from each document's latest text when it changed since last time.
+func (e *Engine) otherDefs(self *docState, lang *grammars.Language) []FileDefs {
+	type job struct {
+		ds   *docState
+		text []byte
+	}
+	var jobs []job
+	var out []FileDefs
+	e.mu.Lock()
+	for _, o := range e.docs {
+		if o == self || o.text == nil {
+			continue
+		}
+		l, ok := grammars.ByExtension(o.path)
+		if o.path == "" || !ok {
+			l, ok = grammars.ByExtension(o.uri)
+		}
+		if !ok || l != lang {
+			continue
+		}
+		jobs = append(jobs, job{o, o.text})
+	}
+	e.mu.Unlock()
+	for _, j := range jobs {
+		e.mu.Lock()
+		defs, fresh := j.ds.defs, sameBytes(j.ds.defsText, j.text)
+		e.mu.Unlock()
+		if !fresh {
+			d, err := grammars.NewDocument(lang, j.text)
+			if err != nil {
+				continue
+			}
+			defs = grammars.Definitions(d)
+			d.Close()
+			e.mu.Lock()
+			j.ds.defs, j.ds.defsText = defs, j.text
+			e.mu.Unlock()
+		}
+		p := j.ds.path
+		if p == "" {
+			p = pathFromURI(j.ds.uri)
+		}
+		out = append(out, FileDefs{Path: p, Defs: defs})
+	}
+	// Stable order, so the header (and the prompt's token prefix) does not change between requests.
+	for i := 1; i < len(out); i++ {
+		for k := i; k > 0 && out[k].Path < out[k-1].Path; k-- {
+			out[k], out[k-1] = out[k-1], out[k]
+		}
+	}
+	return out
+}
+
+// sameBytes reports whether a and b are the same slice (same backing array and length) — texts are
+// never modified in place, so that means the same text — or equal.
+func sameBytes(a, b []byte) bool {
+	if len(a) != len(b) || a == nil {
+		return false
+	}
+	if len(a) > 0 && &a[0] == &b[0] {
+		return true
+	}
+	return string(a) == string(b)
+}
+
+// pathFromURI returns the base name of a file URI's path ("" for others).
+func pathFromURI(uri string) string {
+	p := strings.TrimPrefix(uri, "file://")
+	if p == "" {
+		return ""
+	}
+	return filepath.Base(p)
+}
+
+// memoEncoder remembers the encodings of one request: the window texts are counted while the windows
+// are cut and encoded again to build the prompt.
+type memoEncoder struct {
+	Vocab
+	memo map[string][]int32
+}
+
+func newMemoEncoder(v Vocab) *memoEncoder { return &memoEncoder{Vocab: v, memo: map[string][]int32{}} }
+
+func (m *memoEncoder) Encode(text string, addSpecial, parseSpecial bool) []int32 {
+	if addSpecial || parseSpecial {
+		return m.Vocab.Encode(text, addSpecial, parseSpecial)
+	}
+	if ids, ok := m.memo[text]; ok {
+		return ids
+	}
+	ids := m.Vocab.Encode(text, false, false)
+	if len(text) >= 64 {
+		m.memo[text] = ids
+	}
+	return ids
+}
+
+func (m *memoEncoder) count(s string) int { return len(m.Encode(s, false, false)) }
+
+// ErrUnsupported is returned for files whose language weft does not parse.
+var ErrUnsupported = errors.New("complete: unsupported language")
+
+// Position converts a 1-based line and column to a byte offset of text. Columns count characters
+// (Unicode code points), as editors show them; a column past the end of the line means the line's end.
+func Position(text []byte, line, col int) (int, error) {
+	if line < 1 || col < 1 {
+		return 0, fmt.Errorf("complete: position %d:%d: line and column start at 1", line, col)
+	}
+	off := 0
+	for l := 1; l < line; l++ {
+		i := strings.IndexByte(string(text[off:]), '\n')
+		if i < 0 {
+			return 0, fmt.Errorf("complete: line %d beyond the %d lines of the text", line, l)
+		}
+		off += i + 1
+	}
+	for c := 1; c < col && off < len(text) && text[off] != '\n'; c++ {
+		_, size := utf8.DecodeRune(text[off:])
+		off += size
+	}
+	return off, nil
+}
+
+// CompleteFile reads path and completes it at 1-based line:col; see CompleteText.
+func (e *Engine) CompleteFile(ctx context.Context, path string, line, col int, o Options) (Result, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("complete: %w", err)
+	}
+	return e.CompleteText(ctx, path, text, line, col, o)
+}
+
+// CompleteText completes text at 1-based line:col (characters), as `weft complete --file F --pos L:C`
+// does; path names the file (its extension chooses the language) and keys the document. It takes the
+// same path through the engine as the language server's requests.
+func (e *Engine) CompleteText(ctx context.Context, path string, text []byte, line, col int, o Options) (Result, error) {
+	lang, ok := grammars.ByExtension(path)
+	if !ok {
+		return Result{}, fmt.Errorf("%w: %s", ErrUnsupported, path)
+	}
+	off, err := Position(text, line, col)
+	if err != nil {
+		return Result{}, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return e.Complete(ctx, Request{URI: "file://" + filepath.ToSlash(abs), LanguageID: lang.ID, Path: filepath.Base(path),
+		Text: text, Offset: off, Options: o})
+}

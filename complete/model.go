@@ -1,0 +1,46 @@
+package complete
+
+import (
+	"context"
+
+	"github.com/weft-dev/weft/model"
+	"github.com/weft-dev/weft/model/tokenizer"
+)
+
+// NewEngine creates an engine over a loaded model.
+func NewEngine(m *model.Model, cfg Config) *Engine { return New(ModelLM(m), cfg) }
+
+// ModelLM adapts a loaded model to the LM interface.
+func ModelLM(m *model.Model) LM { return modelLM{m} }
+
+type modelLM struct{ m *model.Model }
+
+func (l modelLM) Vocab() Vocab { return l.m.Tokenizer() }
+
+func (l modelLM) FIM() FIMTokens { return FIMFromSpecials(l.m.Tokenizer().Special()) }
+
+func (l modelLM) ContextSize() int { return l.m.Info().NCtxTrain }
+
+func (l modelLM) NewSession(nCtx int) LMSession { return modelSession{l.m.NewSession(nCtx)} }
+
+// FIMFromSpecials picks the prompt's control tokens out of a tokenizer's specials.
+func FIMFromSpecials(sp tokenizer.Specials) FIMTokens {
+	return FIMTokens{Pre: sp.FIMPre, Suf: sp.FIMSuf, Mid: sp.FIMMid, Pad: sp.FIMPad, Rep: sp.FIMRep, Sep: sp.FIMSep,
+		BOS: sp.BOS, EOS: sp.EOS, EOT: sp.EOT, AddBOS: sp.AddBOS}
+}
+
+type modelSession struct{ s *model.Session }
+
+func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOptions, emit func(int32, string) bool) (GenResult, error) {
+	r, err := ms.s.Generate(ctx, prompt, model.GenerateOptions{
+		MaxTokens:  o.MaxTokens,
+		StopTokens: o.StopTokens,
+		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
+	}, emit)
+	return GenResult{Tokens: len(r.Tokens), StopReason: r.StopReason}, err
+}
+
+func (ms modelSession) Counters() (int64, int64) {
+	st := ms.s.Stats()
+	return st.Evaluated, st.Reused
+}

@@ -1,0 +1,106 @@
+-- Headless test: weft's Neovim module, the built-in LSP client and `weft serve`.
+-- Prints one line per check and "N passed, N failed"; exits non-zero on failure.
+vim.opt.runtimepath:prepend(os.getenv('WEFT_PLUGIN'))
+local passed, failed = 0, 0
+local function check(name, ok, detail)
+  if ok then
+    passed = passed + 1
+    print('ok   ' .. name)
+  else
+    failed = failed + 1
+    print('FAIL ' .. name .. (detail and (': ' .. detail) or ''))
+  end
+end
+local function finish()
+  print(string.format('%d passed, %d failed', passed, failed))
+  vim.cmd(failed == 0 and 'qall!' or 'cquit!')
+end
+
+local weft = require('weft')
+weft.setup({ cmd = { os.getenv('WEFT_BIN'), 'serve' }, settings = { maxTokens = 24 } })
+
+local function open(path, ft)
+  vim.cmd('edit ' .. path)
+  local bufnr = vim.api.nvim_get_current_buf()
+  if vim.bo[bufnr].filetype ~= ft then vim.bo[bufnr].filetype = ft end
+  return bufnr
+end
+
+local function wait_client(bufnr)
+  return vim.wait(60000, function()
+    for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do
+      if c.name == 'weft' and c.initialized then return true end
+    end
+    return false
+  end, 50)
+end
+
+local function complete_at(bufnr, line, col)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = line, character = col } }
+  local res = vim.lsp.buf_request_sync(bufnr, 'textDocument/completion', params, 60000)
+  if not res then return nil, 'no response' end
+  for _, r in pairs(res) do
+    if r.error then return nil, vim.inspect(r.error) end
+    local items = r.result and (r.result.items or r.result) or {}
+    if #items > 0 then return items[1] end
+  end
+  return nil, 'no items'
+end
+
+local ok, err = pcall(function()
+  -- Go: completion inside main's body (line 12, after the tab).
+  local go = open('main.go', 'go')
+  check('client attaches to a Go buffer', wait_client(go))
+  local item, why = complete_at(go, 11, 1)
+  check('Go completion has an item', item ~= nil, why)
+  if item then
+    local text = item.textEdit and item.textEdit.newText or item.insertText or item.label
+    check('Go completion has text', type(text) == 'string' and #text > 0, vim.inspect(item))
+  end
+
+  -- Python: completion in the empty loop body.
+  local py = open('util.py', 'python')
+  check('client attaches to a Python buffer', wait_client(py))
+  item, why = complete_at(py, 8, 8)
+  check('Python completion has an item', item ~= nil, why)
+
+  -- Translate: the code action on is_even becomes an edit applied through the client.
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(py) },
+    range = { start = { line = 1, character = 4 }, ['end'] = { line = 1, character = 4 } },
+    context = { diagnostics = {} },
+  }
+  local res = vim.lsp.buf_request_sync(py, 'textDocument/codeAction', params, 30000) or {}
+  local action
+  for _, r in pairs(res) do
+    for _, a in ipairs(r.result or {}) do
+      if a.title:match('Translate to Go') then action = a end
+    end
+  end
+  check('code actions offer "Translate to Go"', action ~= nil)
+  if action then
+    local edit = action.edit
+    if not edit then
+      local rr = vim.lsp.buf_request_sync(py, 'codeAction/resolve', action, 120000) or {}
+      for _, r in pairs(rr) do
+        if r.result then edit = r.result.edit end
+        if r.error then check('resolve', false, vim.inspect(r.error)) end
+      end
+    end
+    check('resolve returns an edit', edit ~= nil)
+    if edit then
+      vim.lsp.util.apply_workspace_edit(edit, 'utf-16')
+      local found = false
+      for _, b in ipairs(vim.api.nvim_list_bufs()) do
+        local name = vim.api.nvim_buf_get_name(b)
+        if name:match('%.go$') and not name:match('main%.go$') then
+          local text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n')
+          found = #text > 0
+        end
+      end
+      check('translation opened as a new Go buffer', found)
+    end
+  end
+end)
+if not ok then check('test script ran', false, tostring(err)) end
+finish()

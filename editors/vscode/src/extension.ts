@@ -1,0 +1,232 @@
+// weft's VS Code extension: it starts `weft serve` and maps VS Code's UI onto
+// standard LSP. Ghost text comes from the server's textDocument/inlineCompletion;
+// "Generate code from instruction…" and "Translate to…" call the server's
+// weft.generate / weft.translate commands, whose edits arrive through
+// workspace/applyEdit like any other LSP edit.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+
+const README = 'https://github.com/weft-dev/weft#readme';
+const LANGUAGES = ['go', 'python', 'javascript', 'typescript', 'rust', 'java', 'c', 'cpp'];
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel;
+let status: vscode.StatusBarItem;
+
+function settings() {
+  const c = vscode.workspace.getConfiguration('weft');
+  return {
+    modelPath: c.get<string>('modelPath', ''),
+    maxTokens: c.get<number>('maxTokens', 128),
+    temperature: c.get<number>('temperature', 0),
+    multiline: c.get<string>('multiline', 'auto'),
+    verification: c.get<boolean>('verification', false),
+    translateTarget: c.get<string>('translateTarget', 'newFile'),
+    languages: c.get<string[]>('languages', []),
+    debounceMs: c.get<number>('debounceMs', 75),
+  };
+}
+
+// findWeft returns the weft binary: the weft.path setting, or `weft` on PATH.
+function findWeft(): string | undefined {
+  const configured = vscode.workspace.getConfiguration('weft').get<string>('path', '');
+  if (configured) {
+    return fs.existsSync(configured) ? configured : undefined;
+  }
+  const exe = process.platform === 'win32' ? 'weft.exe' : 'weft';
+  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
+    const p = path.join(dir, exe);
+    if (dir && fs.existsSync(p)) {
+      return p;
+    }
+  }
+  return undefined;
+}
+
+function setStatus(text: string, tooltip: string, error = false) {
+  status.text = text;
+  status.tooltip = tooltip;
+  status.backgroundColor = error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  status.show();
+}
+
+async function start(context: vscode.ExtensionContext): Promise<void> {
+  const weft = findWeft();
+  if (!weft) {
+    setStatus('$(error) weft', 'weft binary not found', true);
+    const pick = await vscode.window.showErrorMessage(
+      'weft: no weft binary found. Set "weft.path" or put weft on PATH (go install ./cmd/weft).',
+      'Open README',
+    );
+    if (pick === 'Open README') {
+      vscode.env.openExternal(vscode.Uri.parse(README));
+    }
+    return;
+  }
+  const s = settings();
+  const serverOptions: ServerOptions = {
+    command: weft,
+    args: ['serve'],
+    transport: TransportKind.stdio,
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: s.languages.map((language) => ({ language })),
+    initializationOptions: s,
+    outputChannel: output,
+    synchronize: { configurationSection: 'weft' },
+  };
+  client = new LanguageClient('weft', 'weft', serverOptions, clientOptions);
+  client.onDidChangeState((e) => {
+    if (e.newState === State.Running) {
+      setStatus('$(sparkle) weft', `weft: ${weft}`);
+    } else if (e.newState === State.Stopped) {
+      setStatus('$(error) weft', 'weft stopped: see "weft: Show log"', true);
+    }
+  });
+  setStatus('$(sync~spin) weft', 'weft: starting');
+  try {
+    await client.start();
+  } catch (err) {
+    setStatus('$(error) weft', String(err), true);
+    output.appendLine(`weft failed to start: ${err}`);
+    return;
+  }
+  // Model loading progress arrives as $/progress; vscode-languageclient shows
+  // it in a notification, and the status bar mirrors the last message.
+  context.subscriptions.push(
+    client.onNotification('window/logMessage', (p: { type: number; message: string }) => {
+      if (p.type === 1) {
+        setStatus('$(error) weft', p.message, true);
+      }
+    }),
+  );
+}
+
+// The inline completion provider forwards VS Code's request to the server's
+// textDocument/inlineCompletion (LSP 3.18), which vscode-languageclient 9 does
+// not map by itself.
+class InlineProvider implements vscode.InlineCompletionItemProvider {
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    ctx: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[]> {
+    if (!client || client.state !== State.Running) {
+      return [];
+    }
+    const debounce = settings().debounceMs;
+    if (debounce > 0 && ctx.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) {
+      await new Promise((r) => setTimeout(r, debounce));
+      if (token.isCancellationRequested) {
+        return [];
+      }
+    }
+    const params = {
+      textDocument: { uri: document.uri.toString() },
+      position: { line: position.line, character: position.character },
+      context: { triggerKind: ctx.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 1 : 2 },
+    };
+    type Item = { insertText: string | { value: string }; range?: { start: { line: number; character: number }; end: { line: number; character: number } }; filterText?: string };
+    let result: { items: Item[] } | Item[] | null;
+    try {
+      result = await client.sendRequest('textDocument/inlineCompletion', params, token);
+    } catch {
+      return [];
+    }
+    const items = Array.isArray(result) ? result : result?.items ?? [];
+    return items.map((it) => {
+      const text = typeof it.insertText === 'string' ? it.insertText : it.insertText.value;
+      const range = it.range
+        ? new vscode.Range(it.range.start.line, it.range.start.character, it.range.end.line, it.range.end.character)
+        : new vscode.Range(position, position);
+      const item = new vscode.InlineCompletionItem(text, range);
+      item.filterText = it.filterText;
+      return item;
+    });
+  }
+}
+
+function selectionArgs(editor: vscode.TextEditor) {
+  const sel = editor.selection;
+  return {
+    uri: editor.document.uri.toString(),
+    range: {
+      start: { line: sel.start.line, character: sel.start.character },
+      end: { line: sel.end.line, character: sel.end.character },
+    },
+  };
+}
+
+async function runCommand(command: string, args: object) {
+  if (!client) {
+    vscode.window.showErrorMessage('weft: the server is not running.');
+    return;
+  }
+  try {
+    await client.sendRequest('workspace/executeCommand', { command, arguments: [args] });
+  } catch (err) {
+    vscode.window.showErrorMessage(`weft: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel('weft');
+  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  status.command = 'weft.showLog';
+  context.subscriptions.push(output, status);
+
+  context.subscriptions.push(
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineProvider()),
+    vscode.commands.registerCommand('weft.showLog', () => output.show(true)),
+    vscode.commands.registerCommand('weft.restart', async () => {
+      if (client) {
+        await client.stop().catch(() => undefined);
+        client = undefined;
+      }
+      await start(context);
+    }),
+    vscode.commands.registerCommand('weft.generateFromInstruction', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        return;
+      }
+      const instruction = await vscode.window.showInputBox({ prompt: 'Describe the code to write', placeHolder: 'e.g. parse the config file and return a map' });
+      if (!instruction) {
+        return;
+      }
+      await runCommand('weft.generate', { ...selectionArgs(editor), instruction });
+    }),
+    vscode.commands.registerCommand('weft.translateTo', async (lang?: string) => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        return;
+      }
+      const to = lang ?? (await vscode.window.showQuickPick(LANGUAGES, { placeHolder: 'Translate to…' }));
+      if (!to) {
+        return;
+      }
+      await runCommand('weft.translate', { ...selectionArgs(editor), to });
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration('weft.path') || e.affectsConfiguration('weft.modelPath')) {
+        await vscode.commands.executeCommand('weft.restart');
+      }
+    }),
+  );
+  await start(context);
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) {
+    await client.stop();
+  }
+}

@@ -1,0 +1,5 @@
+(call_expression function: (identifier) @call)
+(call_expression function: (field_expression field: (field_identifier) @call))
+(call_expression function: (qualified_identifier name: (identifier) @call))
+(call_expression function: (template_function name: (identifier) @call))
+(call_expression function: (field_expression field: (template_method name: (field_identifier) @call)))

@@ -1,0 +1,9 @@
+(statement_block) @block
+(class_body) @block
+(object) @block
+(array) @block
+(arguments) @block
+(formal_parameters) @block
+(switch_body) @block
+(named_imports) @block
+(template_string) @block

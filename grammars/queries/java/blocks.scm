@@ -1,0 +1,10 @@
+(block) @block
+(class_body) @block
+(interface_body) @block
+(enum_body) @block
+(constructor_body) @block
+(switch_block) @block
+(array_initializer) @block
+(argument_list) @block
+(formal_parameters) @block
+(annotation_type_body) @block

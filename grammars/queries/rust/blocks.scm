@@ -1,0 +1,11 @@
+(block) @block
+(declaration_list) @block
+(field_declaration_list) @block
+(enum_variant_list) @block
+(match_block) @block
+(use_list) @block
+(arguments) @block
+(parameters) @block
+(array_expression) @block
+(field_initializer_list) @block
+(token_tree) @block

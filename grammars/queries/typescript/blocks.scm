@@ -1,0 +1,3 @@
+(interface_body) @block
+(enum_body) @block
+(object_type) @block

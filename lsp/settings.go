@@ -1,0 +1,142 @@
+package lsp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Settings are weft's user settings. They arrive as initializationOptions,
+// in workspace/didChangeConfiguration, or from a workspace/configuration pull
+// of section "weft"; absent fields keep their current value.
+type Settings struct {
+	ModelPath       string   `json:"modelPath"`
+	ContextSize     int      `json:"contextSize"`
+	MaxTokens       int      `json:"maxTokens"`
+	Temperature     float64  `json:"temperature"`
+	Multiline       string   `json:"multiline"` // "auto" | "always" | "never"
+	DebounceMs      int      `json:"debounceMs"`
+	Languages       []string `json:"languages"` // language ids to complete; empty means all
+	Verification    bool     `json:"verification"`
+	TranslateTarget string   `json:"translateTarget"` // "newFile" | "replace"
+}
+
+// DefaultSettings are used for every field the client does not set.
+func DefaultSettings() Settings {
+	return Settings{
+		ContextSize:     4096,
+		MaxTokens:       128,
+		Temperature:     0.2,
+		Multiline:       "auto",
+		DebounceMs:      0,
+		Verification:    true,
+		TranslateTarget: "newFile",
+	}
+}
+
+// settingsSection is the configuration section weft reads.
+const settingsSection = "weft"
+
+// merge returns s updated with the fields present in raw, which is either a
+// settings object or an object with a "weft" member holding one (the shape
+// VS Code sends in didChangeConfiguration). Invalid values are reported and
+// leave the current value in place; the other fields still apply.
+func (s Settings) merge(raw []byte) (Settings, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return s, nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return s, fmt.Errorf("settings: want a JSON object: %w", err)
+	}
+	if inner, ok := fields[settingsSection]; ok {
+		if err := json.Unmarshal(inner, &fields); err != nil {
+			return s, fmt.Errorf("settings: %q: want a JSON object: %w", settingsSection, err)
+		}
+	}
+	var errs []error
+	// get decodes field name into dst when present; a decode error is kept
+	// and the field skipped.
+	get := func(name string, dst any) bool {
+		v, ok := fields[name]
+		if !ok || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+			return false
+		}
+		if err := json.Unmarshal(v, dst); err != nil {
+			errs = append(errs, fmt.Errorf("settings: %s: %w", name, err))
+			return false
+		}
+		return true
+	}
+	check := func(name string, err error) bool {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("settings: %s: %w", name, err))
+		}
+		return err == nil
+	}
+	out := s
+	var (
+		str   string
+		n     int
+		f     float64
+		b     bool
+		langs []string
+	)
+	if get("modelPath", &str) {
+		out.ModelPath = str
+	}
+	if get("contextSize", &n) && check("contextSize", positive(n)) {
+		out.ContextSize = n
+	}
+	if get("maxTokens", &n) && check("maxTokens", positive(n)) {
+		out.MaxTokens = n
+	}
+	if get("temperature", &f) && check("temperature", within(f, 0, 5)) {
+		out.Temperature = f
+	}
+	if get("multiline", &str) && check("multiline", oneOf(str, "auto", "always", "never")) {
+		out.Multiline = str
+	}
+	if get("debounceMs", &n) && check("debounceMs", within(float64(n), 0, 10000)) {
+		out.DebounceMs = n
+	}
+	if get("languages", &langs) {
+		out.Languages = langs
+	}
+	if get("verification", &b) {
+		out.Verification = b
+	}
+	if get("translateTarget", &str) && check("translateTarget", oneOf(str, "newFile", "replace")) {
+		out.TranslateTarget = str
+	}
+	return out, errors.Join(errs...)
+}
+
+func within(v, lo, hi float64) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("%g outside [%g, %g]", v, lo, hi)
+	}
+	return nil
+}
+
+func positive(n int) error {
+	if n <= 0 {
+		return fmt.Errorf("%d is not positive", n)
+	}
+	return nil
+}
+
+func oneOf(v string, allowed ...string) error {
+	if !slices.Contains(allowed, v) {
+		return fmt.Errorf("%q is not one of %q", v, allowed)
+	}
+	return nil
+}
+
+// completes reports whether completions are enabled for languageID.
+func (s Settings) completes(languageID string) bool {
+	return len(s.Languages) == 0 || slices.Contains(s.Languages, languageID)
+}

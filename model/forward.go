@@ -1,0 +1,321 @@
+package model
+
+import (
+	"context"
+	"math"
+
+	"github.com/weft-dev/weft/model/quant"
+)
+
+// This file is the decoder's forward pass, written top to bottom in the manner
+// of llama2.c's run.c. Each step names the llama.cpp (ggml CPU backend)
+// behaviour it reproduces, because the tests compare logits with llama.cpp's.
+// A batch of n tokens at positions pos0..pos0+n-1 goes through every layer
+// together: the projections are matrix-matrix products (quant's MatMul with
+// n > 1), as llama.cpp does for a prompt in one llama_decode call.
+//
+// Nothing here allocates: every buffer lives in the Session (see session.go).
+
+// forward runs toks (at most s.maxBatch tokens) at positions pos0... It writes
+// the logits of the last token into out, or of every token when all is set
+// (len(out) == len(toks)*n_vocab). The KV cache rows pos0..pos0+n-1 are
+// overwritten. It returns ctx.Err() if ctx is cancelled between layers.
+func (s *Session) forward(ctx context.Context, toks []int32, pos0 int, out []float32, all bool) error {
+	m := s.m
+	in := &m.info
+	n := len(toks)
+	dim, nKV, nFF := in.NEmbd, in.NHeadKV*in.HeadDim, in.NFF
+	x := s.x[:n*dim]
+	xb := s.xb[:n*dim]
+
+	// 1. Token embeddings: llama.cpp's ggml_get_rows on token_embd dequantizes
+	//    the selected rows to F32 (to_float of the tensor's type).
+	for i, t := range toks {
+		row := m.embdData[int(t)*m.embdRowSize : (int(t)+1)*m.embdRowSize]
+		if err := quant.Dequantize(m.embdType, row, x[i*dim:(i+1)*dim]); err != nil {
+			return err
+		}
+	}
+
+	// 2. RoPE angles for the batch's positions, as ggml's rope_cache_init:
+	//    theta starts at the position, is multiplied by
+	//    theta_scale = powf(freq_base, -2/n_rot) in float32 for each pair, is
+	//    divided by the optional rope_freqs factor and scaled by freq_scale.
+	s.ropeAngles(pos0, n)
+
+	s.batchN, s.batchPos = n, pos0
+	for l := range m.layers {
+		// Cancellation is checked between layers so that a long prefill
+		// stops promptly; the session's token list is only extended after a
+		// batch completes, so a cancelled batch leaves no trace.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		w := &m.layers[l]
+		s.batchLayer = l
+
+		// 3. attn_norm: ggml_rms_norm (sum of squares in double, scale
+		//    1/sqrtf(mean+eps) in float) followed by ggml_mul with the weight.
+		for i := 0; i < n; i++ {
+			rmsnorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], w.attnNorm, in.RMSEps)
+		}
+
+		// 4. Q, K, V projections (build_lora_mm), plus the q/k/v biases of
+		//    qwen2 (ggml_add).
+		q, k, v := s.q[:n*dim], s.k[:n*nKV], s.v[:n*nKV]
+		s.matmul(q, &w.wq, xb, n)
+		s.matmul(k, &w.wk, xb, n)
+		s.matmul(v, &w.wv, xb, n)
+		if w.bq != nil {
+			for i := 0; i < n; i++ {
+				addTo(q[i*dim:(i+1)*dim], w.bq)
+				addTo(k[i*nKV:(i+1)*nKV], w.bk)
+				addTo(v[i*nKV:(i+1)*nKV], w.bv)
+			}
+		}
+
+		// 5. RoPE on every head of Q and K (ggml_rope_ext): mode NORM rotates
+		//    adjacent pairs (llama), NEOX rotates element i with i+n_rot/2
+		//    (qwen2). Dimensions past n_rot are left alone.
+		for i := 0; i < n; i++ {
+			cs := s.ropeCos[i*in.NRot/2 : (i+1)*in.NRot/2]
+			sn := s.ropeSin[i*in.NRot/2 : (i+1)*in.NRot/2]
+			for h := 0; h < in.NHead; h++ {
+				rope(q[i*dim+h*in.HeadDim:i*dim+(h+1)*in.HeadDim], cs, sn, m.arch.rope)
+			}
+			for h := 0; h < in.NHeadKV; h++ {
+				rope(k[i*nKV+h*in.HeadDim:i*nKV+(h+1)*in.HeadDim], cs, sn, m.arch.rope)
+			}
+		}
+
+		// 6. Store K and V in the cache at their positions (ggml_cpy into the
+		//    cache view): F16 caches round to nearest even as ggml's
+		//    GGML_FP32_TO_FP16.
+		s.storeKV(l, pos0, k, v)
+
+		// 7. Attention, in parallel over heads (and over slices of the batch
+		//    when there are more threads than heads). See attnTask.
+		s.pool.Run(s.attnTasks(n), s.attnFn)
+
+		// 8. attn_output projection and the residual add (ggml_add of inpSA).
+		att := s.xb2[:n*dim]
+		s.matmul(xb, &w.wo, att, n)
+		addTo(x, xb)
+
+		// 9. ffn_norm, then the SwiGLU feed-forward of build_ffn(LLM_FFN_SILU,
+		//    LLM_FFN_PAR): silu(gate)*up with silu(x) = x/(1+expf(-x)) as
+		//    ggml_vec_silu_f32, then ffn_down, then the residual add.
+		for i := 0; i < n; i++ {
+			rmsnorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], w.ffnNorm, in.RMSEps)
+		}
+		hb, hb2 := s.hb[:n*nFF], s.hb2[:n*nFF]
+		s.matmul(hb, &w.wGate, xb, n)
+		s.matmul(hb2, &w.wUp, xb, n)
+		for i, g := range hb {
+			hb[i] = g / (1 + float32(math.Exp(float64(-g)))) * hb2[i]
+		}
+		s.matmul(xb, &w.wDown, hb, n)
+		addTo(x, xb)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// 10. Final output_norm and the output projection, only for the rows
+	//     whose logits are wanted (llama.cpp selects the output rows with
+	//     ggml_get_rows before the norm). Tied models multiply by token_embd.
+	first := n - 1
+	if all {
+		first = 0
+	}
+	rows := n - first
+	for i := first; i < n; i++ {
+		rmsnorm(xb[(i-first)*dim:(i-first+1)*dim], x[i*dim:(i+1)*dim], m.outNorm, in.RMSEps)
+	}
+	s.matmul(out[:rows*in.NVocab], &m.output, xb[:rows*dim], rows)
+	return nil
+}
+
+// matmul is y = W·x for n activation vectors, through the quantized-activation
+// kernels (llama.cpp's vec_dot_type path) or the dequantize-to-F32 reference.
+func (s *Session) matmul(y []float32, w *quant.Matrix, x []float32, n int) {
+	if s.m.opt.Reference {
+		s.pool.MatMulRef(y, w, x, n)
+		return
+	}
+	s.pool.MatMul(y, w, x, n)
+}
+
+// rmsnorm writes x/sqrt(mean(x²)+eps) * w into o, rounding like ggml: the sum
+// of float32 squares is accumulated in float64, the mean and the scale are
+// float32, and the weight multiply is a separate float32 step.
+func rmsnorm(o, x, w []float32, eps float32) {
+	var sum float64
+	for _, v := range x {
+		sum += float64(v * v)
+	}
+	mean := float32(sum / float64(len(x)))
+	scale := 1 / float32(math.Sqrt(float64(mean+eps)))
+	for i, v := range x {
+		o[i] = (v * scale) * w[i]
+	}
+}
+
+// addTo adds b to a element-wise.
+func addTo(a, b []float32) {
+	b = b[:len(a)]
+	for i := range a {
+		a[i] += b[i]
+	}
+}
+
+// ropeAngles fills cos/sin of each rotary pair for the n positions from pos0.
+func (s *Session) ropeAngles(pos0, n int) {
+	m := s.m
+	half := m.info.NRot / 2
+	thetaScale := float32(math.Pow(float64(m.info.RopeBase), float64(-2/float32(m.info.NRot))))
+	for i := 0; i < n; i++ {
+		theta := float32(pos0 + i)
+		cs := s.ropeCos[i*half : (i+1)*half]
+		sn := s.ropeSin[i*half : (i+1)*half]
+		for j := 0; j < half; j++ {
+			t := theta
+			if m.ropeFreqs != nil {
+				t = t / m.ropeFreqs[j]
+			}
+			t = m.freqScale * t
+			cs[j] = float32(math.Cos(float64(t)))
+			sn[j] = float32(math.Sin(float64(t)))
+			theta *= thetaScale
+		}
+	}
+}
+
+// rope rotates one head vector in place with the angles of its position.
+func rope(v, cs, sn []float32, mode ropeMode) {
+	half := len(cs)
+	if mode == ropeNorm {
+		for j := 0; j < half; j++ {
+			x0, x1 := v[2*j], v[2*j+1]
+			v[2*j] = x0*cs[j] - x1*sn[j]
+			v[2*j+1] = x0*sn[j] + x1*cs[j]
+		}
+		return
+	}
+	for j := 0; j < half; j++ {
+		x0, x1 := v[j], v[j+half]
+		v[j] = x0*cs[j] - x1*sn[j]
+		v[j+half] = x0*sn[j] + x1*cs[j]
+	}
+}
+
+// storeKV copies the batch's K and V rows into layer l's cache from pos0.
+func (s *Session) storeKV(l, pos0 int, k, v []float32) {
+	nKV := s.nKV
+	base := (l*s.nCtx + pos0) * nKV
+	if s.kv16 {
+		kc := s.k16[base : base+len(k)]
+		vc := s.v16[base : base+len(v)]
+		for i := range k {
+			kc[i] = quant.FP32ToFP16(k[i])
+			vc[i] = quant.FP32ToFP16(v[i])
+		}
+		return
+	}
+	copy(s.k32[base:base+len(k)], k)
+	copy(s.v32[base:base+len(v)], v)
+}
+
+// attnTasks splits the batch's attention into tasks: one per head, times a
+// number of token slices chosen so that there are about twice as many tasks as
+// threads (never more than the scratch prepared for).
+func (s *Session) attnTasks(n int) int {
+	chunks := s.attnChunks
+	if chunks > n {
+		chunks = n
+	}
+	s.batchChunks = chunks
+	return s.m.info.NHead * chunks
+}
+
+// attnTask computes causal attention for one head over one slice of the
+// batch's tokens, mirroring llama.cpp's non-flash path:
+//
+//	kq = mul_mat(k, q)                      F32 dot products (with an F16 cache,
+//	                                        q is rounded to F16, the vec_dot_type)
+//	kq = soft_max_ext(kq, mask, 1/sqrt(d))  scale, causal mask, subtract the max,
+//	                                        expf, sum in double, multiply by 1/sum
+//	kqv = mul_mat(v, kq)                    weighted sum of V (probabilities
+//	                                        rounded to F16 with an F16 cache)
+//
+// GQA: query head h reads KV head h / (n_head/n_head_kv), as ggml broadcasts.
+func (s *Session) attnTask(task int) {
+	m := s.m
+	in := &m.info
+	n, pos0, l := s.batchN, s.batchPos, s.batchLayer
+	hd, dim, nKV := in.HeadDim, in.NEmbd, s.nKV
+	h, c := task%in.NHead, task/in.NHead
+	kvh := h / (in.NHead / in.NHeadKV)
+	i0, i1 := c*n/s.batchChunks, (c+1)*n/s.batchChunks
+	scale := float32(1 / math.Sqrt(float64(hd)))
+	att := s.att[task*s.nCtx : (task+1)*s.nCtx]
+	qh := s.qtmp[task*hd : (task+1)*hd]
+	layerBase := l * s.nCtx * nKV
+	for i := i0; i < i1; i++ {
+		pos := pos0 + i
+		copy(qh, s.q[i*dim+h*hd:i*dim+(h+1)*hd])
+		out := s.xb2[i*dim+h*hd : i*dim+(h+1)*hd]
+		// Scores for positions 0..pos (the causal mask hides the rest).
+		maxv := float32(math.Inf(-1))
+		if s.kv16 {
+			for j := range qh {
+				qh[j] = quant.FP16ToFP32(quant.FP32ToFP16(qh[j]))
+			}
+			for t := 0; t <= pos; t++ {
+				kr := s.k16[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
+				var dot float32
+				for j, kv := range kr {
+					dot += qh[j] * quant.FP16ToFP32(kv)
+				}
+				att[t] = dot * scale
+				maxv = max(maxv, att[t])
+			}
+		} else {
+			for t := 0; t <= pos; t++ {
+				kr := s.k32[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
+				var dot float32
+				for j, kv := range kr {
+					dot += qh[j] * kv
+				}
+				att[t] = dot * scale
+				maxv = max(maxv, att[t])
+			}
+		}
+		// Softmax with max subtraction (ggml_vec_soft_max_f32).
+		var sum float64
+		for t := 0; t <= pos; t++ {
+			e := float32(math.Exp(float64(att[t] - maxv)))
+			att[t] = e
+			sum += float64(e)
+		}
+		inv := float32(1 / sum)
+		clear(out)
+		if s.kv16 {
+			for t := 0; t <= pos; t++ {
+				p := quant.FP16ToFP32(quant.FP32ToFP16(att[t] * inv))
+				vr := s.v16[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
+				for j, vv := range vr {
+					out[j] += p * quant.FP16ToFP32(vv)
+				}
+			}
+		} else {
+			for t := 0; t <= pos; t++ {
+				p := att[t] * inv
+				vr := s.v32[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
+				for j, vv := range vr {
+					out[j] += p * vv
+				}
+			}
+		}
+	}
+}

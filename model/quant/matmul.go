@@ -1,0 +1,249 @@
+package quant
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+// acts holds one MatMul's activations in the form the weight type's kernel
+// consumes, mirroring llama.cpp's vec_dot_type: Q8_0 blocks for Q8_0/Q4_0
+// weights, Q8_K super-blocks for K-quants, fp16/bf16-rounded floats for
+// F16/BF16 weights, the floats themselves for F32.
+type acts struct {
+	qs   []int8    // n*cols quants
+	d    []float32 // one scale per block (32 or 256 elements)
+	bsum []int16   // Q8_K: sum of each 16 quants
+	f    []float32 // float activations (F32/F16/BF16 weights)
+}
+
+// scratch is per-thread working memory of the reference path.
+type scratch struct {
+	row []float32
+}
+
+// matmulJob is the state of one MatMul call, kept in the Pool so that a call
+// allocates nothing once the buffers have grown to the model's sizes.
+type matmulJob struct {
+	y    []float32
+	w    *Matrix
+	x    []float32
+	n    int
+	rowsPerTask int
+
+	a       acts
+	scratch []scratch
+}
+
+// grow returns s with length n, reusing its storage when it is large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}
+
+func checkMatMul(y []float32, w *Matrix, x []float32, n int) {
+	if w == nil || w.Rows <= 0 || (w.Data == nil && w.qs == nil) {
+		panic("quant: MatMul with an empty Matrix (build it with NewMatrix)")
+	}
+	if n < 0 || len(x) < n*w.Cols || len(y) < n*w.Rows {
+		panic(fmt.Sprintf("quant: MatMul %v %dx%d by %d tokens: x has %d floats (need %d), y has %d (need %d)",
+			w.Type, w.Rows, w.Cols, n, len(x), n*w.Cols, len(y), n*w.Rows))
+	}
+}
+
+// MatMul computes y[i*W.Rows:(i+1)*W.Rows] = W · x[i*W.Cols:(i+1)*W.Cols] for
+// each token i < n. The activations are first quantized the way llama.cpp's
+// CPU backend does for W's type, so results match llama.cpp to float
+// rounding. W must come from NewMatrix.
+func (p *Pool) MatMul(y []float32, W *Matrix, x []float32, n int) {
+	checkMatMul(y, W, x, n)
+	if n == 0 {
+		return
+	}
+	p.call.Lock()
+	defer p.call.Unlock()
+	mm := &p.mm
+	mm.y, mm.w, mm.x, mm.n = y, W, x, n
+	mm.prepare()
+	// Quantize the activations: in parallel per token when there are several.
+	if n >= 4 && p.threads > 1 {
+		p.dispatch(jobQuantize, n)
+	} else {
+		for t := 0; t < n; t++ {
+			mm.quantize(t)
+		}
+	}
+	// Split the rows in 2-4 tasks per thread, in multiples of the row tile.
+	tasks := p.threads * 3
+	if p.threads == 1 {
+		tasks = 1
+	}
+	rpt := (W.Rows + tasks - 1) / tasks
+	rpt = (rpt + rowTile - 1) / rowTile * rowTile
+	mm.rowsPerTask = rpt
+	p.dispatch(jobMatMul, (W.Rows+rpt-1)/rpt)
+	mm.y, mm.w, mm.x = nil, nil, nil
+}
+
+// rowTile is the granularity of the row split (kernels process up to this
+// many rows per pass over a token tile).
+const rowTile = 4
+
+// prepare sizes the activation buffers for the current job.
+func (mm *matmulJob) prepare() {
+	w, n := mm.w, mm.n
+	switch w.Type {
+	case gguf.TypeQ8_0, gguf.TypeQ4_0:
+		mm.a.qs = grow(mm.a.qs, n*w.Cols)
+		mm.a.d = grow(mm.a.d, n*w.Cols/qk)
+	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+		mm.a.qs = grow(mm.a.qs, n*w.Cols)
+		mm.a.d = grow(mm.a.d, n*w.Cols/qkK)
+		mm.a.bsum = grow(mm.a.bsum, n*w.Cols/16)
+	case gguf.TypeF16, gguf.TypeBF16:
+		mm.a.f = grow(mm.a.f, n*w.Cols)
+	}
+}
+
+// quantize converts token t's activations.
+func (mm *matmulJob) quantize(t int) {
+	cols := mm.w.Cols
+	x := mm.x[t*cols : (t+1)*cols]
+	switch mm.w.Type {
+	case gguf.TypeQ8_0, gguf.TypeQ4_0:
+		quantizeActQ8_0(x, mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*cols/qk:(t+1)*cols/qk])
+	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+		quantizeActQ8K(x, mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*cols/qkK:(t+1)*cols/qkK], mm.a.bsum[t*cols/16:(t+1)*cols/16])
+	case gguf.TypeF16:
+		f := mm.a.f[t*cols : (t+1)*cols]
+		for i, v := range x {
+			f[i] = roundFP16(v)
+		}
+	case gguf.TypeBF16:
+		f := mm.a.f[t*cols : (t+1)*cols]
+		for i, v := range x {
+			f[i] = BF16ToFP32(FP32ToBF16(v))
+		}
+	}
+}
+
+// rows computes the output rows of task t for all tokens.
+func (mm *matmulJob) rows(t int) {
+	w := mm.w
+	r0 := t * mm.rowsPerTask
+	r1 := min(r0+mm.rowsPerTask, w.Rows)
+	if r0 >= r1 {
+		return
+	}
+	switch w.Type {
+	case gguf.TypeQ8_0:
+		matQ8_0(w, &mm.a, r0, r1, mm.n, mm.y)
+	case gguf.TypeQ4_0:
+		matQ4_0(w, &mm.a, r0, r1, mm.n, mm.y)
+	case gguf.TypeQ4_K:
+		matQ4K(w, &mm.a, r0, r1, mm.n, mm.y)
+	case gguf.TypeQ5_K:
+		matQ5K(w, &mm.a, r0, r1, mm.n, mm.y)
+	case gguf.TypeQ6_K:
+		matQ6K(w, &mm.a, r0, r1, mm.n, mm.y)
+	case gguf.TypeF32:
+		matF32(w, mm.x, r0, r1, mm.n, mm.y)
+	case gguf.TypeF16:
+		matF16(w, mm.a.f, r0, r1, mm.n, mm.y)
+	case gguf.TypeBF16:
+		matBF16(w, mm.a.f, r0, r1, mm.n, mm.y)
+	}
+}
+
+// quantizeActQ8_0 quantizes activations to Q8_0 exactly as llama.cpp's x86
+// quantize_row_q8_0: d = amax/127 stored as fp16, q = round-to-nearest-even
+// of x*(127/amax) (note: not x/d, and not roundf as in the _ref version). d
+// is kept widened from its fp16 value, as the dot products use it.
+func quantizeActQ8_0(x []float32, qs []int8, ds []float32) {
+	for b := range ds {
+		xb := (*[qk]float32)(x[b*qk:])
+		q := (*[qk]int8)(qs[b*qk:])
+		var amax float32
+		for _, v := range xb {
+			amax = max(amax, abs32(v))
+		}
+		ds[b] = roundFP16(amax / 127)
+		var id float32
+		if amax != 0 {
+			id = 127 / amax
+		}
+		for j, v := range xb {
+			q[j] = int8(nearestInt(float32(v * id)))
+		}
+	}
+}
+
+// quantizeActQ8K is quantize_row_q8_K (the x86 backend uses the reference
+// code): see quantizeQ8KBlock; bsum holds the sum of each 16 quants.
+func quantizeActQ8K(x []float32, qs []int8, ds []float32, bsum []int16) {
+	for b := range ds {
+		q := (*[qkK]int8)(qs[b*qkK:])
+		ds[b] = quantizeQ8KBlock(x[b*qkK:(b+1)*qkK], q)
+		for j := 0; j < 16; j++ {
+			var s int32
+			for _, v := range q[16*j : 16*j+16] {
+				s += int32(v)
+			}
+			bsum[b*16+j] = int16(s)
+		}
+	}
+}
+
+// MatMulRef is the reference path: each row of W is dequantized to float32
+// and dotted with the unquantized activations in float64. It is slow and
+// allocates; it exists for parity tests against an f64 reference.
+func MatMulRef(y []float32, W *Matrix, x []float32, n int) {
+	checkMatMul(y, W, x, n)
+	mm := matmulJob{y: y, w: W, x: x, n: n, rowsPerTask: W.Rows}
+	var s scratch
+	mm.refRows(0, &s)
+}
+
+// MatMulRef is MatMulRef spread over the pool's threads.
+func (p *Pool) MatMulRef(y []float32, W *Matrix, x []float32, n int) {
+	checkMatMul(y, W, x, n)
+	if n == 0 {
+		return
+	}
+	p.call.Lock()
+	defer p.call.Unlock()
+	mm := &p.mm
+	mm.y, mm.w, mm.x, mm.n = y, W, x, n
+	tasks := p.threads * 3
+	mm.rowsPerTask = (W.Rows + tasks - 1) / tasks
+	p.dispatch(jobMatMulRef, (W.Rows+mm.rowsPerTask-1)/mm.rowsPerTask)
+	mm.y, mm.w, mm.x = nil, nil, nil
+}
+
+// refRows is the reference computation of the rows of task t.
+func (mm *matmulJob) refRows(t int, s *scratch) {
+	w := mm.w
+	r0 := t * mm.rowsPerTask
+	r1 := min(r0+mm.rowsPerTask, w.Rows)
+	s.row = grow(s.row, w.Cols)
+	rb := w.rowBytes()
+	for r := r0; r < r1; r++ {
+		if err := Dequantize(w.Type, w.Data[r*rb:(r+1)*rb], s.row); err != nil {
+			panic(err) // unreachable: NewMatrix validated the sizes
+		}
+		for tok := 0; tok < mm.n; tok++ {
+			x := mm.x[tok*w.Cols : (tok+1)*w.Cols]
+			var acc float64
+			for i, v := range s.row {
+				acc += float64(v) * float64(x[i])
+			}
+			mm.y[tok*w.Rows+r] = float32(acc)
+		}
+	}
+}
+
+// int8s views a byte slice as int8.
+func int8s(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }

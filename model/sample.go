@@ -1,0 +1,344 @@
+package model
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// SamplerOptions choose the next token from logits. The zero value is greedy
+// decoding (argmax, ties to the lowest id, as llama.cpp's greedy sampler).
+//
+// The steps run in llama.cpp's default order: repetition penalty, top-k,
+// top-p, min-p, temperature, then a draw from the remaining distribution.
+type SamplerOptions struct {
+	// Temperature divides the logits before the draw; <= 0 means greedy.
+	Temperature float32
+	// TopK keeps the K most likely tokens; <= 0 keeps all.
+	TopK int
+	// TopP keeps the smallest set of most likely tokens whose probability
+	// reaches P; <= 0 or >= 1 disables it.
+	TopP float32
+	// MinP drops tokens less likely than MinP times the most likely one;
+	// <= 0 disables it.
+	MinP float32
+	// RepeatPenalty divides positive (multiplies negative) logits of tokens
+	// seen in the last RepeatLastN tokens, as llama.cpp's penalties sampler;
+	// 0 or 1 disables it.
+	RepeatPenalty float32
+	RepeatLastN   int
+	// Seed seeds the PCG generator of math/rand/v2: same seed, same draws.
+	Seed uint64
+}
+
+// candidate is a token and its (possibly adjusted) logit.
+type candidate struct {
+	id    int32
+	logit float32
+}
+
+// Sampler holds the buffers and random state of one sampling run.
+type Sampler struct {
+	o      SamplerOptions
+	rng    *rand.Rand
+	cands  []candidate
+	probs  []float64
+	logits []float32 // penalised copy of the model's logits
+}
+
+// NewSampler prepares a sampler for a vocabulary of nVocab tokens.
+func NewSampler(o SamplerOptions, nVocab int) *Sampler {
+	return &Sampler{
+		o:      o,
+		rng:    rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15)),
+		cands:  make([]candidate, 0, nVocab),
+		probs:  make([]float64, 0, nVocab),
+		logits: make([]float32, nVocab),
+	}
+}
+
+// argmax returns the index of the largest value, the lowest on ties.
+func argmax(x []float32) int32 {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return int32(best)
+}
+
+// Sample picks the next token from logits (not modified) given the recent
+// tokens for the repetition penalty.
+func (sp *Sampler) Sample(logits []float32, recent []int32) int32 {
+	o := &sp.o
+	l := logits
+	if o.RepeatPenalty != 0 && o.RepeatPenalty != 1 && o.RepeatLastN != 0 && len(recent) > 0 {
+		l = sp.logits[:len(logits)]
+		copy(l, logits)
+		last := recent
+		if o.RepeatLastN > 0 && len(last) > o.RepeatLastN {
+			last = last[len(last)-o.RepeatLastN:]
+		}
+		// Penalise each distinct token once, from its original logit.
+		for i, t := range last {
+			if int(t) >= len(l) || t < 0 || slices.Contains(last[:i], t) {
+				continue
+			}
+			if logits[t] <= 0 {
+				l[t] = logits[t] * o.RepeatPenalty
+			} else {
+				l[t] = logits[t] / o.RepeatPenalty
+			}
+		}
+	}
+	if o.Temperature <= 0 {
+		return argmax(l)
+	}
+
+	// Candidates: tokens whose probability after temperature is not
+	// negligible. Dropping logits more than 40 temperature units below the
+	// maximum removes at most n·e⁻⁴⁰ of probability mass and spares sorting a
+	// 150k vocabulary.
+	maxl := l[argmax(l)]
+	cut := maxl - 40*max(o.Temperature, 1)
+	c := sp.cands[:0]
+	for i, v := range l {
+		if v >= cut {
+			c = append(c, candidate{int32(i), v})
+		}
+	}
+	slices.SortFunc(c, func(a, b candidate) int {
+		if r := cmp.Compare(b.logit, a.logit); r != 0 {
+			return r
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if o.TopK > 0 && o.TopK < len(c) {
+		c = c[:o.TopK]
+	}
+	// Probabilities before temperature, as llama.cpp's top-p and min-p see them.
+	p := sp.softmax(c, 1)
+	if o.TopP > 0 && o.TopP < 1 {
+		var cum float64
+		for i := range c {
+			cum += p[i]
+			if cum >= float64(o.TopP) {
+				c, p = c[:i+1], p[:i+1]
+				break
+			}
+		}
+	}
+	if o.MinP > 0 {
+		keep := 1
+		for keep < len(c) && p[keep] >= float64(o.MinP)*p[0] {
+			keep++
+		}
+		c = c[:keep]
+	}
+	p = sp.softmax(c, o.Temperature)
+	r := sp.rng.Float64()
+	var cum float64
+	for i := range c {
+		cum += p[i]
+		if r < cum {
+			return c[i].id
+		}
+	}
+	return c[len(c)-1].id
+}
+
+// softmax returns the probabilities of c (sorted, c[0] the largest) at
+// temperature t, in the sampler's buffer.
+func (sp *Sampler) softmax(c []candidate, t float32) []float64 {
+	p := sp.probs[:len(c)]
+	var sum float64
+	for i := range c {
+		p[i] = math.Exp(float64(c[i].logit-c[0].logit) / float64(t))
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
+}
+
+// logSoftmax returns log p(id) under the model's raw distribution.
+func logSoftmax(logits []float32, id int32) float64 {
+	maxl := float64(logits[argmax(logits)])
+	var sum float64
+	for _, v := range logits {
+		sum += math.Exp(float64(v) - maxl)
+	}
+	return float64(logits[id]) - maxl - math.Log(sum)
+}
+
+// GenerateOptions control Generate.
+type GenerateOptions struct {
+	MaxTokens   int // <= 0: until the context is full
+	Sampler     SamplerOptions
+	StopTokens  []int32  // stop (the token is not part of the result) on any of these
+	StopStrings []string // stop when the text contains one; the text is cut before it
+	// IgnoreEOG keeps generating past end-of-generation tokens, as
+	// llama.cpp's reference runs and benchmarks do.
+	IgnoreEOG bool
+}
+
+// Stop reasons reported in Result.StopReason.
+const (
+	StopEOG       = "eog"        // the model produced an end-of-generation token
+	StopToken     = "stop_token" // a GenerateOptions.StopTokens token
+	StopString    = "stop_string"
+	StopMaxTokens = "max_tokens"
+	StopContext   = "context_full"
+	StopCaller    = "emit" // emit returned false
+)
+
+// Result is what Generate produced.
+type Result struct {
+	Tokens     []int32 // generated tokens, without the stopping token
+	Text       string  // their text, cut before a stop string
+	StopReason string
+	// LogProb is the sum over Tokens of log p(token) under the model's raw
+	// distribution (before penalties, temperature and truncation): a
+	// sampler-independent score for ranking candidates.
+	LogProb float64
+}
+
+// String formats a Result for logs.
+func (r Result) String() string {
+	return fmt.Sprintf("%d tokens, stop %s, logprob %.3f: %q", len(r.Tokens), r.StopReason, r.LogProb, r.Text)
+}
+
+// stopText accumulates generated text and decides what may be shown: text is
+// cut before the first stop string, and a tail that could still become a stop
+// string is held back until the next piece settles it.
+type stopText struct {
+	stops   []string
+	maxStop int
+	text    strings.Builder
+	sent    int // bytes of text already released
+}
+
+func newStopText(stops []string) *stopText {
+	st := &stopText{}
+	for _, s := range stops {
+		if s != "" {
+			st.stops = append(st.stops, s)
+			st.maxStop = max(st.maxStop, len(s))
+		}
+	}
+	return st
+}
+
+// push appends piece and returns the text that can be released now, and
+// whether a stop string was found (then the text ends before it).
+func (st *stopText) push(piece string) (out string, stopped bool) {
+	searchFrom := max(0, st.text.Len()-st.maxStop+1)
+	st.text.WriteString(piece)
+	all := st.text.String()
+	cut := -1
+	for _, s := range st.stops {
+		if i := strings.Index(all[searchFrom:], s); i >= 0 && (cut < 0 || searchFrom+i < cut) {
+			cut = searchFrom + i
+		}
+	}
+	if cut >= 0 {
+		out = all[st.sent:max(cut, st.sent)]
+		st.text.Reset()
+		st.text.WriteString(all[:cut])
+		st.sent = cut
+		return out, true
+	}
+	hold := 0
+	for _, s := range st.stops {
+		for k := min(len(s)-1, len(all)-st.sent); k > hold; k-- {
+			if strings.HasSuffix(all, s[:k]) {
+				hold = k
+				break
+			}
+		}
+	}
+	out = all[st.sent : len(all)-hold]
+	st.sent = len(all) - hold
+	return out, false
+}
+
+// flush releases whatever was held back.
+func (st *stopText) flush() string {
+	all := st.text.String()
+	out := all[st.sent:]
+	st.sent = len(all)
+	return out
+}
+
+// Generate evaluates prompt (reusing the session's cached prefix) and then
+// samples tokens until a stop condition. emit receives every token with the
+// text it completes: whole UTF-8 characters only, and text that might be the
+// start of a stop string is held back until it is known not to be (so emitted
+// text never contains a stop string). emit may be nil; returning false stops.
+// A cancelled ctx stops generation with ctx.Err().
+func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOptions, emit func(id int32, text string) bool) (Result, error) {
+	var res Result
+	logits, err := s.Eval(ctx, prompt)
+	if err != nil {
+		return res, err
+	}
+	tok := s.m.tok
+	sp := NewSampler(o.Sampler, s.m.info.NVocab)
+	dec := tok.NewStreamDecoder()
+	st := newStopText(o.StopStrings)
+	var last int32 = -1
+	for {
+		if err := ctx.Err(); err != nil {
+			res.Text = st.text.String()
+			return res, err
+		}
+		if o.MaxTokens > 0 && len(res.Tokens) >= o.MaxTokens {
+			res.StopReason = StopMaxTokens
+			break
+		}
+		id := sp.Sample(logits, s.tokens)
+		if !o.IgnoreEOG && tok.IsEOG(id) {
+			res.StopReason = StopEOG
+			break
+		}
+		if slices.Contains(o.StopTokens, id) {
+			res.StopReason = StopToken
+			break
+		}
+		res.Tokens = append(res.Tokens, id)
+		res.LogProb += logSoftmax(logits, id)
+		last = id
+		out, stopped := st.push(dec.Push(id))
+		if stopped {
+			if emit != nil && out != "" {
+				emit(id, out)
+			}
+			res.StopReason = StopString
+			break
+		}
+		if emit != nil && !emit(id, out) {
+			res.StopReason = StopCaller
+			break
+		}
+		if len(s.tokens) >= s.nCtx {
+			res.StopReason = StopContext
+			break
+		}
+		if logits, err = s.step(ctx, id); err != nil {
+			res.Text = st.text.String()
+			return res, err
+		}
+	}
+	// Release text held back for a stop string that never came.
+	if rest := st.flush(); emit != nil && rest != "" && res.StopReason != StopCaller {
+		emit(last, rest)
+	}
+	res.Text = st.text.String()
+	return res, nil
+}

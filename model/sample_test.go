@@ -1,0 +1,199 @@
+package model
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+func TestGreedyTies(t *testing.T) {
+	sp := NewSampler(SamplerOptions{}, 5)
+	if got := sp.Sample([]float32{1, 3, 0, 3, 2}, nil); got != 1 {
+		t.Errorf("greedy with a tie picked %d, want the lowest id 1", got)
+	}
+}
+
+func TestSamplerFilters(t *testing.T) {
+	logits := []float32{2, 5, 4.9, -1, 0, 4.8}
+	tests := []struct {
+		name    string
+		o       SamplerOptions
+		allowed map[int32]bool
+	}{
+		{"topk1", SamplerOptions{Temperature: 1, TopK: 1}, map[int32]bool{1: true}},
+		{"topk3", SamplerOptions{Temperature: 1, TopK: 3}, map[int32]bool{1: true, 2: true, 5: true}},
+		{"topp-small", SamplerOptions{Temperature: 1, TopP: 0.01}, map[int32]bool{1: true}},
+		{"minp", SamplerOptions{Temperature: 1, MinP: 0.5}, map[int32]bool{1: true, 2: true, 5: true}},
+		{"minp1", SamplerOptions{Temperature: 1, MinP: 1}, map[int32]bool{1: true}},
+	}
+	for _, tc := range tests {
+		seen := map[int32]bool{}
+		for seed := uint64(0); seed < 200; seed++ {
+			tc.o.Seed = seed
+			id := NewSampler(tc.o, len(logits)).Sample(logits, nil)
+			if !tc.allowed[id] {
+				t.Fatalf("%s: sampled %d, allowed %v", tc.name, id, tc.allowed)
+			}
+			seen[id] = true
+		}
+		if len(seen) != len(tc.allowed) {
+			t.Errorf("%s: sampled %v over 200 seeds, want all of %v", tc.name, seen, tc.allowed)
+		}
+	}
+}
+
+// TestSamplerDistribution: draws at temperature T follow softmax(logits/T).
+func TestSamplerDistribution(t *testing.T) {
+	logits := []float32{1, 2, 0.5, 3}
+	const T, n = 0.7, 20000
+	sp := NewSampler(SamplerOptions{Temperature: T, Seed: 42}, len(logits))
+	counts := make([]int, len(logits))
+	for i := 0; i < n; i++ {
+		counts[sp.Sample(logits, nil)]++
+	}
+	var z float64
+	for _, l := range logits {
+		z += math.Exp(float64(l) / T)
+	}
+	for i, l := range logits {
+		p := math.Exp(float64(l)/T) / z
+		got := float64(counts[i]) / n
+		if sd := math.Sqrt(p * (1 - p) / n); math.Abs(got-p) > 5*sd+1e-3 {
+			t.Errorf("token %d: frequency %.4f, want %.4f", i, got, p)
+		}
+	}
+	// Same seed, same sequence.
+	a, b := NewSampler(SamplerOptions{Temperature: 1, Seed: 9}, 4), NewSampler(SamplerOptions{Temperature: 1, Seed: 9}, 4)
+	for i := 0; i < 50; i++ {
+		if a.Sample(logits, nil) != b.Sample(logits, nil) {
+			t.Fatal("equal seeds gave different draws")
+		}
+	}
+}
+
+func TestRepeatPenalty(t *testing.T) {
+	logits := []float32{3, 2.5, -1}
+	sp := NewSampler(SamplerOptions{RepeatPenalty: 1.5, RepeatLastN: 2}, 3)
+	// 0 was seen recently: 3/1.5 = 2 < 2.5, so greedy moves to 1.
+	if got := sp.Sample(logits, []int32{2, 0, 0}); got != 1 {
+		t.Errorf("penalised greedy = %d, want 1", got)
+	}
+	// 0 is outside the last 2 tokens: no penalty.
+	if got := sp.Sample(logits, []int32{0, 1, 2}); got != 0 {
+		t.Errorf("greedy with 0 outside the window = %d, want 0", got)
+	}
+	if logits[0] != 3 {
+		t.Error("Sample modified the logits")
+	}
+}
+
+func TestStopText(t *testing.T) {
+	tests := []struct {
+		name   string
+		stops  []string
+		pieces []string
+		out    []string // released after each piece
+		stop   int      // index of the piece that stops, or -1
+		flush  string
+	}{
+		{"none", nil, []string{"ab", "cd"}, []string{"ab", "cd"}, -1, ""},
+		{"hold then release", []string{"\n\n"}, []string{"x\n", "y"}, []string{"x", "\ny"}, -1, ""},
+		{"hold then stop", []string{"\n\n"}, []string{"x\n", "\nz"}, []string{"x", ""}, 1, ""},
+		{"stop inside a piece", []string{"END"}, []string{"abENDcd"}, []string{"ab"}, 0, ""},
+		{"spanning three pieces", []string{"</code>"}, []string{"a</", "co", "de>b"}, []string{"a", "", ""}, 2, ""},
+		{"held at the end", []string{"STOP"}, []string{"xST"}, []string{"x"}, -1, "ST"},
+		{"earliest of two", []string{"bb", "ab"}, []string{"xabb"}, []string{"x"}, 0, ""},
+	}
+	for _, tc := range tests {
+		st := newStopText(tc.stops)
+		stopped := -1
+		for i, p := range tc.pieces {
+			out, s := st.push(p)
+			if out != tc.out[i] {
+				t.Errorf("%s: piece %d released %q, want %q", tc.name, i, out, tc.out[i])
+			}
+			if s {
+				stopped = i
+				break
+			}
+		}
+		if stopped != tc.stop {
+			t.Errorf("%s: stopped at %d, want %d", tc.name, stopped, tc.stop)
+		}
+		if f := st.flush(); f != tc.flush {
+			t.Errorf("%s: flush %q, want %q", tc.name, f, tc.flush)
+		}
+	}
+}
+
+// TestGenerate checks greedy generation against a hand-written argmax loop,
+// the log-probability sum, stop tokens and stop strings.
+func TestGenerate(t *testing.T) {
+	ctx := context.Background()
+	m := tinyModel(t, "llama", gguf.TypeQ8_0, Options{Threads: 2})
+	prompt := seq(12, 7)
+
+	s := m.NewSession(128)
+	logits, err := s.Eval(ctx, prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int32
+	var wantLP float64
+	for i := 0; i < 10; i++ {
+		id := argmax(logits)
+		want = append(want, id)
+		wantLP += logSoftmax(logits, id)
+		if logits, err = s.step(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	g := m.NewSession(128)
+	var emitted strings.Builder
+	res, err := g.Generate(ctx, prompt, GenerateOptions{MaxTokens: 10, IgnoreEOG: true}, func(id int32, text string) bool {
+		emitted.WriteString(text)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slicesEqual(res.Tokens, want) || res.StopReason != StopMaxTokens {
+		t.Fatalf("Generate = %v (%s), want %v", res.Tokens, res.StopReason, want)
+	}
+	if math.Abs(res.LogProb-wantLP) > 1e-6 || res.LogProb > 0 {
+		t.Errorf("LogProb = %g, want %g", res.LogProb, wantLP)
+	}
+	if res.Text != emitted.String() || res.Text != m.Tokenizer().Decode(want) {
+		t.Errorf("text %q, emitted %q, decoded %q", res.Text, emitted.String(), m.Tokenizer().Decode(want))
+	}
+
+	// Stop token: the first greedy token stops at once.
+	res, err = g.Generate(ctx, prompt, GenerateOptions{MaxTokens: 10, StopTokens: []int32{want[0]}}, nil)
+	if err != nil || len(res.Tokens) != 0 || res.StopReason != StopToken {
+		t.Errorf("stop token: %v, %v", res, err)
+	}
+	// Stop string: the text of tokens 3..4 of the greedy run.
+	full := m.Tokenizer().Decode(want)
+	pre := m.Tokenizer().Decode(want[:3])
+	stop := m.Tokenizer().Decode(want[3:5])
+	if stop != "" && !strings.Contains(pre, stop) {
+		emitted.Reset()
+		res, err = g.Generate(ctx, prompt, GenerateOptions{MaxTokens: 10, StopStrings: []string{stop}}, func(id int32, text string) bool {
+			emitted.WriteString(text)
+			return true
+		})
+		wantText := full[:strings.Index(full, stop)]
+		if err != nil || res.StopReason != StopString || res.Text != wantText || emitted.String() != wantText {
+			t.Errorf("stop string %q: %v, emitted %q, err %v; want text %q", stop, res, emitted.String(), err, wantText)
+		}
+	}
+	// emit returning false stops.
+	res, err = g.Generate(ctx, prompt, GenerateOptions{MaxTokens: 10, IgnoreEOG: true}, func(int32, string) bool { return false })
+	if err != nil || len(res.Tokens) != 1 || res.StopReason != StopCaller {
+		t.Errorf("emit false: %v, %v", res, err)
+	}
+}

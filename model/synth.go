@@ -1,0 +1,286 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/weft-dev/weft/model/gguf"
+	"github.com/weft-dev/weft/model/quant"
+)
+
+// synthConfig is the shape of a synthesized model.
+type synthConfig struct {
+	arch                      string
+	nLayer, nEmbd, nHead, nKV int
+	nFF, nCtx, nVocab         int
+	ropeBase, eps             float32
+}
+
+// synthPresets are real model shapes (and a tiny one for tests), so that
+// benchmarks on random weights measure what the real model would cost.
+var synthPresets = map[string]synthConfig{
+	// Qwen2.5-Coder-0.5B: config.json of the release.
+	"qwen2.5-coder-0.5b": {arch: "qwen2", nLayer: 24, nEmbd: 896, nHead: 14, nKV: 2, nFF: 4864, nCtx: 32768, nVocab: 151936, ropeBase: 1e6, eps: 1e-6},
+	// Qwen2.5-Coder-1.5B.
+	"qwen2.5-coder-1.5b": {arch: "qwen2", nLayer: 28, nEmbd: 1536, nHead: 12, nKV: 2, nFF: 8960, nCtx: 32768, nVocab: 151936, ropeBase: 1e6, eps: 1e-6},
+	// tiny: every dimension a multiple of 256 so that every type, K-quants
+	// included, applies to every matrix; small enough for unit tests.
+	"tiny": {arch: "qwen2", nLayer: 2, nEmbd: 256, nHead: 4, nKV: 2, nFF: 512, nCtx: 512, nVocab: 512, ropeBase: 1e6, eps: 1e-6},
+}
+
+// SynthPresets lists the preset names Synth accepts, sorted.
+func SynthPresets() []string {
+	var out []string
+	for p := range synthPresets {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// llamaFileType maps a weight type to llama.cpp's general.file_type number
+// (enum llama_ftype; K-quants use the _M variants, as llama-quantize --pure).
+var llamaFileType = map[gguf.Type]uint32{
+	gguf.TypeF32: 0, gguf.TypeF16: 1, gguf.TypeQ4_0: 2, gguf.TypeQ8_0: 7,
+	gguf.TypeQ4_K: 15, gguf.TypeQ5_K: 17, gguf.TypeQ6_K: 18, gguf.TypeBF16: 32,
+}
+
+// synthTensor is one tensor of a synthesized model before it is written.
+type synthTensor struct {
+	name string
+	typ  gguf.Type
+	dims []int
+	data []byte
+}
+
+// Synth builds a model with random weights at the exact shapes of a preset
+// (see SynthPresets): qwen2-style by default, or arch "llama" for RMSNorm/
+// NORM-rope/untied-output/no-bias blocks of the same size. 2-D weights are
+// quantized to t with quant.Quantize (falling back to Q8_0, or F16, for
+// matrices whose rows are not a whole number of t's blocks, as llama-quantize
+// does); norms and biases stay F32. The vocabulary is copied from vocab (every
+// tokenizer.* key) or, when vocab is nil, is a synthetic byte-level BPE vocab
+// padded to the preset's size. Same seed, same file.
+func Synth(preset, arch string, t gguf.Type, vocab *gguf.File, seed uint64) (*gguf.Writer, error) {
+	cfg, ok := synthPresets[preset]
+	if !ok {
+		return nil, fmt.Errorf("model: unknown synth preset %q (have %s)", preset, strings.Join(SynthPresets(), ", "))
+	}
+	if arch != "" {
+		if _, ok := archs[arch]; !ok {
+			return nil, fmt.Errorf("model: unsupported architecture %q (supported: %s)", arch, strings.Join(SupportedArchs(), ", "))
+		}
+		cfg.arch = arch
+	}
+	if _, ok := llamaFileType[t]; !ok {
+		return nil, fmt.Errorf("model: cannot synthesize %v weights (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)", t)
+	}
+	return synth(cfg, preset, t, vocab, seed, nil)
+}
+
+// synth builds the writer; edit (tests) may change or drop (return false) a
+// tensor before it is added.
+func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uint64, edit func(*synthTensor) bool) (*gguf.Writer, error) {
+	w := gguf.NewWriter()
+	a := cfg.arch
+	w.Set("general.architecture", a)
+	w.Set("general.name", "weft-synth-"+name)
+	w.Set("general.file_type", llamaFileType[t])
+	if t != gguf.TypeF32 && t != gguf.TypeF16 && t != gguf.TypeBF16 {
+		w.Set("general.quantization_version", uint32(2))
+	}
+	if vocab != nil {
+		toks, ok := vocab.Get("tokenizer.ggml.tokens")
+		if !ok || toks.Type != gguf.Array || toks.Count == 0 {
+			return nil, fmt.Errorf("model: vocab file has no tokenizer.ggml.tokens")
+		}
+		cfg.nVocab = toks.Count
+		w.CopyKV(vocab, func(k string) bool { return strings.HasPrefix(k, "tokenizer.") })
+	} else {
+		setByteVocab(w, cfg.nVocab)
+	}
+	w.Set(a+".context_length", uint32(cfg.nCtx))
+	w.Set(a+".embedding_length", uint32(cfg.nEmbd))
+	w.Set(a+".feed_forward_length", uint32(cfg.nFF))
+	w.Set(a+".block_count", uint32(cfg.nLayer))
+	w.Set(a+".attention.head_count", uint32(cfg.nHead))
+	w.Set(a+".attention.head_count_kv", uint32(cfg.nKV))
+	w.Set(a+".rope.freq_base", cfg.ropeBase)
+	w.Set(a+".attention.layer_norm_rms_epsilon", cfg.eps)
+	w.Set(a+".rope.dimension_count", uint32(cfg.nEmbd/cfg.nHead))
+	w.Set(a+".vocab_size", uint32(cfg.nVocab))
+
+	// Weight scales follow the parity fixtures' recipe (see
+	// testdata/parity/README.md in the shared data): N(0, s/sqrt(n_in)) with
+	// s chosen so that logits have a spread like a trained model's.
+	rng := rand.New(rand.NewPCG(seed, 0x5eed5eed))
+	qwen := a == "qwen2"
+	E, F, kv := cfg.nEmbd, cfg.nFF, cfg.nKV*(cfg.nEmbd/cfg.nHead)
+	invE, invF := 1/math.Sqrt(float64(E)), 1/math.Sqrt(float64(F))
+	add := func(st synthTensor) error {
+		if edit != nil && !edit(&st) {
+			return nil
+		}
+		return w.AddTensor(st.name, st.typ, st.dims, st.data)
+	}
+	matrix := func(name string, cols, rows int, std, rowSigma float64) error {
+		d, typ, err := randomMatrix(rng, t, cols, rows, std, rowSigma)
+		if err != nil {
+			return fmt.Errorf("model: synth %s: %w", name, err)
+		}
+		return add(synthTensor{name, typ, []int{cols, rows}, d})
+	}
+	vec := func(name string, n int, mean, std float64) error {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(mean + std*rng.NormFloat64())
+		}
+		d, _ := quant.Quantize(gguf.TypeF32, v)
+		return add(synthTensor{name, gguf.TypeF32, []int{n}, d})
+	}
+	// The output matrix (token_embd when tied) gets per-row lognormal
+	// factors, which widen the gap between the top logits.
+	if qwen {
+		if err := matrix("token_embd.weight", E, cfg.nVocab, 2.5*invE, 0.15); err != nil {
+			return nil, err
+		}
+	} else if err := matrix("token_embd.weight", E, cfg.nVocab, invE, 0); err != nil {
+		return nil, err
+	}
+	if err := vec("output_norm.weight", E, 4, 0.8); err != nil {
+		return nil, err
+	}
+	if !qwen {
+		if err := matrix("output.weight", E, cfg.nVocab, 2.5*invE, 0.3); err != nil {
+			return nil, err
+		}
+	}
+	for l := 0; l < cfg.nLayer; l++ {
+		p := fmt.Sprintf("blk.%d.", l)
+		steps := []func() error{
+			func() error { return vec(p+"attn_norm.weight", E, 1, 0.2) },
+			func() error { return matrix(p+"attn_q.weight", E, E, 2*invE, 0) },
+			func() error { return matrix(p+"attn_k.weight", E, kv, 2*invE, 0) },
+			func() error { return matrix(p+"attn_v.weight", E, kv, invE, 0) },
+			func() error { return matrix(p+"attn_output.weight", E, E, 1.5*invE, 0) },
+			func() error { return vec(p+"ffn_norm.weight", E, 1, 0.2) },
+			func() error { return matrix(p+"ffn_gate.weight", E, F, invE, 0) },
+			func() error { return matrix(p+"ffn_up.weight", E, F, invE, 0) },
+			func() error { return matrix(p+"ffn_down.weight", F, E, 1.5*invF, 0) },
+		}
+		if qwen {
+			steps = append(steps,
+				func() error { return vec(p+"attn_q.bias", E, 0, 0.3) },
+				func() error { return vec(p+"attn_k.bias", kv, 0, 0.3) },
+				func() error { return vec(p+"attn_v.bias", kv, 0, 0.3) },
+			)
+		}
+		for _, s := range steps {
+			if err := s(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return w, nil
+}
+
+// randomMatrix draws a rows×cols matrix of N(0, std) values, each row scaled
+// by a lognormal factor exp(σz − σ²/2) when rowSigma > 0, and encodes it as t
+// (or a fallback type when the rows do not split into t's blocks). It works a
+// slab of rows at a time so that a 150k-row embedding never exists in F32.
+func randomMatrix(rng *rand.Rand, t gguf.Type, cols, rows int, std, rowSigma float64) ([]byte, gguf.Type, error) {
+	if cols%t.BlockElems() != 0 {
+		switch {
+		case cols%32 == 0:
+			t = gguf.TypeQ8_0
+		default:
+			t = gguf.TypeF16
+		}
+	}
+	rb, err := t.RowBytes(cols)
+	if err != nil {
+		return nil, t, err
+	}
+	out := make([]byte, 0, rb*rows)
+	slab := max(1, (1<<20)/cols)
+	buf := make([]float32, slab*cols)
+	for r0 := 0; r0 < rows; r0 += slab {
+		n := min(slab, rows-r0)
+		x := buf[:n*cols]
+		for r := 0; r < n; r++ {
+			s := std
+			if rowSigma > 0 {
+				s *= math.Exp(rowSigma*rng.NormFloat64() - rowSigma*rowSigma/2)
+			}
+			for i := r * cols; i < (r+1)*cols; i++ {
+				x[i] = float32(s * rng.NormFloat64())
+			}
+		}
+		q, err := quant.Quantize(t, x)
+		if err != nil {
+			return nil, t, err
+		}
+		out = append(out, q...)
+	}
+	return out, t, nil
+}
+
+// gpt2ByteRunes is GPT-2's bytes_to_unicode: printable bytes stand for
+// themselves, the others are mapped to code points from 256 up, so that every
+// byte is a visible one-rune token.
+func gpt2ByteRunes() [256]rune {
+	var m [256]rune
+	next := rune(256)
+	for b := 0; b < 256; b++ {
+		if (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF) {
+			m[b] = rune(b)
+		} else {
+			m[b] = next
+			next++
+		}
+	}
+	return m
+}
+
+// setByteVocab writes a byte-level BPE vocabulary with no merges: the 256
+// byte tokens, end-of-text and FIM control tokens, padded with unused tokens
+// to n. Text tokenizes to one token per byte.
+func setByteVocab(w *gguf.Writer, n int) {
+	const (
+		normal  = 1
+		control = 3
+		unused  = 5
+	)
+	br := gpt2ByteRunes()
+	toks := make([]string, 0, n)
+	types := make([]int32, 0, n)
+	for b := 0; b < 256; b++ {
+		toks = append(toks, string(br[b]))
+		types = append(types, normal)
+	}
+	specials := []string{"<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>"}
+	for _, s := range specials {
+		toks = append(toks, s)
+		types = append(types, control)
+	}
+	for len(toks) < n {
+		toks = append(toks, fmt.Sprintf("[PAD%d]", len(toks)))
+		types = append(types, unused)
+	}
+	w.Set("tokenizer.ggml.model", "gpt2")
+	w.Set("tokenizer.ggml.pre", "qwen2")
+	w.Set("tokenizer.ggml.tokens", toks)
+	w.Set("tokenizer.ggml.token_type", types)
+	w.Set("tokenizer.ggml.merges", []string{})
+	w.Set("tokenizer.ggml.bos_token_id", uint32(256))
+	w.Set("tokenizer.ggml.eos_token_id", uint32(256))
+	w.Set("tokenizer.ggml.padding_token_id", uint32(256))
+	w.Set("tokenizer.ggml.add_bos_token", false)
+	w.Set("tokenizer.ggml.fim_pre_token_id", uint32(257))
+	w.Set("tokenizer.ggml.fim_mid_token_id", uint32(258))
+	w.Set("tokenizer.ggml.fim_suf_token_id", uint32(259))
+	w.Set("tokenizer.ggml.fim_pad_token_id", uint32(260))
+}

@@ -1,0 +1,295 @@
+package translate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/weft-dev/weft/grammars"
+)
+
+// The types below mirror lsp's Actions API field for field (lsp.ActionRequest, lsp.Action,
+// lsp.CommandRequest, lsp.Edit, lsp.TextChange) with plain values, because features never import lsp;
+// cmd/weft adapts one to the other. Offsets are bytes into Text.
+
+// ActionRequest is a request for the code actions at a selection.
+type ActionRequest struct {
+	URI          string
+	LanguageID   string
+	Version      int32
+	Text         []byte
+	Start, End   int
+	Verification bool   // settings.verification
+	TargetMode   string // settings.translateTarget: "newFile" (default) or "replace"
+}
+
+// Action is one offered action; Data comes back to Resolve.
+type Action struct {
+	Title   string
+	Kind    string
+	URI     string
+	Version int32
+	Start   int
+	End     int
+	Data    json.RawMessage
+}
+
+// CommandRequest is weft.generate ({uri, range, instruction}) or weft.translate ({uri, range, to}).
+type CommandRequest struct {
+	Command      string // CommandGenerate or CommandTranslate
+	URI          string
+	LanguageID   string
+	Version      int32
+	Text         []byte
+	Start, End   int
+	Instruction  string
+	To           string
+	Verification bool
+	TargetMode   string
+}
+
+// Commands, as lsp names them.
+const (
+	CommandGenerate  = "weft.generate"
+	CommandTranslate = "weft.translate"
+)
+
+// Edit is the outcome of an action or command (see lsp.Edit): Changes to URI at Version, and/or a new
+// file CreateURI holding CreateText.
+type Edit struct {
+	Label       string
+	Description string
+	URI         string
+	Version     int32
+	Changes     []TextEdit
+	CreateURI   string
+	CreateText  string
+}
+
+// Actions serves "Implement this" and "Translate to ..." code actions and the weft.generate and
+// weft.translate commands with one Engine. Resolve needs the document text the actions were computed
+// on; the last few snapshots are kept for it.
+type Actions struct {
+	Engine *Engine
+
+	mu     sync.Mutex
+	texts  map[string][]byte // uri@version -> text
+	order  []string
+	noComp *Verifier // parse-only verifier for requests with verification off
+}
+
+// NewActions returns the actions served with e.
+func NewActions(e *Engine) *Actions { return &Actions{Engine: e} }
+
+const keepSnapshots = 8
+
+func snapshotKey(uri string, version int32) string { return fmt.Sprintf("%s@%d", uri, version) }
+
+func (a *Actions) remember(uri string, version int32, text []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.texts == nil {
+		a.texts = map[string][]byte{}
+	}
+	k := snapshotKey(uri, version)
+	if _, ok := a.texts[k]; !ok {
+		a.order = append(a.order, k)
+	}
+	a.texts[k] = text
+	for len(a.order) > keepSnapshots {
+		delete(a.texts, a.order[0])
+		a.order = a.order[1:]
+	}
+}
+
+func (a *Actions) snapshot(uri string, version int32) ([]byte, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, ok := a.texts[snapshotKey(uri, version)]
+	return t, ok
+}
+
+// actionData is what an Action carries to Resolve.
+type actionData struct {
+	Op           string `json:"op"` // "generate" or "translate"
+	Lang         string `json:"lang"`
+	To           string `json:"to,omitempty"`
+	Verification bool   `json:"verification"`
+	TargetMode   string `json:"targetMode,omitempty"`
+}
+
+// CodeActions offers "Implement this" where FindTarget finds something to implement, and "Translate to
+// X" for every other supported language where a unit can be extracted. Only tree-sitter runs here; the
+// model runs in Resolve.
+func (a *Actions) CodeActions(ctx context.Context, req ActionRequest) ([]Action, error) {
+	lang, err := LookupLanguage(req.LanguageID)
+	if err != nil {
+		if lang, err = LookupLanguage(path.Ext(req.URI)); err != nil {
+			return nil, nil // not a language we serve: no actions, not an error
+		}
+	}
+	if req.Start < 0 || req.End > len(req.Text) || req.Start > req.End {
+		return nil, fmt.Errorf("actions: range [%d,%d) outside the document", req.Start, req.End)
+	}
+	var out []Action
+	mk := func(title string, d actionData) {
+		d.Lang, d.Verification, d.TargetMode = lang.ID, req.Verification, req.TargetMode
+		raw, _ := json.Marshal(d)
+		out = append(out, Action{Title: title, Kind: "refactor.rewrite", URI: req.URI, Version: req.Version,
+			Start: req.Start, End: req.End, Data: raw})
+	}
+	if t, err := FindTarget(lang, req.Text, req.Start, req.End, ""); err == nil {
+		mk("weft: Implement this ("+clipTitle(t.Instruction)+")", actionData{Op: "generate"})
+	}
+	if _, err := ExtractUnit(lang, req.Text, req.Start, req.End); err == nil {
+		for _, id := range supported {
+			if id == lang.ID || (lang.ID == "tsx" && id == "typescript") {
+				continue
+			}
+			to, _ := LookupLanguage(id)
+			mk("weft: Translate to "+to.Name, actionData{Op: "translate", To: id})
+		}
+	}
+	if len(out) > 0 {
+		a.remember(req.URI, req.Version, req.Text)
+	}
+	return out, ctx.Err()
+}
+
+func clipTitle(s string) string {
+	s = firstLine(s)
+	if len(s) > 48 {
+		s = s[:45] + "..."
+	}
+	return s
+}
+
+// Resolve computes an action's edit (this is where the model runs).
+func (a *Actions) Resolve(ctx context.Context, act Action) (Edit, error) {
+	var d actionData
+	if err := json.Unmarshal(act.Data, &d); err != nil {
+		return Edit{}, fmt.Errorf("actions: bad action data: %w", err)
+	}
+	text, ok := a.snapshot(act.URI, act.Version)
+	if !ok {
+		return Edit{}, errors.New("actions: the document changed since the actions were offered; ask again")
+	}
+	req := CommandRequest{URI: act.URI, LanguageID: d.Lang, Version: act.Version, Text: text, Start: act.Start, End: act.End,
+		To: d.To, Verification: d.Verification, TargetMode: d.TargetMode, Command: CommandGenerate}
+	if d.Op == "translate" {
+		req.Command = CommandTranslate
+	}
+	return a.Execute(ctx, req, nil)
+}
+
+// engine returns the engine to use for a request: the configured one, or a copy that only parses when
+// the request turned verification off.
+func (a *Actions) engine(verify bool) (*Engine, error) {
+	if a == nil || a.Engine == nil || a.Engine.Sampler == nil {
+		return nil, errors.New("actions: no model loaded")
+	}
+	if verify || a.Engine.Verifier == nil || !a.Engine.Verifier.Compile {
+		return a.Engine, nil
+	}
+	a.mu.Lock()
+	if a.noComp == nil {
+		a.noComp = NewVerifier(a.Engine.Verifier.Sandbox, false)
+	}
+	e := *a.Engine
+	e.Verifier = a.noComp
+	a.mu.Unlock()
+	return &e, nil
+}
+
+// Execute runs weft.generate or weft.translate. Nothing is applied on error: the edit is only returned
+// once a verified candidate exists.
+func (a *Actions) Execute(ctx context.Context, req CommandRequest, progress func(msg string, pct int)) (Edit, error) {
+	if progress == nil {
+		progress = func(string, int) {}
+	}
+	lang, err := LookupLanguage(req.LanguageID)
+	if err != nil {
+		if lang, err = LookupLanguage(path.Ext(req.URI)); err != nil {
+			return Edit{}, fmt.Errorf("actions: %w", err)
+		}
+	}
+	if req.Start < 0 || req.End > len(req.Text) || req.Start > req.End {
+		return Edit{}, fmt.Errorf("actions: range [%d,%d) outside the document", req.Start, req.End)
+	}
+	e, err := a.engine(req.Verification)
+	if err != nil {
+		return Edit{}, err
+	}
+	switch req.Command {
+	case CommandGenerate:
+		progress("generating code", -1)
+		res, err := e.Generate(ctx, GenerateRequest{Lang: lang, Path: uriPath(req.URI), Text: req.Text, Start: req.Start, End: req.End,
+			Instruction: req.Instruction})
+		if err != nil {
+			return Edit{}, err
+		}
+		progress("done", 100)
+		return Edit{Label: "weft: " + clipTitle(res.Instruction), Description: res.Verdict.Status, URI: req.URI, Version: req.Version,
+			Changes: []TextEdit{res.Edit}}, nil
+	case CommandTranslate:
+		to, err := LookupLanguage(req.To)
+		if err != nil {
+			return Edit{}, fmt.Errorf("actions: %w", err)
+		}
+		u, err := ExtractUnit(lang, req.Text, req.Start, req.End)
+		if err != nil {
+			return Edit{}, err
+		}
+		progress("translating "+unitTitle(u)+" to "+to.Name, -1)
+		res, err := e.Translate(ctx, Request{Code: u.Code, From: lang, To: to})
+		if err != nil {
+			return Edit{}, err
+		}
+		if res.Verdict.Level == LevelNone {
+			return Edit{}, fmt.Errorf("translate: no candidate parses as %s after %d rounds (%d candidates)", to.Name, res.Rounds, len(res.Candidates))
+		}
+		progress("done", 100)
+		ed := Edit{Label: "weft: translate " + unitTitle(u) + " to " + to.Name, Description: res.Verdict.Status, URI: req.URI, Version: req.Version}
+		if req.TargetMode == "replace" {
+			ind := indentOf(req.Text, u.Start)
+			code := strings.TrimRight(res.Code, "\n")
+			lines := strings.SplitN(code, "\n", 2)
+			newText := lines[0]
+			if len(lines) == 2 {
+				newText += "\n" + indent(lines[1], ind)
+			}
+			ed.Changes = []TextEdit{{Start: u.Start, End: u.End, NewText: newText}}
+		} else {
+			ed.CreateURI = TranslatedName(req.URI, to)
+			ed.CreateText = res.Code
+		}
+		return ed, nil
+	}
+	return Edit{}, fmt.Errorf("actions: unknown command %q", req.Command)
+}
+
+func unitTitle(u *Unit) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return "the selection"
+}
+
+// TranslatedName derives the new file's name: the source name with the target's extension
+// ("file:///a/b/util.py" -> "file:///a/b/util.go").
+func TranslatedName(uri string, to *grammars.Language) string {
+	ext := path.Ext(uri)
+	base := strings.TrimSuffix(uri, ext)
+	if base == "" {
+		base = "translated"
+	}
+	return base + Extension(to)
+}
+
+func uriPath(uri string) string {
+	return strings.TrimPrefix(uri, "file://")
+}

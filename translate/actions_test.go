@@ -1,0 +1,96 @@
+package translate
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestActions(t *testing.T) {
+	src := "def helper(v):\n    return v * 2\n\ndef double_all(xs):\n    return [helper(x) for x in xs]\n\ndef todo(xs):\n    # TODO: return the largest element of xs\n    pass\n"
+	s := &scriptedSampler{}
+	a := NewActions(&Engine{Sampler: s, Verifier: NewVerifier(nil, true), Candidates: 1, Retries: -1})
+	ctx := context.Background()
+	uri := "file:///w/util.py"
+
+	off := strings.Index(src, "[helper")
+	acts, err := a.CodeActions(ctx, ActionRequest{URI: uri, LanguageID: "python", Version: 3, Text: []byte(src), Start: off, End: off, Verification: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]Action{}
+	for _, x := range acts {
+		titles[x.Title] = x
+	}
+	if len(acts) != 7 {
+		t.Fatalf("want 7 translate actions (no Implement here), got %v", titles)
+	}
+	act, ok := titles["weft: Translate to Go"]
+	if !ok {
+		t.Fatalf("no Translate to Go: %v", titles)
+	}
+	// The model answers the Go prompt with helper-first code (the signature start is in the prompt).
+	s.answers = []string{"xs []int) []int {\n\tout := []int{}\n\tfor _, x := range xs {\n\t\tout = append(out, helper(x))\n\t}\n\treturn out\n}\n\nfunc helper(v int) int {\n\treturn v * 2\n}\n```\n"}
+	ed, err := a.Resolve(ctx, act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ed.CreateURI != "file:///w/util.go" || !strings.HasPrefix(ed.CreateText, "func double_all(xs []int) []int {") || len(ed.Changes) != 0 {
+		t.Fatalf("edit %+v", ed)
+	}
+	if !strings.Contains(s.prompts[0], "def helper(v):") || !strings.Contains(s.prompts[0], "// Go translation of the Python code above\nfunc double_all(") {
+		t.Fatalf("the prompt lacks the called helper:\n%s", s.prompts[0])
+	}
+	if v := a.Engine.Verifier; v.Tool("go") != "" && !strings.HasPrefix(ed.Description, "compiles") {
+		t.Errorf("description %q", ed.Description)
+	}
+
+	// Replace mode: the unit's range gets the code.
+	s.answers = []string{"xs []int) []int {\n\treturn xs\n}\n```"}
+	ed, err = a.Execute(ctx, CommandRequest{Command: CommandTranslate, URI: uri, LanguageID: "python", Version: 3, Text: []byte(src),
+		Start: off, End: off, To: "go", TargetMode: "replace"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ed.Changes) != 1 || ed.CreateURI != "" || src[ed.Changes[0].Start:ed.Changes[0].End] != "def double_all(xs):\n    return [helper(x) for x in xs]" {
+		t.Fatalf("replace edit %+v", ed)
+	}
+
+	// Implement this on the TODO.
+	off = strings.Index(src, "TODO")
+	acts, err = a.CodeActions(ctx, ActionRequest{URI: uri, LanguageID: "python", Version: 4, Text: []byte(src), Start: off, End: off})
+	if err != nil || len(acts) == 0 || !strings.HasPrefix(acts[0].Title, "weft: Implement this (return the largest element of xs)") {
+		t.Fatalf("actions %v %v", acts, err)
+	}
+	s.answers = []string{"return max(xs)\n"}
+	ed, err = a.Resolve(ctx, acts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ed.Changes) != 1 || ed.Changes[0].NewText != "\n    return max(xs)" {
+		t.Fatalf("implement edit %+v", ed)
+	}
+
+	// Bad input: clear errors, no edit.
+	for _, c := range []struct {
+		req  CommandRequest
+		want string
+	}{
+		{CommandRequest{Command: CommandTranslate, URI: uri, LanguageID: "python", Text: []byte(src), Start: 0, End: 5, To: "go"}, "does not parse"},
+		{CommandRequest{Command: CommandTranslate, URI: uri, LanguageID: "python", Text: []byte(src), Start: off, End: off, To: "cobol"}, "unsupported language"},
+		{CommandRequest{Command: CommandTranslate, URI: uri, LanguageID: "python", Text: []byte(src), Start: off, End: off, To: "python"}, "both Python"},
+		{CommandRequest{Command: "weft.nope", URI: uri, LanguageID: "python", Text: []byte(src)}, "unknown command"},
+		{CommandRequest{Command: CommandGenerate, URI: uri, LanguageID: "python", Text: []byte(src), Start: 0, End: 999}, "outside the document"},
+	} {
+		ed, err := a.Execute(ctx, c.req, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) || len(ed.Changes) != 0 || ed.CreateURI != "" {
+			t.Errorf("%+v: got %v / %+v, want error %q", c.req.Command, err, ed, c.want)
+		}
+	}
+	if _, err := a.Resolve(ctx, Action{URI: uri, Version: 99, Data: acts[0].Data}); err == nil || !strings.Contains(err.Error(), "changed") {
+		t.Errorf("stale action: %v", err)
+	}
+	if _, err := NewActions(nil).Execute(ctx, CommandRequest{Command: CommandGenerate, URI: uri, LanguageID: "python", Text: []byte(src)}, nil); err == nil {
+		t.Error("no engine accepted")
+	}
+}

@@ -1,0 +1,100 @@
+package translate
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestGenerate(t *testing.T) {
+	cases := []struct {
+		name, lang, src, cursorAt, instruction string
+		answers                                []string
+		want, wantInstr                        string
+		wantLevel                              Level
+	}{
+		{
+			name: "go empty body", lang: "go",
+			src:      "package p\n\n// Add returns the sum of a and b.\nfunc Add(a, b int) int {\n}\n",
+			cursorAt: "{\n}", answers: []string{"return a + b\n}\n\nfunc Other() {}\n"},
+			want:      "package p\n\n// Add returns the sum of a and b.\nfunc Add(a, b int) int {\n\treturn a + b\n}\n",
+			wantInstr: "Add returns the sum of a and b.", wantLevel: LevelParses,
+		},
+		{
+			name: "python todo comment", lang: "python",
+			src:      "def f(xs):\n    # TODO: return the sum of the squares of xs\n    pass\n",
+			cursorAt: "TODO", answers: []string{"return sum(x * x for x in xs)\n\ndef g():\n    pass\n"},
+			want:      "def f(xs):\n    # TODO: return the sum of the squares of xs\n    return sum(x * x for x in xs)\n    pass\n",
+			wantInstr: "return the sum of the squares of xs", wantLevel: LevelCompiles,
+		},
+		{
+			name: "python docstring", lang: "python",
+			src:      "class S:\n    def mean(self, xs):\n        \"\"\"Return the arithmetic mean of xs.\"\"\"\n\n    def other(self):\n        return 1\n",
+			cursorAt: "arithmetic", answers: []string{"if not xs:\n            return 0.0\n        return sum(xs) / len(xs)\n\n    def more(self):"},
+			want:      "class S:\n    def mean(self, xs):\n        \"\"\"Return the arithmetic mean of xs.\"\"\"\n        if not xs:\n            return 0.0\n        return sum(xs) / len(xs)\n\n    def other(self):\n        return 1\n",
+			wantInstr: "Return the arithmetic mean of xs.", wantLevel: LevelCompiles,
+		},
+		{
+			name: "explicit instruction on an empty line", lang: "javascript",
+			src:      "function area(r) {\n  \n}\n",
+			cursorAt: "  \n}", instruction: "return the area of a circle of radius r",
+			answers: []string{"return Math.PI * r * r;\n}\n"},
+			want:    "function area(r) {\n  return Math.PI * r * r;\n}\n", wantInstr: "return the area of a circle of radius r", wantLevel: LevelCompiles,
+		},
+		{
+			name: "go compile check picks the candidate that compiles", lang: "go",
+			src:       "package p\n\nfunc Double(x int) int {\n\t// TODO: compute twice x into y\n\treturn 0\n}\n",
+			cursorAt:  "TODO",
+			answers:   []string{"y := x + \"a\"\n\t_ = y", "y := (x +\n", "y := 2 * x\n\t_ = y"},
+			want:      "package p\n\nfunc Double(x int) int {\n\t// TODO: compute twice x into y\n\ty := 2 * x\n\t_ = y\n\treturn 0\n}\n",
+			wantInstr: "compute twice x into y", wantLevel: LevelCompiles,
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := NewVerifier(nil, true)
+			if tool := checkTools[c.lang]; c.wantLevel == LevelCompiles && v.Tool(tool) == "" {
+				t.Skipf("%s not installed", tool)
+			}
+			s := &scriptedSampler{answers: c.answers}
+			e := &Engine{Sampler: s, Verifier: v, Candidates: len(c.answers), Retries: -1}
+			off := strings.Index(c.src, c.cursorAt)
+			if off < 0 {
+				t.Fatal("cursor marker not found")
+			}
+			res, err := e.Generate(context.Background(), GenerateRequest{Lang: mustLang(t, c.lang), Text: []byte(c.src), Start: off, End: off, Instruction: c.instruction})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := string(applyEdit([]byte(c.src), res.Edit))
+			if got != c.want {
+				t.Fatalf("edited text:\n%s\nwant:\n%s\nprompt:\n%s", got, c.want, s.prompts[0])
+			}
+			if res.Instruction != c.wantInstr {
+				t.Errorf("instruction %q, want %q", res.Instruction, c.wantInstr)
+			}
+			if res.Verdict.Level != c.wantLevel {
+				t.Errorf("level %v (%s), want %v", res.Verdict.Level, res.Verdict.Status, c.wantLevel)
+			}
+			if !strings.Contains(s.prompts[0], c.wantInstr) {
+				t.Errorf("prompt lacks the instruction:\n%s", s.prompts[0])
+			}
+		})
+	}
+}
+
+func TestGenerateNothingToDo(t *testing.T) {
+	e := &Engine{Sampler: &scriptedSampler{}}
+	src := "x = 1\ny = 2\n"
+	_, err := e.Generate(context.Background(), GenerateRequest{Lang: mustLang(t, "python"), Text: []byte(src), Start: 2, End: 2})
+	if err == nil || !strings.Contains(err.Error(), "nothing to implement") {
+		t.Fatalf("got %v", err)
+	}
+	// Every candidate breaks the file: an error, not an edit.
+	e = &Engine{Sampler: &scriptedSampler{answers: []string{"return (((", "]]]"}}, Candidates: 2, Retries: -1}
+	src = "def f():\n    # TODO: return 1\n    pass\n"
+	_, err = e.Generate(context.Background(), GenerateRequest{Lang: mustLang(t, "python"), Text: []byte(src), Start: 15, End: 15})
+	if err == nil || !strings.Contains(err.Error(), "no candidate keeps the file parsing") {
+		t.Fatalf("got %v", err)
+	}
+}
