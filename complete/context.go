@@ -15,15 +15,15 @@ type Budget struct {
 	Header int // repo map: imports and signatures
 }
 
-// DefaultBudget splits a prompt of total tokens: three quarters prefix, a twelfth suffix and the rest
+// DefaultBudget splits a prompt of total tokens: three quarters prefix, a sixteenth suffix and the rest
 // header. The suffix is small on purpose: with the PSM layout every suffix token is evaluated again on
-// each keystroke (it comes after the part of the prompt that changes), so its size bounds the share of
-// the prompt the KV cache can serve (about 90% here).
+// each keystroke (it comes after the part of the prompt that changes), so its size is both the
+// per-keystroke prompt cost and what bounds the share of the prompt the KV cache can serve.
 func DefaultBudget(total int) Budget {
 	if total <= 0 {
 		total = 2048
 	}
-	b := Budget{Prefix: total * 3 / 4, Suffix: total / 12}
+	b := Budget{Prefix: total * 3 / 4, Suffix: total / 16}
 	b.Header = total - b.Prefix - b.Suffix
 	return b
 }
@@ -47,6 +47,8 @@ type Anchor struct {
 
 	headerKey uint64 // hash of what the header was built from
 	header    string
+	imports   []string
+	sigs      []string
 	hseed     maphash.Seed
 }
 
@@ -113,10 +115,10 @@ func BuildContext(in ContextInput) (*Context, error) {
 	roots := rootSpans(d)
 
 	c.PrefixStart = prefixWindow(text, off, b.Prefix, count, in.Anchor, roots)
-	// The suffix gets at most a twelfth of the prefix's tokens (and at least suffixFloor): with PSM every
-	// suffix token is evaluated again on each keystroke, so this keeps the KV cache serving about 90% of
-	// the prompt even when the prefix is short (near the top of a file).
-	sb := min(b.Suffix, max(count(string(text[c.PrefixStart:off]))/12, suffixFloor))
+	// The suffix gets at most a sixteenth of the prefix's tokens (and at least suffixFloor): with PSM
+	// every suffix token is evaluated again on each keystroke, so this keeps the KV cache serving over
+	// 90% of the prompt even when the prefix is short (near the top of a file).
+	sb := min(b.Suffix, max(count(string(text[c.PrefixStart:off]))/16, suffixFloor))
 	c.SuffixEnd = suffixWindow(text, off, sb, count, in.Anchor, roots, d)
 	c.Prefix = string(text[c.PrefixStart:off])
 	c.Suffix = string(text[off:c.SuffixEnd])
@@ -139,12 +141,11 @@ func BuildContext(in ContextInput) (*Context, error) {
 	// running the definition queries again.
 	key := headerKey(c.Anchor.hseed, text[:c.PrefixStart], text[c.SuffixEnd:], in.Path, in.Others, b.Header)
 	if in.Anchor.Valid && in.Anchor.hseed == c.Anchor.hseed && in.Anchor.headerKey == key {
-		c.Header = in.Anchor.header
-		c.Imports, c.Signatures = nil, nil
+		c.Header, c.Imports, c.Signatures = in.Anchor.header, in.Anchor.imports, in.Anchor.sigs
 	} else {
 		c.Imports, c.Signatures, c.Header = buildHeader(d, c.PrefixStart, c.SuffixEnd, in.Others, lang.LineComment, b.Header, count)
 	}
-	c.Anchor.headerKey, c.Anchor.header = key, c.Header
+	c.Anchor.headerKey, c.Anchor.header, c.Anchor.imports, c.Anchor.sigs = key, c.Header, c.Imports, c.Signatures
 	return c, nil
 }
 
@@ -197,7 +198,7 @@ func prefixWindow(text []byte, off, budget int, count func(string) int, a Anchor
 			return a.PrefixStart
 		}
 	}
-	if count(string(text[:off])) <= budget {
+	if fitsWhole(text[:off], budget, count) {
 		return 0
 	}
 	// Walk back whole lines until three quarters of the budget is used.
@@ -227,6 +228,19 @@ func prefixWindow(text []byte, off, budget int, count func(string) int, a Anchor
 	return start
 }
 
+// fitsWhole reports whether b fits budget tokens. A token holds at least one byte, and code averages
+// well under 8 bytes a token, so texts outside those bounds are decided without encoding them (the
+// first request on a large file would otherwise encode all of it).
+func fitsWhole(b []byte, budget int, count func(string) int) bool {
+	switch {
+	case len(b) <= budget:
+		return true
+	case len(b) > 8*budget:
+		return false
+	}
+	return count(string(b)) <= budget
+}
+
 // suffixWindow returns the end of the suffix window for the cursor at off.
 func suffixWindow(text []byte, off, budget int, count func(string) int, a Anchor, roots []span, d *grammars.Document) int {
 	le := lineEnd(text, off)
@@ -244,7 +258,7 @@ func suffixWindow(text []byte, off, budget int, count func(string) int, a Anchor
 			}
 		}
 	}
-	if count(string(text[off:])) <= budget {
+	if fitsWhole(text[off:], budget, count) {
 		return len(text)
 	}
 	target := budget * 3 / 4

@@ -2,14 +2,10 @@ package complete
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/weft-dev/weft/grammars"
 )
@@ -20,8 +16,9 @@ type Config struct {
 	NCtx int
 	// Budget splits the prompt; zero: DefaultBudget of what NCtx leaves after the longest completion.
 	Budget Budget
-	// Layout is "psm", "spm" or "" (auto: PSM, the order every FIM model is trained on). "spm" is
-	// honoured only for families trained on it (StarCoder, Code Llama).
+	// Layout is "psm", "spm" or "" (auto: PSM, the order every FIM model is trained on). Choose "spm"
+	// only for models trained on it too (StarCoder, Code Llama, weft's own model): it lets the KV cache
+	// serve nearly the whole prompt on each keystroke.
 	Layout string
 	// CacheSize is the number of completions kept for typed-through answers; 0: 64, < 0: none.
 	CacheSize int
@@ -60,7 +57,8 @@ type Engine struct {
 type docState struct {
 	uri string
 
-	mu     sync.Mutex // serialises requests: guards doc, lang, anchor
+	mu     sync.Mutex // serialises requests: guards doc, lang, anchor, closed
+	closed bool       // Close was called: a request still holding this state must not parse again
 	lang   *grammars.Language
 	doc    *grammars.Document
 	anchor Anchor
@@ -105,7 +103,7 @@ func New(lm LM, cfg Config) *Engine {
 	e := &Engine{lm: lm, vocab: v, fim: f, cfg: cfg, docs: map[string]*docState{}}
 	e.family = DetectFamily(v, f)
 	e.layout = DefaultLayout(e.family)
-	if strings.EqualFold(cfg.Layout, "spm") && SupportsSPM(e.family) {
+	if strings.EqualFold(cfg.Layout, "spm") && e.family != FamilyNone {
 		e.layout = LayoutSPM
 	}
 	if cfg.CacheSize > 0 {
@@ -161,6 +159,7 @@ func (e *Engine) Close(uri string) {
 		return
 	}
 	ds.mu.Lock()
+	ds.closed = true
 	if ds.doc != nil {
 		ds.doc.Close()
 		ds.doc = nil
@@ -216,6 +215,9 @@ func (e *Engine) Complete(ctx context.Context, req Request) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("complete: superseded: %w", err)
 	}
+	if ds.closed {
+		return Result{}, fmt.Errorf("complete: %s was closed: %w", req.URI, context.Canceled)
+	}
 	res, err := e.complete(ctx, ds, lang, req)
 	res.Stats.Duration = time.Since(t0)
 	return res, err
@@ -270,8 +272,12 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 		maxTokens = room
 	}
 
-	st := newStopper(multiline, lang.IndentBlocks, detectIndent(c.Prefix+c.Suffix, lang.ID), c.LinePrefix, c.Suffix,
-		openBrackets(text))
+	open := 0
+	if !lang.IndentBlocks {
+		open = openBrackets(text)
+	}
+	st := newStopper(multiline, lang.IndentBlocks, detectIndent(c.Prefix+c.Suffix, lang.ID), c.LinePrefix, c.Suffix, open,
+		atDeclarationLevel(cur, lang, text, c.LinePrefix))
 	sess := e.session(ds)
 	_, re0 := sess.Counters()
 	gen, err := sess.Generate(ctx, p.Tokens, GenOptions{
@@ -292,8 +298,14 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 		stats.StopReason = st.reason
 	}
 
-	completion, tried := e.pick(ds, lang, c, st)
+	completion, tried := e.pick(ctx, ds, lang, c, st, multiline)
 	stats.Candidates = tried
+	if err := ctx.Err(); err != nil {
+		return Result{Stats: stats}, fmt.Errorf("complete: cancelled: %w", err)
+	}
+	if strings.Contains(completion, "\n") && usesCRLF(c.Prefix, c.Suffix) {
+		completion = strings.ReplaceAll(completion, "\n", "\r\n")
+	}
 	res := makeResult(text, off, completion, multiline)
 	res.Stats = stats
 	if completion != "" && e.cache != nil {
@@ -307,11 +319,14 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 // inserted are counted on a snapshot of the document's tree edited incrementally (so only the region
 // around the cursor is re-parsed) and compared with the document's own count. tried is the number of
 // candidates parsed.
-func (e *Engine) pick(ds *docState, lang *grammars.Language, c *Context, st *stopper) (string, int) {
+func (e *Engine) pick(ctx context.Context, ds *docState, lang *grammars.Language, c *Context, st *stopper, multiline bool) (string, int) {
 	style := detectIndent(c.Prefix+c.Suffix, lang.ID)
 	n := e.cfg.SyntaxCandidates
 	if n < 0 {
 		return postProcess(st.text(), c.LinePrefix, c.Suffix, style, lang.IndentBlocks), 0
+	}
+	if !multiline {
+		n = min(n, 3) // token-boundary cuts of one line rarely repair it; do not parse many
 	}
 	base := -1
 	tried := 0
@@ -326,15 +341,48 @@ func (e *Engine) pick(ds *docState, lang *grammars.Language, c *Context, st *sto
 			base = ds.doc.ErrorCount()
 		}
 		tried++
-		snap := ds.doc.Snapshot()
-		err := snap.Edit(c.Offset, c.Offset, []byte(cand))
-		errs := snap.ErrorCount()
-		snap.Close()
-		if err == nil && errs <= base {
+		errs, err := ds.doc.ErrorCountAfterEdit(ctx, c.Offset, c.Offset, []byte(cand))
+		if err != nil {
+			return "", tried // cancelled
+		}
+		if errs <= base {
 			return cand, tried
 		}
 	}
 	return "", tried
+}
+
+// declarationBlocks are the block kinds whose children are declarations rather than statements.
+var declarationBlocks = map[string]bool{
+	"class_body": true, "declaration_list": true, "field_declaration_list": true, "interface_body": true,
+	"enum_body": true, "object_type": true,
+}
+
+// atDeclarationLevel reports whether the cursor is where declarations go (top level of the file, or a
+// class, impl or struct body) rather than inside a function body. For indentation languages it also
+// requires the cursor line not to open a block.
+func atDeclarationLevel(cur grammars.Cursor, lang *grammars.Language, text []byte, linePrefix string) bool {
+	if opensBody(linePrefix, lang.IndentBlocks) {
+		return false
+	}
+	if lang.IndentBlocks {
+		if !isBlank(linePrefix) && linePrefix != "" {
+			return false
+		}
+		if !cur.HasBlock {
+			return true
+		}
+		header := strings.TrimSpace(prevNonBlankLine(text, lineStart(text, cur.Block.StartByte)))
+		return strings.HasPrefix(header, "class ")
+	}
+	return !cur.HasBlock || declarationBlocks[cur.Block.Kind]
+}
+
+// usesCRLF reports whether the text around the cursor ends its lines with "\r\n" (post-processing
+// drops the '\r's the model wrote; they are put back so the file keeps one line-ending style).
+func usesCRLF(prefix, suffix string) bool {
+	n := strings.Count(prefix, "\n") + strings.Count(suffix, "\n")
+	return n > 0 && strings.Count(prefix, "\r\n")+strings.Count(suffix, "\r\n") == n
 }
 
 // makeResult turns a completion at off into a Result whose range starts at the identifier being typed,
@@ -495,15 +543,6 @@ func sameBytes(a, b []byte) bool {
 	return string(a) == string(b)
 }
 
-// pathFromURI returns the base name of a file URI's path ("" for others).
-func pathFromURI(uri string) string {
-	p := strings.TrimPrefix(uri, "file://")
-	if p == "" {
-		return ""
-	}
-	return filepath.Base(p)
-}
-
 // memoEncoder remembers the encodings of one request: the window texts are counted while the windows
 // are cut and encoded again to build the prompt.
 type memoEncoder struct {
@@ -528,56 +567,3 @@ func (m *memoEncoder) Encode(text string, addSpecial, parseSpecial bool) []int32
 }
 
 func (m *memoEncoder) count(s string) int { return len(m.Encode(s, false, false)) }
-
-// ErrUnsupported is returned for files whose language weft does not parse.
-var ErrUnsupported = errors.New("complete: unsupported language")
-
-// Position converts a 1-based line and column to a byte offset of text. Columns count characters
-// (Unicode code points), as editors show them; a column past the end of the line means the line's end.
-func Position(text []byte, line, col int) (int, error) {
-	if line < 1 || col < 1 {
-		return 0, fmt.Errorf("complete: position %d:%d: line and column start at 1", line, col)
-	}
-	off := 0
-	for l := 1; l < line; l++ {
-		i := strings.IndexByte(string(text[off:]), '\n')
-		if i < 0 {
-			return 0, fmt.Errorf("complete: line %d beyond the %d lines of the text", line, l)
-		}
-		off += i + 1
-	}
-	for c := 1; c < col && off < len(text) && text[off] != '\n'; c++ {
-		_, size := utf8.DecodeRune(text[off:])
-		off += size
-	}
-	return off, nil
-}
-
-// CompleteFile reads path and completes it at 1-based line:col; see CompleteText.
-func (e *Engine) CompleteFile(ctx context.Context, path string, line, col int, o Options) (Result, error) {
-	text, err := os.ReadFile(path)
-	if err != nil {
-		return Result{}, fmt.Errorf("complete: %w", err)
-	}
-	return e.CompleteText(ctx, path, text, line, col, o)
-}
-
-// CompleteText completes text at 1-based line:col (characters), as `weft complete --file F --pos L:C`
-// does; path names the file (its extension chooses the language) and keys the document. It takes the
-// same path through the engine as the language server's requests.
-func (e *Engine) CompleteText(ctx context.Context, path string, text []byte, line, col int, o Options) (Result, error) {
-	lang, ok := grammars.ByExtension(path)
-	if !ok {
-		return Result{}, fmt.Errorf("%w: %s", ErrUnsupported, path)
-	}
-	off, err := Position(text, line, col)
-	if err != nil {
-		return Result{}, err
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	return e.Complete(ctx, Request{URI: "file://" + filepath.ToSlash(abs), LanguageID: lang.ID, Path: filepath.Base(path),
-		Text: text, Offset: off, Options: o})
-}

@@ -3,6 +3,7 @@ package complete
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -77,15 +78,21 @@ func fimOf(v *fakeVocab) FIMTokens {
 type fakeLM struct {
 	v        *fakeVocab
 	reply    func(prefix, suffix string) string
-	perToken time.Duration // simulated decode time per token
+	perToken atomic.Int64 // simulated decode time per token, ns
+	fim      *FIMTokens   // overrides the Qwen-named control tokens
 
 	mu       sync.Mutex
 	sessions int
 	prompts  [][]int32
 }
 
-func (m *fakeLM) Vocab() Vocab     { return m.v }
-func (m *fakeLM) FIM() FIMTokens   { return fimOf(m.v) }
+func (m *fakeLM) Vocab() Vocab { return m.v }
+func (m *fakeLM) FIM() FIMTokens {
+	if m.fim != nil {
+		return *m.fim
+	}
+	return fimOf(m.v)
+}
 func (m *fakeLM) ContextSize() int { return 4096 }
 func (m *fakeLM) NewSession(nCtx int) LMSession {
 	m.mu.Lock()
@@ -145,8 +152,8 @@ func (s *fakeSession) Generate(ctx context.Context, prompt []int32, o GenOptions
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if s.m.perToken > 0 {
-			time.Sleep(s.m.perToken)
+		if d := s.m.perToken.Load(); d > 0 {
+			time.Sleep(time.Duration(d))
 		}
 		if o.MaxTokens > 0 && res.Tokens >= o.MaxTokens {
 			res.StopReason = "max_tokens"

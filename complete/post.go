@@ -304,9 +304,19 @@ func trimTrailing(c string) string {
 	return strings.Join(lines, "\n")
 }
 
-// postProcess applies the post-processing steps in order: re-indentation (multi-line only), suffix
-// dedupe, trailing whitespace.
+// postProcess applies the post-processing steps in order: leading blank lines dropped (cursor on a
+// blank line), re-indentation (multi-line only), suffix dedupe, trailing whitespace.
 func postProcess(c, linePrefix, suffix string, st indentStyle, indentBlocks bool) string {
+	// On a blank line, blank lines the model wrote before its code would only push the code down.
+	if isBlank(linePrefix) {
+		for {
+			nl := strings.IndexByte(c, '\n')
+			if nl < 0 || !isBlank(c[:nl]) || isBlank(c[nl+1:]) {
+				break
+			}
+			c = c[nl+1:]
+		}
+	}
 	if strings.Contains(c, "\n") {
 		c = reindent(c, linePrefix, st, indentBlocks)
 	}

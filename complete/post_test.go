@@ -66,6 +66,14 @@ func TestTrimTrailingAndPostProcess(t *testing.T) {
 	if want := "if x {\n\t\ty()\n\t}"; got != want {
 		t.Errorf("postProcess = %q, want %q", got, want)
 	}
+	// Leading blank lines on a blank cursor line are dropped; the first code line takes the cursor's place.
+	if got := postProcess("\n\n\treturn x\n", "\t", "\n}\n", st, false); got != "return x" {
+		t.Errorf("postProcess kept leading blank lines: %q", got)
+	}
+	// After code on the line, a leading newline is the completion's structure and stays.
+	if got := postProcess("\n\treturn x", "func f() {", "\n}\n", st, false); got != "\n\treturn x" {
+		t.Errorf("postProcess after an opener: %q", got)
+	}
 	// A closer of a block the file leaves open stays at its own indentation.
 	if got := postProcess("return x\n}", "\t", "", st, false); got != "return x\n}" {
 		t.Errorf("postProcess moved a closing line: %q", got)

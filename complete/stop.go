@@ -14,6 +14,10 @@ import "strings"
 //     the file leaves it open, the closer's line is kept and the completion ends after it;
 //   - multi-line, indentation languages: a non-blank line indented left of the block's level ends it,
 //     cut before that line;
+//   - multi-line at the level of declarations (file top level, class or impl body): once a bracketed
+//     declaration has been opened and closed again (brackets back to the cursor's level at a line's
+//     end), or, for indentation languages, once an indented body is followed by a line back at the
+//     cursor's level, the completion ends: one declaration per completion;
 //   - multi-line: a line equal (ignoring indentation) to the suffix's first non-empty line ends it, cut
 //     before that line: the model has started to repeat what follows the cursor. Lines of closing
 //     brackets alone are left to the bracket rule (a nested block's "}" is not a repetition).
@@ -27,6 +31,9 @@ type stopper struct {
 	linePrefix   string      // text of the cursor line before the cursor
 	suffixLine   string      // first non-empty line of the suffix, trimmed
 	openBlocks   int         // blocks the file leaves open around the cursor (may be closed by the completion)
+	declLevel    bool        // the cursor is where declarations go: stop after one
+	opened       bool        // a bracket was opened (declaration level)
+	indented     bool        // an indented line was seen (declaration level, indentation languages)
 
 	buf       []byte
 	lineStart int // offset in buf of the current (incomplete) line
@@ -44,8 +51,9 @@ type stopper struct {
 	pieceEnds []int // offsets after each pushed piece (token boundaries), for single-line cut points
 }
 
-func newStopper(multiline bool, indentBlocks bool, st indentStyle, linePrefix, suffix string, openBlocks int) *stopper {
+func newStopper(multiline bool, indentBlocks bool, st indentStyle, linePrefix, suffix string, openBlocks int, declLevel bool) *stopper {
 	s := &stopper{
+		declLevel:    declLevel,
 		multiline:    multiline,
 		indentBlocks: indentBlocks,
 		st:           st,
@@ -81,6 +89,9 @@ func (s *stopper) push(text string) bool {
 				s.finish(len(s.buf)-1, "newline")
 				return true
 			}
+			if s.quote == '"' || s.quote == '\'' {
+				s.quote = 0 // an unterminated literal (or a Rust lifetime): resynchronise at the line end
+			}
 			if s.endLine(len(s.buf) - 1) {
 				return true
 			}
@@ -90,10 +101,13 @@ func (s *stopper) push(text string) bool {
 			s.prev = c
 			continue
 		}
-		if s.multiline && !s.indentBlocks && s.lex(c) {
-			return true
+		if s.multiline && !s.indentBlocks {
+			if s.lex(c) {
+				return true
+			}
+		} else {
+			s.prev = c
 		}
-		s.prev = c
 	}
 	s.pieceEnds = append(s.pieceEnds, len(s.buf))
 	return false
@@ -126,6 +140,9 @@ func (s *stopper) lex(c byte) bool {
 		s.quote = c
 	case c == '{' || c == '(' || c == '[':
 		s.depth++
+		if c == '{' {
+			s.opened = true
+		}
 	case c == '}' || c == ')' || c == ']':
 		s.depth--
 		if s.depth < 0 {
@@ -160,6 +177,10 @@ func (s *stopper) endLine(nl int) bool {
 		s.finish(nl, "block closed")
 		return true
 	}
+	if s.declLevel && !s.indentBlocks && s.opened && s.depth == 0 && s.quote == 0 && !s.blockCmt {
+		s.finish(nl, "declaration complete")
+		return true
+	}
 	if first {
 		// The first line continues the cursor's line.
 		if s.indentBlocks && s.level < 0 && !isBlank(s.linePrefix+line) {
@@ -182,10 +203,28 @@ func (s *stopper) checkLine(line string) bool {
 	}
 	if s.indentBlocks {
 		w := s.st.width(leadingWS(line))
-		if s.level < 0 {
+		switch {
+		case s.level < 0:
 			s.level = w
-		} else if w < s.level {
+		case w < s.level:
 			s.finish(cutBefore, "dedent")
+			return true
+		case s.declLevel && w > s.level:
+			s.indented = true
+		case s.declLevel && w == s.level && s.indented && !continuesBlock(line):
+			s.finish(cutBefore, "declaration complete")
+			return true
+		}
+	}
+	return false
+}
+
+// continuesBlock reports whether a Python line at a block's own level continues the statement above
+// (else, elif, except, finally, a decorator's function) rather than starting a new one.
+func continuesBlock(line string) bool {
+	t := strings.TrimSpace(line)
+	for _, kw := range []string{"else", "elif ", "except", "finally", ")", "]", "}"} {
+		if strings.HasPrefix(t, kw) {
 			return true
 		}
 	}

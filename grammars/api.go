@@ -240,7 +240,7 @@ func EnclosingScopes(d *Document, off int) []Scope {
 		}
 	}
 	// The repair costs a parse of the text before off; errors elsewhere in the file do not call for it.
-	if damaged && off > 0 && off <= len(d.text) && d.tree.RootNode().HasError() {
+	if damaged && off > 0 && off <= len(d.text) && d.tree != nil && d.tree.RootNode().HasError() {
 		if r := repairedScopes(d, off); len(r) > len(out) {
 			return r
 		}
@@ -553,8 +553,11 @@ func (d *Document) ErrorCountAfterEdit(ctx context.Context, start, end int, ins 
 	return s.ErrorCount(), nil
 }
 
-// ErrorCount counts ERROR and MISSING nodes in the document's current tree.
+// ErrorCount counts ERROR and MISSING nodes in the document's current tree; -1 once closed.
 func (d *Document) ErrorCount() int {
+	if d.tree == nil {
+		return -1 // closed
+	}
 	root := d.tree.RootNode()
 	if !root.HasError() {
 		return 0

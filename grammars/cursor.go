@@ -44,10 +44,15 @@ func NodeAt(d *Document, off int) Cursor {
 	c.LineEmpty = len(bytes.TrimSpace(before)) == 0 && len(bytes.TrimSpace(after)) == 0
 	c.RestOfLineEmpty = len(bytes.Trim(after, " \t\r)]};")) == 0
 
+	if d.tree == nil {
+		return c // closed document: text facts only
+	}
 	root := d.tree.RootNode()
 	if n := root.NamedDescendantForByteRange(uint(max(off-1, 0)), uint(off)); n != nil {
 		c.Kind = n.Kind()
-		for p := n; p != nil; p = p.Parent() {
+		// The string literal itself or its content/escape/fragment child; not any ancestor, so code
+		// in a template substitution ("${x}") is not taken for string text.
+		for p, depth := n, 0; p != nil && depth < 2; p, depth = p.Parent(), depth+1 {
 			if k := p.Kind(); strings.Contains(k, "string") || k == "char_literal" || k == "rune_literal" {
 				c.InString = int(p.StartByte()) < off && off < int(p.EndByte())
 				break

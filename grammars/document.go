@@ -58,10 +58,16 @@ func (d *Document) Text() []byte { return d.text }
 // this Document; do not Close or Edit it.
 func (d *Document) Tree() *sitter.Tree { return d.tree }
 
-// Root returns the root node of the current tree (valid like Tree).
-func (d *Document) Root() *sitter.Node { return d.tree.RootNode() }
+// Root returns the root node of the current tree (valid like Tree), nil once closed.
+func (d *Document) Root() *sitter.Node {
+	if d.tree == nil {
+		return nil
+	}
+	return d.tree.RootNode()
+}
 
-// Close frees the C memory held by the document. It is safe to call more than once.
+// Close frees the C memory held by the document. It is safe to call more than once; afterwards the
+// query functions answer nothing (no scopes, no spans) and Edit fails.
 func (d *Document) Close() {
 	if d == nil {
 		return
@@ -78,9 +84,13 @@ func (d *Document) Close() {
 
 // Snapshot returns an independent copy of the document for a reader on another goroutine. It is cheap:
 // tree-sitter trees are reference counted and copied lazily, and the text slice is immutable and shared.
-// The snapshot must be closed by its user.
+// The snapshot must be closed by its user. A snapshot of a closed document is closed too.
 func (d *Document) Snapshot() *Document {
-	return &Document{lang: d.lang, tree: d.tree.Clone(), text: d.text}
+	s := &Document{lang: d.lang, text: d.text}
+	if d.tree != nil {
+		s.tree = d.tree.Clone()
+	}
+	return s
 }
 
 // Edit replaces text[startByte:oldEndByte] by newText and reparses incrementally: it describes the change

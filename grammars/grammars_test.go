@@ -51,6 +51,7 @@ func TestLookup(t *testing.T) {
 		{"rust", "rust"}, {"rs", "rust"}, {"src/lib.rs", "rust"},
 		{"java", "java"}, {"Foo.java", "java"},
 		{"c", "c"}, {".c", "c"}, {".h", "c"}, {".H", "c"},
+		{"types.d.ts", "typescript"}, {"a/b.test.js", "javascript"},
 		{"cpp", "cpp"}, {"c++", "cpp"}, {"C++", "cpp"}, {".cc", "cpp"}, {".cpp", "cpp"}, {".hpp", "cpp"}, {"x/y.cxx", "cpp"},
 	} {
 		l, ok := Lookup(tc.in)
@@ -58,7 +59,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", tc.in, l, ok, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "cobol", ".txt", "README"} {
+	for _, bad := range []string{"", "cobol", ".txt", "README", "src/Makefile", ".", "x."} {
 		if l, ok := Lookup(bad); ok {
 			t.Errorf("Lookup(%q) = %s, want not found", bad, l.ID)
 		}
@@ -542,6 +543,9 @@ func TestNodeAt(t *testing.T) {
 		{"go", "package p\n\nfunc f() {\n\t// TODO: write it {\n\t|\n\t/* later */\n}\n", true, true, false, false, "block"},
 		{"go", "package p\n\nvar s = \"{\"\n|\n", false, true, false, false, ""},
 		{"javascript", "function f() {\n  |\n}\n", true, true, false, false, "statement_block"},
+		{"javascript", "const s = `a ${b|} c`;\n", false, false, false, false, "template_string"},
+		{"javascript", "const s = `a| ${b} c`;\n", false, false, false, true, "template_string"},
+		{"rust", "fn main() { let c = 'x|'; }\n", false, false, false, true, "block"},
 		{"rust", "fn main() {\n    let x = 1;|\n}\n", false, false, false, false, "block"},
 		{"java", "class A {\n  void f() {\n    |\n  }\n}\n", true, true, false, false, "block"},
 		{"c", "int f(void) {\n  |\n}\n", true, true, false, false, "compound_statement"},
@@ -657,6 +661,8 @@ func TestScopesInUnfinishedCode(t *testing.T) {
 		{"go", "package p\n\nfunc f(a int) int {\n\tx := a +", "function f: func f(a int) int"},
 		{"go", "package p\n\nfunc f(a int) int {\n\tx := 1\n\t", "function f: func f(a int) int"},
 		{"go", "package p\n\nfunc (s *S) m() {\n\tif s.x {\n\t\tfor {\n\t\t\t", "method m: func (s *S) m()"},
+		{"go", "package p\n\nfunc g() { a := []int{1}; _ = a }\n\nfunc f() {\n\tif x {\n\t\t", "function f: func f()"},
+		{"go", "package p\n\nfunc f() {\n\ts := \"{(\"\n\t// }\n\t", "function f: func f()"},
 		{"python", "class A:\n    def f(self, x):\n        y = x +", "class A: class A: > method f: def f(self, x):"},
 		{"python", "def f(x):\n    if x:\n        ", "function f: def f(x):"},
 		{"python", "def f(x):\n    \"\"\"Doc.\"\"\"\n", ""},
@@ -683,6 +689,30 @@ func TestScopesInUnfinishedCode(t *testing.T) {
 		d.Close()
 		if got := strings.Join(parts, " > "); got != tc.want {
 			t.Errorf("%s %q: scopes %q, want %q", tc.lang, tc.src, got, tc.want)
+		}
+	}
+}
+
+// TestClosedDocument: a closed document answers nothing instead of crashing.
+func TestClosedDocument(t *testing.T) {
+	d, err := Parse(mustLang(t, "go"), sample(t, ".go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	s := d.Snapshot()
+	defer s.Close()
+	for _, x := range []*Document{d, s} {
+		if len(Definitions(x)) != 0 || len(Functions(x)) != 0 || len(Imports(x)) != 0 || len(Comments(x)) != 0 ||
+			len(Blocks(x)) != 0 || len(EnclosingScopes(x, 50)) != 0 || x.ErrorCount() != -1 || x.Root() != nil {
+			t.Error("closed document still answers")
+		}
+		_ = NodeAt(x, 10)
+		if _, ok := CommentAt(x, 3); ok {
+			t.Error("closed document has comments")
+		}
+		if _, err := x.ErrorCountAfterEdit(context.Background(), 0, 0, nil); err == nil {
+			t.Error("ErrorCountAfterEdit on a closed document succeeded")
 		}
 	}
 }

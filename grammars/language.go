@@ -92,8 +92,11 @@ func ByLanguageID(id string) (*Language, bool) {
 // ByExtension finds a language by file extension, with or without the dot, case-insensitively (".H" is C).
 // A path is accepted too: its extension is used.
 func ByExtension(ext string) (*Language, bool) {
-	if strings.ContainsAny(ext, `/\`) || (strings.Count(ext, ".") > 0 && !strings.HasPrefix(ext, ".")) {
-		ext = filepath.Ext(ext)
+	if strings.ContainsAny(ext, `./\`) {
+		ext = filepath.Ext(ext) // "main.rs" -> ".rs", "types.d.ts" -> ".ts", "src/Makefile" -> ""
+		if ext == "" {
+			return nil, false
+		}
 	}
 	ext = strings.ToLower(ext)
 	if ext != "" && ext[0] != '.' {

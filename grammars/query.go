@@ -107,6 +107,9 @@ func run(d *Document, q *sitter.Query) []match { return runRange(d, q, 0, len(d.
 // runRange is run limited to the matches that intersect text[lo:hi] (whole matches, captures outside
 // the range included), so that questions about one offset do not walk a large file's whole tree.
 func runRange(d *Document, q *sitter.Query, lo, hi int) []match {
+	if d == nil || d.tree == nil || q == nil {
+		return nil // closed document: no answers rather than a crash
+	}
 	qc := sitter.NewQueryCursor()
 	defer qc.Close()
 	lo = max(0, min(lo, len(d.text)))

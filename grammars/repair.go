@@ -23,7 +23,10 @@ func openBrackets(d *Document, off int) []byte {
 		if int(n.StartByte()) >= off {
 			// Past the cursor: nothing further left in document order matters.
 		} else if n.ChildCount() > 0 {
-			if c.GotoFirstChild() {
+			// An error-free subtree before the cursor has its brackets paired (grammars keep a
+			// bracket and its partner in one node), so only the damaged ones and the path to the
+			// cursor need walking.
+			if (n.HasError() || int(n.EndByte()) > off) && c.GotoFirstChild() {
 				continue
 			}
 		} else if !n.IsNamed() && !n.IsMissing() && int(n.EndByte()) <= off {

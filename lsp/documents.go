@@ -27,14 +27,23 @@ type Snapshot struct {
 	lines lineIndex
 }
 
+// index returns the snapshot's line index; a Snapshot built outside this
+// package has none cached and gets a fresh one.
+func (s *Snapshot) index() lineIndex {
+	if s.lines == nil {
+		return newLineIndex(s.Text)
+	}
+	return s.lines
+}
+
 // Offset converts an LSP position in this snapshot to a byte offset.
 func (s *Snapshot) Offset(enc Encoding, pos protocol.Position) int {
-	return s.lines.offset(s.Text, enc, pos)
+	return s.index().offset(s.Text, enc, pos)
 }
 
 // Position converts a byte offset in this snapshot to an LSP position.
 func (s *Snapshot) Position(enc Encoding, off int) protocol.Position {
-	return s.lines.position(s.Text, enc, off)
+	return s.index().position(s.Text, enc, off)
 }
 
 // Range converts a byte range in this snapshot to an LSP range.

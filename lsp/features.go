@@ -173,7 +173,7 @@ func (s *server) prepareCodeAction(params []byte) (prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	start, end, err := snap.lines.rangeOffsets(snap.Text, s.enc, p.Range)
+	start, end, err := snap.index().rangeOffsets(snap.Text, s.enc, p.Range)
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: codeAction: %v", err)
 	}
@@ -318,7 +318,7 @@ func (s *server) prepareExecute(params []byte) (prepared, error) {
 	}
 	start, end := 0, len(snap.Text)
 	if a.Range != nil {
-		if start, end, err = snap.lines.rangeOffsets(snap.Text, s.enc, *a.Range); err != nil {
+		if start, end, err = snap.index().rangeOffsets(snap.Text, s.enc, *a.Range); err != nil {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: %s: %v", p.Command, err)
 		}
 	}
@@ -330,7 +330,7 @@ func (s *server) prepareExecute(params []byte) (prepared, error) {
 	token := p.WorkDoneToken
 	return func(ctx context.Context) (any, error) {
 		err := s.execute(ctx, req, token)
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !errors.Is(err, context.Canceled) {
 			s.showMessage(protocol.MessageTypeError, fmt.Sprintf("weft: %s failed: %v", req.Command, err))
 		}
 		return nil, err

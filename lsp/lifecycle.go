@@ -210,6 +210,10 @@ func (s *server) load() {
 	}
 	p.end("ready")
 	s.features = feat
+	if s.base.Err() != nil {
+		s.closeFeatures() // Serve is returning and may have missed them
+		return
+	}
 	h := feat.Hooks
 	if h.OnOpen != nil || h.OnChange != nil || h.OnSave != nil || h.OnClose != nil {
 		s.docs.Listen(h)

@@ -98,6 +98,8 @@ type server struct {
 	loadOnce sync.Once
 	features Features // valid after loaded is closed
 	loadErr  error
+
+	closeOnce sync.Once
 }
 
 // Serve runs the language server on in/out until the client sends `exit`,
@@ -166,14 +168,22 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, cfg Config) error {
 	s.out.close(2 * time.Second)
 	select {
 	case <-s.loaded:
-		if s.features.Close != nil {
-			if cerr := s.features.Close(); cerr != nil {
-				s.log.Warn("closing features", "err", cerr)
-			}
-		}
+		s.closeFeatures()
 	default:
+		// Load is still unwinding; it closes what it built itself.
 	}
 	return err
+}
+
+// closeFeatures releases what Load built, once.
+func (s *server) closeFeatures() {
+	s.closeOnce.Do(func() {
+		if s.features.Close != nil {
+			if err := s.features.Close(); err != nil {
+				s.log.Warn("closing features", "err", err)
+			}
+		}
+	})
 }
 
 func (s *server) finish(err error) {
@@ -207,17 +217,19 @@ func (s *server) read(fr *frameReader) {
 func (s *server) handleFrame(body []byte) {
 	msg, err := jsonrpc2.DecodeMessage(body)
 	if err != nil {
-		// Answer with the id when one can be found, else with a null id
-		// as JSON-RPC asks for unparsable requests.
 		env := peekEnvelope(body)
 		code := jsonrpc2.ParseError
 		if errors.Is(err, jsonrpc2.ErrInvalidRequest) {
 			code = jsonrpc2.InvalidRequest
 		}
 		s.logf(protocol.MessageTypeWarning, "ignoring a malformed message (%v): %.80q", err, body)
-		if env.method == "" || env.hasID {
+		switch {
+		case env.method != "" && env.hasID: // a request: answer it
+			s.reply(env.id, nil, jsonrpc2.Errorf(code, "weft: malformed JSON-RPC request: %v", err))
+		case env.method == "" && !env.hasID: // unidentifiable: null id, as JSON-RPC asks
 			s.reply(env.id, nil, jsonrpc2.Errorf(code, "weft: malformed JSON-RPC message: %v", err))
 		}
+		// A notification or a malformed response gets no answer.
 		return
 	}
 	switch m := msg.(type) {
@@ -260,8 +272,12 @@ func (s *server) refuseOversized(f frame) {
 		msg = fmt.Sprintf("weft: %s message of %d bytes exceeds the limit of %d bytes", env.method, f.size, s.cfg.MaxMessageBytes)
 	}
 	s.logf(protocol.MessageTypeError, "%s; skipped it", msg)
-	if env.hasID {
+	switch {
+	case env.hasID && env.method != "": // a request
 		s.reply(env.id, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, msg))
+		return
+	case env.hasID: // the client's answer to one of our calls
+		s.deliver(jsonrpc2.NewResponse(env.id, nil, errors.New(msg)))
 		return
 	}
 	if env.uri != "" {
@@ -298,12 +314,12 @@ func (s *server) cancelRequest(params []byte) {
 
 // deliver routes a response to the outgoing call waiting for it.
 func (s *server) deliver(r *jsonrpc2.Response) {
-	n, ok := r.ID().Number()
+	n, _ := r.ID().Number() // our calls have numeric ids; 0 is never used
 	s.mu.Lock()
 	ch := s.pending[n]
 	delete(s.pending, n)
 	s.mu.Unlock()
-	if !ok || ch == nil {
+	if ch == nil {
 		s.log.Debug("response to an unknown request", "id", r.ID())
 		return
 	}

@@ -16,37 +16,10 @@ import (
 
 	"github.com/weft-dev/weft/lsp"
 	"github.com/weft-dev/weft/lsp/internal/fake"
+	"github.com/weft-dev/weft/lsp/lsptest"
 )
 
 func protocolURI(s string) uri.URI { return uri.URI(s) }
-
-func completion(c *testClient, u string, p protocol.Position) (*protocol.CompletionList, error) {
-	var res protocol.CompletionList
-	err := c.call(protocol.MethodTextDocumentCompletion, &protocol.CompletionParams{
-		TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: protocolURI(u)}, Position: p},
-	}, &res)
-	return &res, err
-}
-
-func inlineCompletion(c *testClient, u string, p protocol.Position) (*protocol.InlineCompletionList, error) {
-	var res protocol.InlineCompletionList
-	err := c.call(protocol.MethodTextDocumentInlineCompletion, &protocol.InlineCompletionParams{
-		TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: protocolURI(u)}, Position: p},
-		Context:                    protocol.InlineCompletionContext{TriggerKind: protocol.InlineCompletionTriggerKindAutomatic},
-	}, &res)
-	return &res, err
-}
-
-func change(c *testClient, u string, version int32, changes ...protocol.TextDocumentContentChangeEvent) {
-	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
-		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: protocolURI(u)}, Version: version},
-		ContentChanges: changes,
-	})
-}
-
-func partial(r protocol.Range, text string) protocol.TextDocumentContentChangeEvent {
-	return &protocol.TextDocumentContentChangePartial{Range: r, Text: text}
-}
 
 func TestInitializeCapabilities(t *testing.T) {
 	tests := []struct {
@@ -56,14 +29,14 @@ func TestInitializeCapabilities(t *testing.T) {
 		wantInline bool
 		wantOpts   bool // CodeActionOptions with resolveProvider rather than a bool
 	}{
-		{"full client utf-16", clientCaps(protocol.PositionEncodingKindUTF16), protocol.PositionEncodingKindUTF16, true, true},
-		{"utf-8 offered", clientCaps(protocol.PositionEncodingKindUTF16, protocol.PositionEncodingKindUTF8), protocol.PositionEncodingKindUTF8, true, true},
+		{"full client utf-16", lsptest.ClientCaps(protocol.PositionEncodingKindUTF16), protocol.PositionEncodingKindUTF16, true, true},
+		{"utf-8 offered", lsptest.ClientCaps(protocol.PositionEncodingKindUTF16, protocol.PositionEncodingKindUTF8), protocol.PositionEncodingKindUTF8, true, true},
 		{"bare client", protocol.ClientCapabilities{}, protocol.PositionEncodingKindUTF16, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := pipeServer(t, fakeConfig(0))
-			res := c.handshake(tt.caps, "")
+			res := c.Handshake(tt.caps, "")
 			caps := res.Capabilities
 			if caps.PositionEncoding != tt.wantEnc {
 				t.Errorf("positionEncoding = %q, want %q", caps.PositionEncoding, tt.wantEnc)
@@ -96,17 +69,17 @@ func TestInitializeCapabilities(t *testing.T) {
 // window/workDoneProgress/create and $/progress begin ... end.
 func TestLoadProgress(t *testing.T) {
 	c, _ := pipeServer(t, fakeConfig(0))
-	c.handshake(clientCaps(), "")
-	create := c.waitEvent(protocol.MethodWindowWorkDoneProgressCreate, nil)
+	c.Handshake(lsptest.ClientCaps(), "")
+	create := c.WaitEvent(protocol.MethodWindowWorkDoneProgressCreate, nil)
 	var cp struct {
 		Token string `json:"token"`
 	}
 	if err := json.Unmarshal(create, &cp); err != nil || cp.Token == "" {
 		t.Fatalf("create params %s: %v", create, err)
 	}
-	c.waitEvent(protocol.MethodProgress, contains(`"kind":"end"`))
+	c.WaitEvent(protocol.MethodProgress, lsptest.Contains(`"kind":"end"`))
 	var kinds []string
-	for _, p := range c.eventsOf(protocol.MethodProgress) {
+	for _, p := range c.Events(protocol.MethodProgress) {
 		var v struct {
 			Token string `json:"token"`
 			Value struct {
@@ -193,12 +166,12 @@ func TestDidChangeOrderAndEncodings(t *testing.T) {
 				},
 			})
 			c, _ := pipeServer(t, cfg)
-			c.handshake(clientCaps(tt.enc), "")
-			c.open(u, "go", open)
+			c.Handshake(lsptest.ClientCaps(tt.enc), "")
+			c.Open(u, "go", open)
 			for i, s := range tt.steps {
-				change(c, u, int32(i+2), partial(s.r, s.text))
+				c.Change(u, int32(i+2), lsptest.Partial(s.r, s.text))
 			}
-			list, err := completion(c, u, tt.cursor)
+			list, err := c.Completion(u, tt.cursor)
 			if err != nil {
 				t.Fatalf("completion: %v", err)
 			}
@@ -207,8 +180,8 @@ func TestDidChangeOrderAndEncodings(t *testing.T) {
 				t.Fatalf("document = %q v%d, want %q v4", snap.Text, snap.Version, final)
 			}
 			// Byte edits as the hooks saw them, identical for both encodings:
-			// 😀 is 4 bytes, é 2, ï 2.
-			wantTrace := []string{"open v1", `v2 [17,17)="X"`, `v3 [1,3)="E"`, `v4 [24,24)="té"`}
+			// line 0 is 14 bytes (é, ö are 2), 😀 is 4, ï is 2.
+			wantTrace := []string{"open v1", `v2 [18,18)="X"`, `v3 [1,3)="E"`, `v4 [25,25)="té"`}
 			mu.Lock()
 			if fmt.Sprint(trace) != fmt.Sprint(wantTrace) {
 				t.Errorf("hook trace = %q, want %q", trace, wantTrace)
@@ -232,7 +205,7 @@ func TestDidChangeOrderAndEncodings(t *testing.T) {
 				t.Errorf("insertText = %q", it)
 			}
 
-			inl, err := inlineCompletion(c, u, tt.cursor)
+			inl, err := c.InlineCompletion(u, tt.cursor)
 			if err != nil {
 				t.Fatalf("inlineCompletion: %v", err)
 			}
@@ -242,8 +215,8 @@ func TestDidChangeOrderAndEncodings(t *testing.T) {
 			}
 
 			// A full change replaces the text; the next request sees it.
-			change(c, u, 5, &protocol.TextDocumentContentChangeWholeDocument{Text: "x := 😀fo"})
-			list, err = completion(c, u, pos(0, 100)) // past the line end: clamps
+			c.Change(u, 5, &protocol.TextDocumentContentChangeWholeDocument{Text: "x := 😀fo"})
+			list, err = c.Completion(u, pos(0, 100)) // past the line end: clamps
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -266,16 +239,16 @@ func TestManyChangesInWireOrder(t *testing.T) {
 	cfg := fakeConfig(0)
 	cfg.Documents = lsp.NewDocuments()
 	c, _ := pipeServer(t, cfg)
-	c.handshake(clientCaps(), "")
+	c.Handshake(lsptest.ClientCaps(), "")
 	const u = "file:///tmp/order.go"
-	c.open(u, "go", "")
+	c.Open(u, "go", "")
 	var want strings.Builder
 	for i := range 200 {
 		s := fmt.Sprintf("%d,", i%10)
-		change(c, u, int32(i+2), partial(rng(0, uint32(want.Len()), 0, uint32(want.Len())), s))
+		c.Change(u, int32(i+2), lsptest.Partial(rng(0, uint32(want.Len()), 0, uint32(want.Len())), s))
 		want.WriteString(s)
 	}
-	if _, err := completion(c, u, pos(0, 0)); err != nil {
+	if _, err := c.Completion(u, pos(0, 0)); err != nil {
 		t.Fatal(err)
 	}
 	snap, _ := cfg.Documents.Get(u)
@@ -287,14 +260,14 @@ func TestManyChangesInWireOrder(t *testing.T) {
 func TestCancelRequest(t *testing.T) {
 	// 1000 tokens at 10ms: the completion would take 10s.
 	c, _ := pipeServer(t, fakeConfig(10*time.Millisecond))
-	c.handshake(clientCaps(), `{"maxTokens": 1000}`)
+	c.Handshake(lsptest.ClientCaps(), `{"maxTokens": 1000}`)
 	const u = "file:///tmp/c.go"
-	c.open(u, "go", "package main\nfunc f() { x }\n")
-	id := c.nextID()
+	c.Open(u, "go", "package main\nfunc f() { x }\n")
+	id := c.NextID()
 	errc := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		_, err := completion(c, u, pos(1, 12))
+		_, err := c.Completion(u, pos(1, 12))
 		errc <- err
 	}()
 	time.Sleep(150 * time.Millisecond)
@@ -304,17 +277,17 @@ func TestCancelRequest(t *testing.T) {
 	default:
 	}
 	cancelled := time.Now()
-	c.notify(protocol.MethodCancelRequest, &protocol.CancelParams{ID: protocol.Integer(id)})
+	c.Notify(protocol.MethodCancelRequest, &protocol.CancelParams{ID: protocol.Integer(id)})
 	err := <-errc
 	took := time.Since(cancelled)
-	if rpcCode(err) != protocol.CodeRequestCancelled {
+	if lsptest.RPCCode(err) != protocol.CodeRequestCancelled {
 		t.Fatalf("cancelled completion: err = %v, want code %d", err, protocol.CodeRequestCancelled)
 	}
 	if took > 50*time.Millisecond {
 		t.Errorf("answer came %v after $/cancelRequest, want < 50ms (request ran %v)", took, time.Since(start))
 	}
 	// The server still serves.
-	if err := c.call(protocol.MethodShutdown, nil, nil); err != nil {
+	if err := c.Call(protocol.MethodShutdown, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -323,28 +296,28 @@ func TestRobustness(t *testing.T) {
 	cfg := fakeConfig(0)
 	cfg.MaxMessageBytes = 8 << 10
 	c, _ := pipeServer(t, cfg)
-	c.handshake(clientCaps(), "")
+	c.Handshake(lsptest.ClientCaps(), "")
 	const u = "file:///tmp/r.go"
-	c.open(u, "go", "func main() { ab }\n")
+	c.Open(u, "go", "func main() { ab }\n")
 
 	// Garbage between frames.
-	if _, err := c.raw.Write([]byte("this is not a header\r\n\r\n{\"garbage\": true}\n")); err != nil {
+	if err := c.WriteRaw([]byte("this is not a header\r\n\r\n{\"garbage\": true}\n")); err != nil {
 		t.Fatal(err)
 	}
 	// A frame whose body is not JSON.
-	if _, err := c.raw.Write([]byte("Content-Length: 9\r\n\r\nnot json!")); err != nil {
+	if err := c.WriteRaw([]byte("Content-Length: 9\r\n\r\nnot json!")); err != nil {
 		t.Fatal(err)
 	}
 	// Unknown notification, and a known one with undecodable params.
-	c.notify("weft/noSuchNotification", map[string]any{"x": 1})
-	c.conn.Notify(context.Background(), protocol.MethodTextDocumentDidOpen, json.RawMessage(`{"textDocument": 5}`))
-	c.conn.Notify(context.Background(), protocol.MethodTextDocumentDidChange, json.RawMessage(`[1,2,3]`))
+	c.Notify("weft/noSuchNotification", map[string]any{"x": 1})
+	c.Conn().Notify(context.Background(), protocol.MethodTextDocumentDidOpen, json.RawMessage(`{"textDocument": 5}`))
+	c.Conn().Notify(context.Background(), protocol.MethodTextDocumentDidChange, json.RawMessage(`[1,2,3]`))
 	// Unknown request.
-	if err := c.call("weft/noSuchMethod", map[string]any{"x": 1}, nil); rpcCode(err) != jsonrpc2.MethodNotFound {
+	if err := c.Call("weft/noSuchMethod", map[string]any{"x": 1}, nil); lsptest.RPCCode(err) != jsonrpc2.MethodNotFound {
 		t.Errorf("unknown request: err = %v, want MethodNotFound", err)
 	}
 	// Invalid params on a request.
-	if err := c.call(protocol.MethodTextDocumentCompletion, map[string]any{"textDocument": 7}, nil); rpcCode(err) != jsonrpc2.InvalidParams {
+	if err := c.Call(protocol.MethodTextDocumentCompletion, map[string]any{"textDocument": 7}, nil); lsptest.RPCCode(err) != jsonrpc2.InvalidParams {
 		t.Errorf("bad completion params: err = %v, want InvalidParams", err)
 	}
 	// A request too large to read is refused with a clear error, by id.
@@ -353,23 +326,23 @@ func TestRobustness(t *testing.T) {
 		"position":     map[string]int{"line": 0, "character": 16},
 		"padding":      strings.Repeat("x", 20<<10),
 	}
-	err := c.call(protocol.MethodTextDocumentCompletion, big, nil)
-	if rpcCode(err) != jsonrpc2.InvalidRequest || !strings.Contains(err.Error(), "exceeds the limit") {
+	err := c.Call(protocol.MethodTextDocumentCompletion, big, nil)
+	if lsptest.RPCCode(err) != jsonrpc2.InvalidRequest || !strings.Contains(err.Error(), "exceeds the limit") {
 		t.Errorf("huge request: err = %v, want InvalidRequest 'exceeds the limit'", err)
 	}
 	// A handler panic becomes an InternalError answer.
-	c.open("file:///tmp/p.go", "go", "x := "+fake.PanicMarker)
-	_, err = completion(c, "file:///tmp/p.go", pos(0, 11))
-	if rpcCode(err) != jsonrpc2.InternalError || !strings.Contains(err.Error(), "panic") {
+	c.Open("file:///tmp/p.go", "go", "x := "+fake.PanicMarker)
+	_, err = c.Completion("file:///tmp/p.go", pos(0, 11))
+	if lsptest.RPCCode(err) != jsonrpc2.InternalError || !strings.Contains(err.Error(), "panic") {
 		t.Errorf("panicking completer: err = %v, want InternalError mentioning the panic", err)
 	}
 	// After all that the server still completes.
-	list, err := completion(c, u, pos(0, 16))
+	list, err := c.Completion(u, pos(0, 16))
 	if err != nil || len(list.Items) != 1 || list.Items[0].TextEdit.(*protocol.TextEdit).NewText != "abDone()" {
 		t.Fatalf("completion after abuse: %+v, %v", list, err)
 	}
-	c.waitEvent(protocol.MethodWindowLogMessage, contains("not an LSP message"))
-	c.waitEvent(protocol.MethodWindowLogMessage, contains("exceeds the limit"))
+	c.WaitEvent(protocol.MethodWindowLogMessage, lsptest.Contains("not an LSP message"))
+	c.WaitEvent(protocol.MethodWindowLogMessage, lsptest.Contains("exceeds the limit"))
 }
 
 func TestHugeNotificationForgetsDocument(t *testing.T) {
@@ -377,12 +350,12 @@ func TestHugeNotificationForgetsDocument(t *testing.T) {
 	cfg.MaxMessageBytes = 4 << 10
 	cfg.Documents = lsp.NewDocuments()
 	c, _ := pipeServer(t, cfg)
-	c.handshake(clientCaps(), "")
+	c.Handshake(lsptest.ClientCaps(), "")
 	const u = "file:///tmp/h.go"
-	c.open(u, "go", "small")
-	change(c, u, 2, &protocol.TextDocumentContentChangeWholeDocument{Text: strings.Repeat("y", 8<<10)})
-	c.waitEvent(protocol.MethodWindowShowMessage, contains("reopen"))
-	_, err := completion(c, u, pos(0, 1))
+	c.Open(u, "go", "small")
+	c.Change(u, 2, &protocol.TextDocumentContentChangeWholeDocument{Text: strings.Repeat("y", 8<<10)})
+	c.WaitEvent(protocol.MethodWindowShowMessage, lsptest.Contains("reopen"))
+	_, err := c.Completion(u, pos(0, 1))
 	if err == nil || !strings.Contains(err.Error(), "not open") {
 		t.Errorf("completion on a document whose change was lost: err = %v, want 'not open'", err)
 	}
@@ -391,21 +364,21 @@ func TestHugeNotificationForgetsDocument(t *testing.T) {
 func TestLifecycle(t *testing.T) {
 	t.Run("requests before initialize", func(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
-		_, err := completion(c, "file:///x", pos(0, 0))
-		if rpcCode(err) != jsonrpc2.ServerNotInitialized {
+		_, err := c.Completion("file:///x", pos(0, 0))
+		if lsptest.RPCCode(err) != jsonrpc2.ServerNotInitialized {
 			t.Errorf("err = %v, want ServerNotInitialized", err)
 		}
 	})
 	t.Run("shutdown then exit", func(t *testing.T) {
 		c, done := pipeServer(t, fakeConfig(0))
-		c.handshake(clientCaps(), "")
-		if err := c.call(protocol.MethodShutdown, nil, nil); err != nil {
+		c.Handshake(lsptest.ClientCaps(), "")
+		if err := c.Call(protocol.MethodShutdown, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := completion(c, "file:///x", pos(0, 0)); rpcCode(err) != jsonrpc2.InvalidRequest {
+		if _, err := c.Completion("file:///x", pos(0, 0)); lsptest.RPCCode(err) != jsonrpc2.InvalidRequest {
 			t.Errorf("request after shutdown: err = %v, want InvalidRequest", err)
 		}
-		c.notify(protocol.MethodExit, nil)
+		c.Notify(protocol.MethodExit, nil)
 		select {
 		case err := <-done:
 			if err != nil {
@@ -417,25 +390,25 @@ func TestLifecycle(t *testing.T) {
 	})
 	t.Run("exit without shutdown", func(t *testing.T) {
 		c, done := pipeServer(t, fakeConfig(0))
-		c.handshake(clientCaps(), "")
-		c.notify(protocol.MethodExit, nil)
+		c.Handshake(lsptest.ClientCaps(), "")
+		c.Notify(protocol.MethodExit, nil)
 		if err := <-done; !errors.Is(err, lsp.ErrExitWithoutShutdown) {
 			t.Errorf("Serve = %v, want ErrExitWithoutShutdown", err)
 		}
 	})
 	t.Run("initialize twice", func(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
-		c.handshake(clientCaps(), "")
-		if err := c.call(protocol.MethodInitialize, &protocol.InitializeParams{}, nil); rpcCode(err) != jsonrpc2.InvalidRequest {
+		c.Handshake(lsptest.ClientCaps(), "")
+		if err := c.Call(protocol.MethodInitialize, &protocol.InitializeParams{}, nil); lsptest.RPCCode(err) != jsonrpc2.InvalidRequest {
 			t.Errorf("err = %v, want InvalidRequest", err)
 		}
 	})
 	t.Run("load failure", func(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
-		c.handshake(clientCaps(), fmt.Sprintf(`{"modelPath": %q}`, fake.MissingModel))
-		c.waitEvent(protocol.MethodWindowShowMessage, contains("cannot load the model"))
-		c.open("file:///x.go", "go", "ab")
-		if _, err := completion(c, "file:///x.go", pos(0, 2)); err == nil || !strings.Contains(err.Error(), "not loaded") {
+		c.Handshake(lsptest.ClientCaps(), fmt.Sprintf(`{"modelPath": %q}`, fake.MissingModel))
+		c.WaitEvent(protocol.MethodWindowShowMessage, lsptest.Contains("cannot load the model"))
+		c.Open("file:///x.go", "go", "ab")
+		if _, err := c.Completion("file:///x.go", pos(0, 2)); err == nil || !strings.Contains(err.Error(), "not loaded") {
 			t.Errorf("completion without a model: err = %v", err)
 		}
 	})
@@ -445,34 +418,30 @@ func TestSettings(t *testing.T) {
 	c, _ := pipeServer(t, fakeConfig(0))
 	// The pull answer restricts completion to Go; initializationOptions set
 	// an invalid value, which is reported and ignored.
-	c.mu.Lock()
-	c.config = json.RawMessage(`{"languages": ["go"]}`)
-	c.mu.Unlock()
-	c.handshake(clientCaps(), `{"multiline": "sometimes", "maxTokens": 4}`)
-	c.waitEvent(protocol.MethodWindowShowMessage, contains("multiline"))
-	c.waitEvent(protocol.MethodWorkspaceConfiguration, nil)
-	c.waitEvent(protocol.MethodProgress, contains(`"kind":"end"`))
-	c.open("file:///a.py", "python", "ab")
-	c.open("file:///a.go", "go", "ab")
-	if list, err := completion(c, "file:///a.py", pos(0, 2)); err != nil || len(list.Items) != 0 {
+	c.SetConfiguration(json.RawMessage(`{"languages": ["go"]}`))
+	c.Handshake(lsptest.ClientCaps(), `{"multiline": "sometimes", "maxTokens": 4}`)
+	c.WaitEvent(protocol.MethodWindowShowMessage, lsptest.Contains("multiline"))
+	c.WaitEvent(protocol.MethodWorkspaceConfiguration, nil)
+	c.WaitEvent(protocol.MethodProgress, lsptest.Contains(`"kind":"end"`))
+	c.Open("file:///a.py", "python", "ab")
+	c.Open("file:///a.go", "go", "ab")
+	if list, err := c.Completion("file:///a.py", pos(0, 2)); err != nil || len(list.Items) != 0 {
 		t.Errorf("python completion with languages=[go]: %+v, %v; want empty", list, err)
 	}
-	if list, err := completion(c, "file:///a.go", pos(0, 2)); err != nil || len(list.Items) != 1 {
+	if list, err := c.Completion("file:///a.go", pos(0, 2)); err != nil || len(list.Items) != 1 {
 		t.Errorf("go completion: %+v, %v", list, err)
 	}
 	// didChangeConfiguration pushes new settings (and the server pulls too).
-	c.mu.Lock()
-	c.config = json.RawMessage(`{"languages": []}`)
-	c.mu.Unlock()
-	c.notify(protocol.MethodWorkspaceDidChangeConfiguration, &protocol.DidChangeConfigurationParams{Settings: protocol.LSPAny(`{"weft": {"languages": []}}`)})
-	if list, err := completion(c, "file:///a.py", pos(0, 2)); err != nil || len(list.Items) != 1 {
+	c.SetConfiguration(json.RawMessage(`{"languages": []}`))
+	c.Notify(protocol.MethodWorkspaceDidChangeConfiguration, &protocol.DidChangeConfigurationParams{Settings: protocol.LSPAny(`{"weft": {"languages": []}}`)})
+	if list, err := c.Completion("file:///a.py", pos(0, 2)); err != nil || len(list.Items) != 1 {
 		t.Errorf("python completion after languages=[]: %+v, %v", list, err)
 	}
 }
 
-func codeActions(c *testClient, u string, r protocol.Range) ([]protocol.CodeAction, error) {
+func codeActions(c *lsptest.Client, u string, r protocol.Range) ([]protocol.CodeAction, error) {
 	var res []protocol.CodeAction
-	err := c.call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{
+	err := c.Call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{
 		TextDocument: protocol.TextDocumentIdentifier{URI: protocolURI(u)}, Range: r,
 		Context: protocol.CodeActionContext{Diagnostics: []protocol.Diagnostic{}},
 	}, &res)
@@ -483,8 +452,8 @@ func TestCodeActions(t *testing.T) {
 	const u = "file:///tmp/act.go"
 	t.Run("lazy resolve", func(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
-		c.handshake(clientCaps(), "")
-		c.open(u, "go", "é := naïve\n")
+		c.Handshake(lsptest.ClientCaps(), "")
+		c.Open(u, "go", "é := naïve\n")
 		acts, err := codeActions(c, u, rng(0, 5, 0, 10)) // "naïve" in UTF-16
 		if err != nil || len(acts) != 1 {
 			t.Fatalf("codeAction: %+v, %v", acts, err)
@@ -493,17 +462,17 @@ func TestCodeActions(t *testing.T) {
 			t.Errorf("action = %+v, want kind refactor.rewrite and no edit before resolve", acts[0])
 		}
 		var resolved protocol.CodeAction
-		if err := c.call(protocol.MethodCodeActionResolve, &acts[0], &resolved); err != nil {
+		if err := c.Call(protocol.MethodCodeActionResolve, &acts[0], &resolved); err != nil {
 			t.Fatal(err)
 		}
 		checkUpperEdit(t, resolved.Edit, u)
 	})
 	t.Run("eager for clients without resolve", func(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
-		caps := clientCaps()
+		caps := lsptest.ClientCaps()
 		caps.TextDocument.CodeAction.ResolveSupport = protocol.ClientCodeActionResolveOptions{}
-		c.handshake(caps, "")
-		c.open(u, "go", "é := naïve\n")
+		c.Handshake(caps, "")
+		c.Open(u, "go", "é := naïve\n")
 		acts, err := codeActions(c, u, rng(0, 5, 0, 10))
 		if err != nil || len(acts) != 1 {
 			t.Fatalf("codeAction: %+v, %v", acts, err)
@@ -512,15 +481,15 @@ func TestCodeActions(t *testing.T) {
 	})
 	t.Run("stale resolve", func(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
-		c.handshake(clientCaps(), "")
-		c.open(u, "go", "é := naïve\n")
+		c.Handshake(lsptest.ClientCaps(), "")
+		c.Open(u, "go", "é := naïve\n")
 		acts, err := codeActions(c, u, rng(0, 5, 0, 10))
 		if err != nil || len(acts) != 1 {
 			t.Fatalf("codeAction: %+v, %v", acts, err)
 		}
-		change(c, u, 2, partial(rng(0, 0, 0, 0), "// moved\n"))
-		err = c.call(protocol.MethodCodeActionResolve, &acts[0], nil)
-		if rpcCode(err) != protocol.CodeContentModified {
+		c.Change(u, 2, lsptest.Partial(rng(0, 0, 0, 0), "// moved\n"))
+		err = c.Call(protocol.MethodCodeActionResolve, &acts[0], nil)
+		if lsptest.RPCCode(err) != protocol.CodeContentModified {
 			t.Errorf("resolve after change: err = %v, want ContentModified", err)
 		}
 	})
@@ -545,8 +514,8 @@ func checkUpperEdit(t *testing.T, we *protocol.WorkspaceEdit, u string) {
 	}
 }
 
-func execute(c *testClient, command string, arg string) error {
-	return c.call(protocol.MethodWorkspaceExecuteCommand, &protocol.ExecuteCommandParams{
+func execute(c *lsptest.Client, command string, arg string) error {
+	return c.Call(protocol.MethodWorkspaceExecuteCommand, &protocol.ExecuteCommandParams{
 		Command: command, Arguments: []protocol.LSPAny{protocol.LSPAny(arg)},
 	}, nil)
 }
@@ -554,17 +523,15 @@ func execute(c *testClient, command string, arg string) error {
 func TestExecuteCommand(t *testing.T) {
 	const u = "file:///tmp/gen.go"
 	c, _ := pipeServer(t, fakeConfig(0))
-	c.handshake(clientCaps(), "")
-	c.waitEvent(protocol.MethodProgress, contains(`"kind":"end"`))
-	c.open(u, "go", "package main\n\nfunc main() {}\n")
+	c.Handshake(lsptest.ClientCaps(), "")
+	c.WaitEvent(protocol.MethodProgress, lsptest.Contains(`"kind":"end"`))
+	c.Open(u, "go", "package main\n\nfunc main() {}\n")
 
-	before := len(c.eventsOf(protocol.MethodProgress))
+	before := len(c.Events(protocol.MethodProgress))
 	if err := execute(c, lsp.CommandGenerate, `{"uri":"`+u+`","range":{"start":{"line":2,"character":0},"end":{"line":2,"character":14}},"instruction":"say hi"}`); err != nil {
 		t.Fatalf("weft.generate: %v", err)
 	}
-	c.mu.Lock()
-	applied := c.applied
-	c.mu.Unlock()
+	applied := c.Applied()
 	if len(applied) != 1 {
 		t.Fatalf("applyEdit calls = %d, want 1", len(applied))
 	}
@@ -574,7 +541,7 @@ func TestExecuteCommand(t *testing.T) {
 		t.Errorf("generate edit = %q at %v", ae.NewText, ae.Range)
 	}
 	var kinds []string
-	for _, p := range c.eventsOf(protocol.MethodProgress)[before:] {
+	for _, p := range c.Events(protocol.MethodProgress)[before:] {
 		var v struct {
 			Value struct{ Kind string } `json:"value"`
 		}
@@ -589,9 +556,7 @@ func TestExecuteCommand(t *testing.T) {
 	if err := execute(c, lsp.CommandTranslate, `{"uri":"`+u+`","to":"python"}`); err != nil {
 		t.Fatalf("weft.translate: %v", err)
 	}
-	c.mu.Lock()
-	applied = c.applied
-	c.mu.Unlock()
+	applied = c.Applied()
 	dc := applied[1].Edit.DocumentChanges
 	cf, ok := dc[0].(*protocol.CreateFile)
 	if !ok || string(cf.URI) != u+".python" || len(dc) != 2 {
@@ -603,12 +568,10 @@ func TestExecuteCommand(t *testing.T) {
 	if err == nil {
 		t.Error("failing generate: no error")
 	}
-	c.waitEvent(protocol.MethodWindowShowMessage, contains("failed as asked"))
-	c.mu.Lock()
-	n := len(c.applied)
-	c.applied = nil
-	c.applyOK = false
-	c.mu.Unlock()
+	c.WaitEvent(protocol.MethodWindowShowMessage, lsptest.Contains("failed as asked"))
+	n := len(c.Applied())
+	c.ResetApplied()
+	c.SetApplyEdit(false)
 	if n != 2 {
 		t.Errorf("applyEdit calls after the failure = %d, want 2", n)
 	}
@@ -616,14 +579,14 @@ func TestExecuteCommand(t *testing.T) {
 	if err := execute(c, lsp.CommandGenerate, `{"uri":"`+u+`","instruction":"x"}`); err == nil {
 		t.Error("declined edit: no error")
 	}
-	c.waitEvent(protocol.MethodWindowShowMessage, contains("user declined"))
+	c.WaitEvent(protocol.MethodWindowShowMessage, lsptest.Contains("user declined"))
 	// Bad arguments.
 	for _, arg := range []string{`{"range":{}}`, `{"uri":"` + u + `"}`, `17`} {
-		if err := execute(c, lsp.CommandGenerate, arg); rpcCode(err) != jsonrpc2.InvalidParams {
+		if err := execute(c, lsp.CommandGenerate, arg); lsptest.RPCCode(err) != jsonrpc2.InvalidParams {
 			t.Errorf("generate %s: err = %v, want InvalidParams", arg, err)
 		}
 	}
-	if err := execute(c, "weft.nope", `{}`); rpcCode(err) != jsonrpc2.InvalidParams {
+	if err := execute(c, "weft.nope", `{}`); lsptest.RPCCode(err) != jsonrpc2.InvalidParams {
 		t.Errorf("unknown command: err = %v", err)
 	}
 }
@@ -632,16 +595,16 @@ func TestExecuteCommand(t *testing.T) {
 // changes stream in, for the race detector.
 func TestConcurrentRequests(t *testing.T) {
 	c, _ := pipeServer(t, fakeConfig(time.Millisecond))
-	c.handshake(clientCaps(), `{"maxTokens": 3}`)
+	c.Handshake(lsptest.ClientCaps(), `{"maxTokens": 3}`)
 	const u = "file:///tmp/cc.go"
-	c.open(u, "go", "ab\n")
+	c.Open(u, "go", "ab\n")
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for range 10 {
-				if _, err := completion(c, u, pos(0, 2)); err != nil {
+				if _, err := c.Completion(u, pos(0, 2)); err != nil {
 					t.Error(err)
 					return
 				}
@@ -649,12 +612,12 @@ func TestConcurrentRequests(t *testing.T) {
 		}()
 	}
 	for i := range 50 {
-		change(c, u, int32(i+2), partial(rng(1, 0, 1, 0), "z"))
+		c.Change(u, int32(i+2), lsptest.Partial(rng(1, 0, 1, 0), "z"))
 	}
 	wg.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := c.callCtx(ctx, protocol.MethodShutdown, nil, nil); err != nil {
+	if err := c.CallCtx(ctx, protocol.MethodShutdown, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -88,13 +88,13 @@ func (fr *frameReader) next() (frame, error) {
 				f.garbage += len(line)
 			}
 			if err != nil {
-				return f, eofIn(err, true)
+				return f, truncated(err)
 			}
 			continue
 		}
 		if err != nil {
 			if len(line) > 0 || inHeader {
-				return f, eofIn(err, true)
+				return f, truncated(err)
 			}
 			return f, err
 		}
@@ -129,22 +129,23 @@ func (fr *frameReader) next() (frame, error) {
 		f.skipped = true
 		f.peek = make([]byte, min(f.size, oversizePeek))
 		if _, err := io.ReadFull(fr.r, f.peek); err != nil {
-			return f, eofIn(err, true)
+			return f, truncated(err)
 		}
 		if _, err := io.CopyN(io.Discard, fr.r, int64(f.size-len(f.peek))); err != nil {
-			return f, eofIn(err, true)
+			return f, truncated(err)
 		}
 		return f, nil
 	}
 	f.body = make([]byte, f.size)
 	if _, err := io.ReadFull(fr.r, f.body); err != nil {
-		return f, eofIn(err, true)
+		return f, truncated(err)
 	}
 	return f, nil
 }
 
-func eofIn(err error, inFrame bool) error {
-	if inFrame && errors.Is(err, io.EOF) {
+// truncated reports an end of input inside a frame as io.ErrUnexpectedEOF.
+func truncated(err error) error {
+	if errors.Is(err, io.EOF) {
 		return io.ErrUnexpectedEOF
 	}
 	return err

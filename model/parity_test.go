@@ -155,6 +155,11 @@ func TestParity(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ref := loadParity(t, path)
 			modelPath := filepath.Join(dir, "models", ref.ModelFile)
+			if raceEnabled && ref.Variant != "F32" {
+				// The scalar kernels are ~10x slower under the race detector;
+				// the F32 files exercise the same forward pass.
+				t.Skip("race detector: only the F32 fixtures are checked")
+			}
 			switch ref.Variant {
 			case "F32":
 				parityExact(t, ref, modelPath, 1e-3)
@@ -169,7 +174,8 @@ func TestParity(t *testing.T) {
 
 // promptsToCheck keeps the test fast: every prompt normally, the first one
 // under the race detector, and for the slow reference path on the n_embd-256
-// models.
+// models. (The fast path's median criterion needs all prompts: a flipped
+// activation quantum early in one prompt shifts most of its later rows.)
 func promptsToCheck(ref *parityRef, slowPath bool) int {
 	if raceEnabled || (slowPath && strings.Contains(ref.ModelFile, "e256")) {
 		return 1
@@ -270,11 +276,37 @@ func parityExact(t *testing.T, ref *parityRef, path string, tol float64) {
 		greedy(t, m, p)
 	}
 	t.Logf("%s: max top-20 error %.2g, max lse error %.2g, max sidecar error %.2g", ref.ModelFile, maxErr, maxLSE, maxSide)
+
+	// An F16 KV cache (the memory-saving default of a server) stays within
+	// the 0.24-0.31 that llama.cpp's own F16 cache moves these logits (README
+	// diagnostics, with margin), and keeps every argmax with a margin >= 1.
+	m16, err := Open(path, Options{Threads: 2, KVType: gguf.TypeF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m16.Close()
+	p := &ref.Prompts[0]
+	rows := teacherForce(t, m16, p)
+	var max16 float64
+	for r := range rows {
+		e, _ := rowStats(rows[r], p.Rows.TopIDs[r], p.Rows.TopLogits[r], p.Rows.LSE[r])
+		max16 = max(max16, e)
+		if p.Rows.TopLogits[r][0]-p.Rows.TopLogits[r][1] >= 1 && argmax(rows[r]) != p.Rows.TopIDs[r][0] {
+			t.Errorf("F16 KV: row %d argmax %d, llama.cpp %d", r, argmax(rows[r]), p.Rows.TopIDs[r][0])
+		}
+	}
+	if max16 > 0.5 {
+		t.Errorf("F16 KV: max top-20 error %.3f > 0.5", max16)
+	}
+	t.Logf("%s with F16 KV cache: max top-20 error %.3g", ref.ModelFile, max16)
 }
 
 // parityF16: llama.cpp rounds matmul inputs to F16; so does quant's F16
-// kernel, so logits stay close, and greedy_ids must be reproduced exactly.
+// kernel, so logits stay close (an engine keeping F32 activations would be
+// up to 0.3 off; summation order alone gives a few hundredths), and
+// greedy_ids must be reproduced exactly.
 func parityF16(t *testing.T, ref *parityRef, path string) {
+	const tol = 0.1
 	m := openParity(t, path, false)
 	var maxErr, maxSide float64
 	var errs []float64
@@ -283,11 +315,14 @@ func parityF16(t *testing.T, ref *parityRef, path string) {
 		rows := teacherForce(t, m, p)
 		for r := range rows {
 			e, _ := rowStats(rows[r], p.Rows.TopIDs[r], p.Rows.TopLogits[r], p.Rows.LSE[r])
+			if e > tol && maxErr <= tol {
+				t.Errorf("%s: first diverging row %d: max top-20 error %.4f (tolerance %g)", p.Name, r, e, tol)
+			}
 			maxErr = max(maxErr, e)
 			errs = append(errs, e)
 		}
 		checkGreedyRows(t, p, rows)
-		maxSide = max(maxSide, checkSidecar(t, ref, pi, rows[p.NPrompt-1], 0.3))
+		maxSide = max(maxSide, checkSidecar(t, ref, pi, rows[p.NPrompt-1], tol))
 		greedy(t, m, p)
 	}
 	t.Logf("%s: max top-20 error %.3g, median row error %.2g, max sidecar error %.3g", ref.ModelFile, maxErr, median(errs), maxSide)
@@ -323,7 +358,11 @@ func parityQuant(t *testing.T, ref *parityRef, path string) {
 					p.Name, r, got, p.Rows.TopIDs[r][0], p.Rows.TopLogits[r][0]-p.Rows.TopLogits[r][1], e)
 			}
 		}
-		maxSide = max(maxSide, checkSidecar(t, ref, pi, rows[p.NPrompt-1], math.Inf(1)))
+		// The full last-position row: llama.cpp's own batch and token-by-token
+		// kernels differ by up to 1.2 logits on these files (README
+		// diagnostics), and a flipped activation quantum shifts later rows by
+		// up to about 3.
+		maxSide = max(maxSide, checkSidecar(t, ref, pi, rows[p.NPrompt-1], 3))
 	}
 	if md := median(errs); md > medianTol {
 		t.Errorf("median row error %.4f exceeds %g", md, medianTol)

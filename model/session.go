@@ -131,8 +131,8 @@ func (s *Session) check(tokens []int32) error {
 	return nil
 }
 
-// keep returns how many leading tokens of the session can be kept for the new
-// list: the longest common prefix.
+// commonPrefix returns the length of the longest common prefix of tokens and
+// the session's tokens: the part of the cache that stays valid.
 func (s *Session) commonPrefix(tokens []int32) int {
 	n := 0
 	for n < len(tokens) && n < len(s.tokens) && tokens[n] == s.tokens[n] {

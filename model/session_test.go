@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -81,6 +82,28 @@ func TestSynthInfo(t *testing.T) {
 				t.Errorf("tokenizer has %d tokens", m.Tokenizer().NumTokens())
 			}
 		}
+	}
+	// The synthetic vocabulary is byte-level: one token per byte, round trip.
+	tok := tinyModel(t, "qwen2", gguf.TypeF32, Options{Threads: 1}).Tokenizer()
+	text := "héllo\n\tworld"
+	ids := tok.Encode(text, false, false)
+	if len(ids) != len(text) || tok.Decode(ids) != text {
+		t.Errorf("byte vocab: %q -> %v -> %q", text, ids, tok.Decode(ids))
+	}
+	if sp := tok.Special(); !tok.IsEOG(256) || sp.FIMPre != 257 || sp.FIMMid != 258 || sp.FIMSuf != 259 {
+		t.Errorf("byte vocab specials: %+v, EOG(256) %v", sp, tok.IsEOG(256))
+	}
+
+	// Same seed, same bytes (the slabs are drawn in parallel); another seed differs.
+	w2, err := Synth("tiny", "qwen2", gguf.TypeF32, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := w2.Bytes()
+	w3, _ := Synth("tiny", "qwen2", gguf.TypeF32, nil, 2)
+	b3, _ := w3.Bytes()
+	if b1 := tinyBytes(t, "qwen2", gguf.TypeF32); !bytes.Equal(b1, b2) || bytes.Equal(b1, b3) {
+		t.Error("Synth is not a function of its seed")
 	}
 	if _, err := Synth("nope", "", gguf.TypeF32, nil, 1); err == nil || !strings.Contains(err.Error(), "tiny") {
 		t.Errorf("unknown preset: err = %v, want the list of presets", err)
@@ -258,15 +281,15 @@ func TestCancel(t *testing.T) {
 
 	// Cancel in the middle of a long prefill: it must stop within a layer.
 	ctx, cancel = context.WithCancel(context.Background())
-	var cancelled time.Time
+	cancelled := make(chan time.Time, 1)
 	go func() {
 		time.Sleep(5 * time.Millisecond)
-		cancelled = time.Now()
+		cancelled <- time.Now()
 		cancel()
 	}()
 	_, err := s.Eval(ctx, seq(500, 1))
 	if errors.Is(err, context.Canceled) {
-		if d := time.Since(cancelled); d > 500*time.Millisecond {
+		if d := time.Since(<-cancelled); d > 500*time.Millisecond {
 			t.Errorf("Eval took %v to notice cancellation", d)
 		}
 	} else if err != nil {
@@ -353,8 +376,8 @@ func TestDecodeAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	for _, ref := range []bool{false} {
-		m := tinyModel(t, "qwen2", gguf.TypeQ8_0, Options{Threads: 2, Reference: ref})
+	for _, kv := range []gguf.Type{gguf.TypeF32, gguf.TypeF16} {
+		m := tinyModel(t, "qwen2", gguf.TypeQ8_0, Options{Threads: 2, KVType: kv})
 		s := m.NewSession(512)
 		ctx := context.Background()
 		if _, err := s.Eval(ctx, seq(8, 0)); err != nil {
@@ -368,13 +391,13 @@ func TestDecodeAllocs(t *testing.T) {
 			i++
 		})
 		if allocs != 0 {
-			t.Errorf("decoding one token allocates %.1f times", allocs)
+			t.Errorf("KV %v: decoding one token allocates %.1f times", kv, allocs)
 		}
 	}
 }
 
 func BenchmarkDecode(b *testing.B) {
-	m := tinyModel(b, "qwen2", gguf.TypeQ8_0, Options{})
+	m := tinyModel(b, "qwen2", gguf.TypeQ8_0, Options{KVType: gguf.TypeF16})
 	s := m.NewSession(512)
 	ctx := context.Background()
 	b.ReportAllocs()

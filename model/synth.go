@@ -1,11 +1,15 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/weft-dev/weft/model/gguf"
 	"github.com/weft-dev/weft/model/quant"
@@ -127,7 +131,7 @@ func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uin
 		return w.AddTensor(st.name, st.typ, st.dims, st.data)
 	}
 	matrix := func(name string, cols, rows int, std, rowSigma float64) error {
-		d, typ, err := randomMatrix(rng, t, cols, rows, std, rowSigma)
+		d, typ, err := randomMatrix(rng.Uint64(), t, cols, rows, std, rowSigma)
 		if err != nil {
 			return fmt.Errorf("model: synth %s: %w", name, err)
 		}
@@ -189,9 +193,11 @@ func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uin
 
 // randomMatrix draws a rows×cols matrix of N(0, std) values, each row scaled
 // by a lognormal factor exp(σz − σ²/2) when rowSigma > 0, and encodes it as t
-// (or a fallback type when the rows do not split into t's blocks). It works a
-// slab of rows at a time so that a 150k-row embedding never exists in F32.
-func randomMatrix(rng *rand.Rand, t gguf.Type, cols, rows int, std, rowSigma float64) ([]byte, gguf.Type, error) {
+// (or a fallback type when the rows do not split into t's blocks). Slabs of
+// rows are drawn and quantized in parallel, each from its own PCG stream
+// seeded by (seed, slab), so the result does not depend on the thread count
+// and a 150k-row embedding never exists in F32 at once.
+func randomMatrix(seed uint64, t gguf.Type, cols, rows int, std, rowSigma float64) ([]byte, gguf.Type, error) {
 	if cols%t.BlockElems() != 0 {
 		switch {
 		case cols%32 == 0:
@@ -204,28 +210,46 @@ func randomMatrix(rng *rand.Rand, t gguf.Type, cols, rows int, std, rowSigma flo
 	if err != nil {
 		return nil, t, err
 	}
-	out := make([]byte, 0, rb*rows)
-	slab := max(1, (1<<20)/cols)
-	buf := make([]float32, slab*cols)
-	for r0 := 0; r0 < rows; r0 += slab {
-		n := min(slab, rows-r0)
-		x := buf[:n*cols]
-		for r := 0; r < n; r++ {
-			s := std
-			if rowSigma > 0 {
-				s *= math.Exp(rowSigma*rng.NormFloat64() - rowSigma*rowSigma/2)
+	out := make([]byte, rb*rows)
+	slab := max(1, (1<<18)/cols)
+	nSlabs := (rows + slab - 1) / slab
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, runtime.NumCPU())
+	for w := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]float32, slab*cols)
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= nSlabs {
+					return
+				}
+				rng := rand.New(rand.NewPCG(seed, uint64(k)))
+				r0 := k * slab
+				n := min(slab, rows-r0)
+				x := buf[:n*cols]
+				for r := 0; r < n; r++ {
+					s := std
+					if rowSigma > 0 {
+						s *= math.Exp(rowSigma*rng.NormFloat64() - rowSigma*rowSigma/2)
+					}
+					for i := r * cols; i < (r+1)*cols; i++ {
+						x[i] = float32(s * rng.NormFloat64())
+					}
+				}
+				q, err := quant.Quantize(t, x)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				copy(out[r0*rb:], q)
 			}
-			for i := r * cols; i < (r+1)*cols; i++ {
-				x[i] = float32(s * rng.NormFloat64())
-			}
-		}
-		q, err := quant.Quantize(t, x)
-		if err != nil {
-			return nil, t, err
-		}
-		out = append(out, q...)
+		}()
 	}
-	return out, t, nil
+	wg.Wait()
+	return out, t, errors.Join(errs...)
 }
 
 // gpt2ByteRunes is GPT-2's bytes_to_unicode: printable bytes stand for

@@ -79,6 +79,7 @@ type Actions struct {
 	mu     sync.Mutex
 	texts  map[string][]byte // uri@version -> text
 	order  []string
+	comp   *Verifier // compiling verifier for requests with verification on
 	noComp *Verifier // parse-only verifier for requests with verification off
 }
 
@@ -186,22 +187,33 @@ func (a *Actions) Resolve(ctx context.Context, act Action) (Edit, error) {
 	return a.Execute(ctx, req, nil)
 }
 
-// engine returns the engine to use for a request: the configured one, or a copy that only parses when
-// the request turned verification off.
+// engine returns the engine to use for a request: a copy of the configured one whose verifier compiles
+// or only parses, as the request's verification setting says (both share the engine's sandbox).
 func (a *Actions) engine(verify bool) (*Engine, error) {
 	if a == nil || a.Engine == nil || a.Engine.Sampler == nil {
 		return nil, errors.New("actions: no model loaded")
 	}
-	if verify || a.Engine.Verifier == nil || !a.Engine.Verifier.Compile {
-		return a.Engine, nil
-	}
 	a.mu.Lock()
-	if a.noComp == nil {
-		a.noComp = NewVerifier(a.Engine.Verifier.Sandbox, false)
-	}
+	defer a.mu.Unlock()
 	e := *a.Engine
-	e.Verifier = a.noComp
-	a.mu.Unlock()
+	var sb *Sandbox
+	if e.Verifier != nil {
+		sb = e.Verifier.Sandbox
+		if e.Verifier.Compile == verify {
+			return &e, nil
+		}
+	}
+	if verify {
+		if a.comp == nil {
+			a.comp = NewVerifier(sb, true)
+		}
+		e.Verifier = a.comp
+	} else {
+		if a.noComp == nil {
+			a.noComp = NewVerifier(sb, false)
+		}
+		e.Verifier = a.noComp
+	}
 	return &e, nil
 }
 
@@ -220,10 +232,11 @@ func (a *Actions) Execute(ctx context.Context, req CommandRequest, progress func
 	if req.Start < 0 || req.End > len(req.Text) || req.Start > req.End {
 		return Edit{}, fmt.Errorf("actions: range [%d,%d) outside the document", req.Start, req.End)
 	}
-	e, err := a.engine(req.Verification)
+	e, err := a.engine(req.Verification) // a per-request copy: it carries the progress callback
 	if err != nil {
 		return Edit{}, err
 	}
+	e.progress = progress
 	switch req.Command {
 	case CommandGenerate:
 		progress("generating code", -1)

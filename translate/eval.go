@@ -132,8 +132,8 @@ var gfgLayout = map[string]struct{ dir, ext, slot string }{
 // array pointer (2 items on 64-bit), so no C translation can be scored.
 var errCHarness = errors.New("the GfG set's C test harness is broken (no //TOFILL slot, printf without format, len() of a pointer): C can be a source, not a target")
 
-// GfGProblems lists the problem names present in both languages of a pair, sorted.
-func GfGProblems(dir, from, to string) ([]string, error) {
+// gfgProblems lists the problem names present in both languages of a pair, sorted.
+func gfgProblems(dir, from, to string) ([]string, error) {
 	fl, tl := gfgLayout[from], gfgLayout[to]
 	if fl.dir == "" || tl.dir == "" {
 		return nil, fmt.Errorf("transcoder-gfg has no %s->%s pair (languages: c, cpp, go, java, python, rust)", from, to)
@@ -169,8 +169,8 @@ func GfGProblems(dir, from, to string) ([]string, error) {
 	return out, nil
 }
 
-// GfGFile reads one problem's file in one language.
-func GfGFile(dir, lang, name string) (string, error) {
+// gfgFile reads one problem's file in one language.
+func gfgFile(dir, lang, name string) (string, error) {
 	l := gfgLayout[lang]
 	b, err := os.ReadFile(filepath.Join(dir, l.dir, name+l.ext))
 	return string(b), err
@@ -215,7 +215,7 @@ func EvalTranslate(ctx context.Context, tr Translator, dir, from, to string, lim
 		rep.Unusable = errCHarness.Error()
 		return rep, errCHarness
 	}
-	names, err := GfGProblems(dir, fromL.ID, toL.ID)
+	names, err := gfgProblems(dir, fromL.ID, toL.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -251,11 +251,11 @@ var gfgRunLimits = Limits{Wall: 10 * time.Second, MemoryBytes: 2 << 30, FileByte
 func evalGfGItem(ctx context.Context, tr Translator, v *Verifier, dir, name string, from, to *grammars.Language) (EvalItem, error) {
 	t0 := time.Now()
 	it := EvalItem{Name: name}
-	srcFile, err := GfGFile(dir, from.ID, name)
+	srcFile, err := gfgFile(dir, from.ID, name)
 	if err != nil {
 		return it, err
 	}
-	testFile, err := GfGFile(dir, to.ID, name)
+	testFile, err := gfgFile(dir, to.ID, name)
 	if err != nil {
 		return it, err
 	}
@@ -275,12 +275,13 @@ func evalGfGItem(ctx context.Context, tr Translator, v *Verifier, dir, name stri
 	}
 	cand := fGold.ReplaceAllString(res.Code, "f_filled")
 	it.Parsed = grammars.ErrorCount(to, []byte(cand)) == 0
-	prog, err := SpliceGfG(to, name, testFile, cand)
+	prog, err := spliceGfG(to, name, testFile, cand)
 	if err != nil {
 		it.Status = err.Error()
 		return it, nil
 	}
-	rr, err := v.Run(ctx, prog, &gfgRunLimits)
+	lim := gfgRunLimits
+	rr, err := v.Run(ctx, prog, &lim)
 	if err != nil {
 		return it, err
 	}
@@ -330,11 +331,11 @@ var (
 	javaFX      = regexp.MustCompile(`(?m)^import\s+javafx\.[^;]*;\s*\n`)
 )
 
-// SpliceGfG puts candidate (a function named f_filled, possibly with imports) into a GfG test file at
+// spliceGfG puts candidate (a function named f_filled, possibly with imports) into a GfG test file at
 // its slot and returns the program to build. It repairs what keeps the original files from building
 // with today's toolchains: javafx.util.Pair imports (JavaFX left the JDK; no test uses Pair) and Rust's
 // removed #![feature(main)]/#[main].
-func SpliceGfG(to *grammars.Language, name, testFile, candidate string) (Program, error) {
+func spliceGfG(to *grammars.Language, name, testFile, candidate string) (Program, error) {
 	l := gfgLayout[to.ID]
 	if l.slot == "" {
 		return Program{}, errCHarness
@@ -348,9 +349,9 @@ func SpliceGfG(to *grammars.Language, name, testFile, candidate string) (Program
 	main := "main" + l.ext
 	switch to.ID {
 	case "go":
-		have := GoImports(before)
+		have := goImports(before)
 		body, imports := splitGoImports(candidate)
-		for _, p := range GoMissingImports(body, have) {
+		for _, p := range goMissingImports(body, have) {
 			imports = append(imports, p)
 		}
 		var add strings.Builder
@@ -404,7 +405,7 @@ func importsPath(have map[string]string, p string) bool {
 // and the imported paths.
 func splitGoImports(code string) (string, []string) {
 	var paths []string
-	for _, p := range GoImports(code) {
+	for _, p := range goImports(code) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)

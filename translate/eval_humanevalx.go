@@ -91,8 +91,8 @@ var (
 	goImportPath       = regexp.MustCompile(`"([^"]+)"`)
 )
 
-// HumanEvalXProgram assembles the test program for a generated body.
-func HumanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string) (Program, error) {
+// humanEvalXProgram assembles the test program for a generated body.
+func humanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string) (Program, error) {
 	code := p.PromptFor(lang) + body
 	switch lang.ID {
 	case "python":
@@ -125,7 +125,7 @@ func HumanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string
 		for _, path := range imports {
 			have[path[strings.LastIndex(path, "/")+1:]] = path
 		}
-		imports = append(imports, GoMissingImports(rest, have)...)
+		imports = append(imports, goMissingImports(rest, have)...)
 		var b strings.Builder
 		b.WriteString(strings.TrimSpace(setup) + "\n\nimport (\n")
 		for _, path := range imports {
@@ -238,12 +238,13 @@ func evalHumanEvalXItem(ctx context.Context, gen BodyGenerator, v *Verifier, l *
 		it.Status = "generate: " + err.Error()
 		return it, nil
 	}
-	prog, err := HumanEvalXProgram(l, p, body)
+	prog, err := humanEvalXProgram(l, p, body)
 	if err != nil {
 		return it, err
 	}
 	it.Parsed = grammars.ErrorCount(l, []byte(prog.Files[prog.Main])) == 0
-	rr, err := v.Run(ctx, prog, &humanEvalXLimits)
+	lim := humanEvalXLimits
+	rr, err := v.Run(ctx, prog, &lim)
 	if err != nil {
 		return it, err
 	}

@@ -115,13 +115,16 @@ func FindTarget(lang *grammars.Language, text []byte, start, end int, instructio
 			return t
 		}
 		inner := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(body), "{"), "}"))
-		if inner != "" && !placeholder.MatchString(inner) && cleanComment(inner) != "" {
-			// Only a comment inside the body counts as empty, and it becomes the instruction.
+		insert := f.BodyStartByte + 1
+		if inner != "" && !placeholder.MatchString(inner) {
+			// A body holding only a comment counts as empty: the comment is the instruction and stays.
 			if !commentOnly(inner) {
 				return nil
 			}
 			if instr == "" {
 				instr = cleanComment(inner)
+			}
+			for insert = f.BodyEndByte - 1; insert > f.BodyStartByte+1 && isSpace(text[insert-1]); insert-- {
 			}
 		}
 		ind := fnIndent + unit
@@ -132,7 +135,7 @@ func FindTarget(lang *grammars.Language, text []byte, start, end int, instructio
 				break
 			}
 		}
-		return &Target{Instruction: joinInstruction(instr, f.Signature), Insert: f.BodyStartByte + 1, ReplaceEnd: f.BodyEndByte - 1,
+		return &Target{Instruction: joinInstruction(instr, f.Signature), Insert: insert, ReplaceEnd: f.BodyEndByte - 1,
 			Indent: ind, Before: "\n", After: "\n" + fnIndent}
 	}
 
@@ -141,7 +144,7 @@ func FindTarget(lang *grammars.Language, text []byte, start, end int, instructio
 		var best grammars.Function
 		found := false
 		for _, f := range funcs {
-			if f.BodyStartByte <= off && off <= f.BodyEndByte || f.StartByte <= off && off <= f.EndByte {
+			if f.StartByte <= off && off <= f.EndByte {
 				if !found || f.EndByte-f.StartByte < best.EndByte-best.StartByte {
 					best, found = f, true
 				}
@@ -194,6 +197,12 @@ func FindTarget(lang *grammars.Language, text []byte, start, end int, instructio
 		} else if end == start {
 			t.After = "\n" // the code goes before what follows on the line
 		}
+		if end > start && text[end-1] == '\n' {
+			t.After = "\n" // whole lines were selected: the code ends its last line
+		}
+	} else if start == end && strings.TrimSpace(string(text[start:lineEnd(text, start)])) == "" {
+		// The cursor ends a non-empty line: the code goes on new lines below it.
+		t.Insert, t.ReplaceEnd, t.Before = lineEnd(text, start), lineEnd(text, start), "\n"
 	}
 	return t, nil
 }
@@ -401,6 +410,13 @@ func generatePrompt(req GenerateRequest, t *Target) (string, error) {
 	b.WriteString(t.Before)
 	if !strings.HasSuffix(b.String(), "\n") && !strings.HasSuffix(c.Prefix, "\n") {
 		b.WriteString("\n")
+	}
+	if t.ReplaceEnd > t.Insert && t.Before == "" {
+		// A selection is being rewritten: the model sees it, commented out, above the instruction.
+		fmt.Fprintf(&b, "%s%s Replacing:\n", t.Indent, req.Lang.LineComment)
+		for _, l := range strings.Split(strings.TrimRight(string(req.Text[t.Insert:t.ReplaceEnd]), "\n"), "\n") {
+			fmt.Fprintf(&b, "%s%s %s\n", t.Indent, req.Lang.LineComment, strings.TrimPrefix(l, t.Indent))
+		}
 	}
 	if !t.Shown {
 		for _, l := range strings.Split(t.Instruction, "\n") {

@@ -21,6 +21,20 @@ func TestGenerate(t *testing.T) {
 			wantInstr: "Add returns the sum of a and b.", wantLevel: LevelParses,
 		},
 		{
+			name: "rust body holding only a comment", lang: "rust",
+			src:      "fn add(a: i32, b: i32) -> i32 {\n    // add a and b\n}\n",
+			cursorAt: "-> i32", answers: []string{"a + b\n}\n"},
+			want:      "fn add(a: i32, b: i32) -> i32 {\n    // add a and b\n    a + b\n}\n",
+			wantInstr: "add a and b", wantLevel: LevelParses,
+		},
+		{
+			name: "java placeholder", lang: "java",
+			src:      "class A {\n    /** Returns the larger of a and b. */\n    static int max(int a, int b) {\n        throw new UnsupportedOperationException();\n    }\n}\n",
+			cursorAt: "throw", answers: []string{"return a > b ? a : b;\n    }\n}\n"},
+			want:      "class A {\n    /** Returns the larger of a and b. */\n    static int max(int a, int b) {\n        return a > b ? a : b;\n    }\n}\n",
+			wantInstr: "Returns the larger of a and b.", wantLevel: LevelCompiles,
+		},
+		{
 			name: "python todo comment", lang: "python",
 			src:      "def f(xs):\n    # TODO: return the sum of the squares of xs\n    pass\n",
 			cursorAt: "TODO", answers: []string{"return sum(x * x for x in xs)\n\ndef g():\n    pass\n"},
@@ -96,5 +110,48 @@ func TestGenerateNothingToDo(t *testing.T) {
 	_, err = e.Generate(context.Background(), GenerateRequest{Lang: mustLang(t, "python"), Text: []byte(src), Start: 15, End: 15})
 	if err == nil || !strings.Contains(err.Error(), "no candidate keeps the file parsing") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestGenerateExplicitPlacement(t *testing.T) {
+	js := mustLang(t, "js")
+	for _, c := range []struct {
+		name, src string
+		off       int
+		want      string
+	}{
+		{"empty file", "", 0, "const x = 1;"},
+		{"end of a line", "let a = 0;", 10, "let a = 0;\nconst x = 1;"},
+		{"start of a line", "let a = 0;\n", 0, "const x = 1;\nlet a = 0;\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := &Engine{Sampler: &scriptedSampler{answers: []string{"const x = 1;\n"}}, Candidates: 1, Retries: -1}
+			res, err := e.Generate(context.Background(), GenerateRequest{Lang: js, Text: []byte(c.src), Start: c.off, End: c.off, Instruction: "declare x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(applyEdit([]byte(c.src), res.Edit)); got != c.want {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestGenerateRewritesSelection(t *testing.T) {
+	src := "def f(xs):\n    out = []\n    for x in xs:\n        out.append(x * 2)\n    return out\n"
+	start := strings.Index(src, "    out = []")
+	end := strings.Index(src, "    return out")
+	s := &scriptedSampler{answers: []string{"out = [x * 2 for x in xs]\n"}}
+	e := &Engine{Sampler: s, Candidates: 1, Retries: -1}
+	res, err := e.Generate(context.Background(), GenerateRequest{Lang: mustLang(t, "python"), Text: []byte(src), Start: start, End: end, Instruction: "use a list comprehension"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "def f(xs):\n    out = [x * 2 for x in xs]\n    return out\n"
+	if got := string(applyEdit([]byte(src), res.Edit)); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if !strings.Contains(s.prompts[0], "    # Replacing:\n    # out = []\n    # for x in xs:\n    #     out.append(x * 2)\n    # use a list comprehension\n    ") {
+		t.Fatalf("prompt:\n%s", s.prompts[0])
 	}
 }

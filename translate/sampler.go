@@ -59,13 +59,22 @@ func (s *ModelSampler) Sample(ctx context.Context, prompt string, o SampleOption
 	}
 	tok := s.m.Tokenizer()
 	ids := tok.Encode(prompt, true, false)
-	room := s.sess.NCtx() - o.MaxTokens
-	if room < 16 {
-		return Sample{}, fmt.Errorf("translate: context of %d tokens too small for %d new tokens", s.sess.NCtx(), o.MaxTokens)
+	// Small models have small contexts: the new tokens get what the prompt
+	// leaves, but never less than half the context, and the prompt's
+	// beginning (its least relevant part) is dropped to make room.
+	nCtx := s.sess.NCtx()
+	maxNew := min(o.MaxTokens, nCtx-min(len(ids), nCtx/2))
+	if maxNew < 8 {
+		return Sample{}, fmt.Errorf("translate: context of %d tokens too small to generate", nCtx)
 	}
-	if len(ids) > room {
-		ids = append(ids[:1:1], ids[len(ids)-room+1:]...)
+	if room := nCtx - maxNew; len(ids) > room {
+		keep := 0
+		if tok.Special().AddBOS {
+			keep = 1 // the BOS token stays first
+		}
+		ids = append(ids[:keep:keep], ids[len(ids)-room+keep:]...)
 	}
+	o.MaxTokens = maxNew
 	res, err := s.sess.Generate(ctx, ids, model.GenerateOptions{
 		MaxTokens:   o.MaxTokens,
 		Sampler:     model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, Seed: o.Seed},

@@ -23,9 +23,9 @@ type Limits struct {
 	OutputBytes int           // stdout and stderr are each truncated to this many bytes; 0: 1 MiB
 }
 
-// DefaultLimits fit a compiler or a small test program: 20 s, 2 GiB of address space (the JVM and V8 are
+// defaultLimits fit a compiler or a small test program: 20 s, 2 GiB of address space (the JVM and V8 are
 // told to reserve less, see verify.go), 64 MiB files, 1 MiB of output.
-var DefaultLimits = Limits{Wall: 20 * time.Second, MemoryBytes: 2 << 30, FileBytes: 64 << 20, OutputBytes: 1 << 20}
+var defaultLimits = Limits{Wall: 20 * time.Second, MemoryBytes: 2 << 30, FileBytes: 64 << 20, OutputBytes: 1 << 20}
 
 // Sandbox runs untrusted commands (compilers on generated code, and generated programs when the caller
 // explicitly enabled running tests) in a fresh temporary directory.
@@ -50,8 +50,8 @@ type Sandbox struct {
 	isolation string
 }
 
-// NewSandbox returns a sandbox with DefaultLimits. The isolation probe runs on first use.
-func NewSandbox() *Sandbox { return &Sandbox{Limits: DefaultLimits} }
+// NewSandbox returns a sandbox with defaultLimits. The isolation probe runs on first use.
+func NewSandbox() *Sandbox { return &Sandbox{Limits: defaultLimits} }
 
 // Isolation describes the guard in force, in one line, for logs and reports.
 func (s *Sandbox) Isolation() string {
@@ -71,7 +71,7 @@ func (s *Sandbox) probe() {
 			s.isolation = "limits only: not root, so no namespaces (generated code can write where this user can)"
 			return
 		}
-		for _, tool := range []string{"unshare", "setpriv", "mount"} {
+		for _, tool := range []string{"unshare", "setpriv", "mount", "awk"} {
 			if _, err := exec.LookPath(tool); err != nil {
 				s.isolation = "limits only: " + tool + " not installed (generated code can write where this user can)"
 				return
@@ -135,8 +135,10 @@ func (s *Sandbox) Do(fn func(dir string) error) error {
 
 // setupScript runs as the namespace's init: it keeps the run directory and the Writable ones writable
 // (bind-mounted onto themselves, so they are mounts of their own), remounts every other mount read-only,
-// enters the run directory again (the inherited working directory is the one under the read-only mount),
-// sets the resource limits and drops every capability before exec'ing the command.
+// checks that no visible mount (the last one mounted at each path; earlier ones are shadowed) stayed
+// writable, failing closed with exit 125 if one did, enters the run directory again (the inherited
+// working directory is the one under the read-only mount), sets the resource limits and drops every
+// capability before exec'ing the command.
 // Arguments: the number of writable dirs, the dirs, the address-space limit in KiB and the file-size limit
 // in 512-byte blocks (as dash's ulimit counts them; 0 means none), then the command.
 const setupScript = `set -e
@@ -152,6 +154,10 @@ $mp
 "*) continue;; esac
   mount -o remount,bind,ro "$mp" 2>/dev/null || true
 done < /proc/self/mountinfo
+bad=$(awk -v ws="$ws" 'BEGIN { n = split(ws, a, "\n"); for (i = 1; i <= n; i++) if (a[i] != "") w[a[i]] = 1 }
+  { o[$5] = $6 }
+  END { for (m in o) if (!(m in w) && o[m] ~ /^rw/) print m }' /proc/self/mountinfo)
+if [ -n "$bad" ]; then echo "sandbox: cannot make read-only:" $bad >&2; exit 125; fi
 cd "$run"
 set +e
 [ "$1" != 0 ] && ulimit -v "$1"; shift
@@ -183,7 +189,7 @@ func (s *Sandbox) Run(ctx context.Context, c Cmd) (ExecResult, error) {
 		lim.OutputBytes = 1 << 20
 	}
 	if lim.Wall <= 0 {
-		lim.Wall = DefaultLimits.Wall
+		lim.Wall = defaultLimits.Wall
 	}
 	if err := os.MkdirAll(filepath.Join(c.Dir, ".tmp"), 0o755); err != nil {
 		return ExecResult{}, fmt.Errorf("sandbox: %w", err)

@@ -26,6 +26,14 @@ type Engine struct {
 	Retries     int     // extra rounds with the best candidate's compiler error in the prompt; <0: none, 0 means 2
 	Temperature float32 // of the sampled candidates; 0 means 0.6
 	MaxTokens   int     // per candidate; 0 means 768
+
+	progress func(msg string, pct int) // set on a per-request copy by Actions
+}
+
+func (e *Engine) report(msg string, pct int) {
+	if e.progress != nil {
+		e.progress(msg, pct)
+	}
 }
 
 // NewEngine returns an engine with default settings. verify turns compile checks on.
@@ -91,7 +99,14 @@ func TranslatePrompt(req Request, name string, feedback *Candidate) (prompt, sta
 	header := fmt.Sprintf("%s %s translation of the %s code above\n", to.LineComment, to.Name, from.Name)
 	if feedback != nil {
 		fmt.Fprintf(&b, "%s%s\n%s%s\n%s\n\n", fence, fenceTag(to), header, strings.TrimRight(feedback.Code, "\n"), fence)
-		fmt.Fprintf(&b, "The %s compiler rejects it:\n%s\n%s\n%s\n\nCorrected:\n", to.Name, fence, clip(feedback.Verdict.Message, 12), fence)
+		why := "The " + to.Name + " compiler rejects it"
+		switch feedback.Verdict.Level {
+		case LevelNone:
+			why = "It is not valid " + to.Name
+		case LevelCompiles:
+			why = "It compiles but its tests fail"
+		}
+		fmt.Fprintf(&b, "%s:\n%s\n%s\n%s\n\nCorrected:\n", why, fence, clip(feedback.Verdict.Message, 12), fence)
 	}
 	start = signatureStart(to, name)
 	fmt.Fprintf(&b, "%s%s\n%s%s", fence, fenceTag(to), header, start)
@@ -169,6 +184,7 @@ func (e *Engine) Translate(ctx context.Context, req Request) (*Result, error) {
 		res.Rounds = round + 1
 		Rank(res.Candidates)
 		best := res.Candidates[0]
+		e.report(fmt.Sprintf("round %d: %d candidates, best %s", round+1, len(cands), best.Verdict.Level), (round+1)*100/(e.retries()+1))
 		if best.Verdict.Level >= goal {
 			break
 		}

@@ -190,3 +190,32 @@ func TestRank(t *testing.T) {
 		t.Fatalf("order %s, want bdcae", got)
 	}
 }
+
+// With a test hook, a candidate that passes the tests wins over likelier ones that only compile, and the
+// search stops as soon as one passes.
+func TestTranslateTestsHook(t *testing.T) {
+	s := &scriptedSampler{answers: []string{
+		"x):\n    return x + 2\n```", // likeliest (shortest), wrong
+		"x):\n    return x + 1  # the right one, but a longer answer\n```",
+	}}
+	e := &Engine{Sampler: s, Verifier: NewVerifier(nil, false), Candidates: 2, Retries: 3}
+	calls := 0
+	req := Request{Code: "func inc(x int) int { return x + 1 }\n", From: mustLang(t, "go"), To: mustLang(t, "python"),
+		Tests: func(ctx context.Context, cand string) (bool, string, error) {
+			calls++
+			if strings.Contains(cand, "x + 1") {
+				return true, "ok", nil
+			}
+			return false, "inc(1) == 3, want 2", nil
+		}}
+	res, err := e.Translate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict.Level != LevelPasses || !strings.Contains(res.Code, "x + 1") || res.Rounds != 1 || calls != 2 {
+		t.Fatalf("rounds %d calls %d verdict %+v code %q", res.Rounds, calls, res.Verdict, res.Code)
+	}
+	if res.Candidates[1].Verdict.Message != "inc(1) == 3, want 2" {
+		t.Fatalf("failing test output not kept: %+v", res.Candidates[1].Verdict)
+	}
+}

@@ -66,6 +66,19 @@ func ExtractUnit(lang *grammars.Language, text []byte, start, end int) (*Unit, e
 		if n := grammars.ErrorCount(lang, []byte(sel)); n != 0 {
 			return nil, fmt.Errorf("translate: the selection does not parse as %s (%d syntax errors); select whole statements or declarations", lang.Name, n)
 		}
+		// A selection that is exactly one function is that function.
+		s, e := start, end
+		for s < e && isSpace(text[s]) {
+			s++
+		}
+		for e > s && isSpace(text[e-1]) {
+			e--
+		}
+		for _, f := range grammars.Functions(d) {
+			if f.StartByte == s && f.EndByte == e {
+				u.Name, u.Kind = f.Name, f.Kind
+			}
+		}
 	}
 	unitText := blockText(text, u.Start, u.End)
 
@@ -163,6 +176,8 @@ func nestedIn(funcs []grammars.Function, f grammars.Function) bool {
 	}
 	return false
 }
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
 
 var identRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 

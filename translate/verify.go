@@ -258,7 +258,7 @@ func (v *Verifier) checkPlan(lang *grammars.Language, code, dir string) (map[str
 		}
 		c := cmd(v.tools["go"], "build", "-o", os.DevNull, ".")
 		c.Env, c.Writable = env, w
-		files := map[string]string{"go.mod": "module snippet\n\ngo 1.21\n", "main.go": GoSnippetFile(code, "snippet")}
+		files := map[string]string{"go.mod": "module snippet\n\ngo 1.21\n", "main.go": goSnippetFile(code, "snippet")}
 		return files, []Cmd{c}, "go build", nil
 	case "python":
 		return map[string]string{"main.py": code}, []Cmd{cmd(v.tools["python3"], "-I", "-m", "py_compile", "main.py")},
@@ -280,14 +280,14 @@ func (v *Verifier) checkPlan(lang *grammars.Language, code, dir string) (map[str
 		c := cmd(v.tools["rustc"], "--edition", "2021", "--crate-type", "lib", "--emit=metadata", "-o", "main.rmeta", "main.rs")
 		return map[string]string{"main.rs": code}, []Cmd{c}, "rustc --emit=metadata", nil
 	case "java":
-		name, text := JavaSnippetFile(code)
+		name, text := javaSnippetFile(code)
 		return map[string]string{name: text}, []Cmd{cmd(javacArgs(v.tools["javac"], name)...)}, "javac", nil
 	case "c":
-		return map[string]string{"main.c": CSnippetFile(code, false)},
+		return map[string]string{"main.c": cSnippetFile(code, false)},
 			[]Cmd{cmd(v.tools["gcc"], "-fsyntax-only", "-std=gnu11", "-Werror=implicit-function-declaration", "main.c")},
 			"gcc -fsyntax-only", nil
 	case "cpp":
-		return map[string]string{"main.cpp": CSnippetFile(code, true)},
+		return map[string]string{"main.cpp": cSnippetFile(code, true)},
 			[]Cmd{cmd(v.tools["g++"], "-fsyntax-only", "-std=gnu++17", "main.cpp")}, "g++ -fsyntax-only", nil
 	}
 	return nil, nil, "", fmt.Errorf("verify: no compile check for %s", lang.Name)
@@ -296,6 +296,7 @@ func (v *Verifier) checkPlan(lang *grammars.Language, code, dir string) (map[str
 var (
 	esModule    = regexp.MustCompile(`(?m)^\s*(import\s[^(]|export\s)`)
 	goPackage   = regexp.MustCompile(`(?m)^package\s+\w+`)
+	goMainFunc  = regexp.MustCompile(`(?m)^func\s+main\s*\(`)
 	goImportOne = regexp.MustCompile(`(?m)^import\s+(\w+\s+)?"([^"]+)"`)
 	goImportBlk = regexp.MustCompile(`(?ms)^import\s*\((.*?)\)`)
 	goImportIn  = regexp.MustCompile(`(?:(\w+)\s+)?"([^"]+)"`)
@@ -314,8 +315,8 @@ var goStdPackages = map[string]string{
 	"time": "time", "big": "math/big", "rand": "math/rand", "cmplx": "math/cmplx", "io": "io", "bufio": "bufio",
 }
 
-// GoImports returns the import paths a Go snippet declares, by local name.
-func GoImports(code string) map[string]string {
+// goImports returns the import paths a Go snippet declares, by local name.
+func goImports(code string) map[string]string {
 	out := map[string]string{}
 	add := func(alias, path string) {
 		name := alias
@@ -335,14 +336,24 @@ func GoImports(code string) map[string]string {
 	return out
 }
 
-// GoMissingImports returns the standard packages code uses (as "pkg.Name") but does not import, sorted.
-func GoMissingImports(code string, have map[string]string) []string {
+// goStdUse matches a use of each goStdPackages name ("math.Abs", not "x.math.Abs").
+var goStdUse = func() map[string]*regexp.Regexp {
+	m := map[string]*regexp.Regexp{}
+	for name := range goStdPackages {
+		m[name] = regexp.MustCompile(`(^|[^\w.])` + name + `\.[A-Za-z_]`)
+	}
+	return m
+}()
+
+// goMissingImports returns the standard packages code uses (as "pkg.Name") but does not import, sorted.
+func goMissingImports(code string, have map[string]string) []string {
 	var out []string
+	stripped := stripGoStrings(code)
 	for name, path := range goStdPackages {
 		if _, ok := have[name]; ok {
 			continue
 		}
-		if regexp.MustCompile(`(^|[^\w.])` + name + `\.[A-Za-z_]`).MatchString(stripGoStrings(code)) {
+		if goStdUse[name].MatchString(stripped) {
 			out = append(out, path)
 		}
 	}
@@ -356,19 +367,24 @@ var goLiteral = regexp.MustCompile("(?s)`[^`]*`|\"(\\\\.|[^\"\\\\\n])*\"|//[^\n]
 
 func stripGoStrings(code string) string { return goLiteral.ReplaceAllString(code, `""`) }
 
-// GoSnippetFile makes a compilable Go file out of a snippet: a package clause when there is none, and
+// goSnippetFile makes a compilable Go file out of a snippet: a package clause when there is none, and
 // import declarations for the standard packages it uses without importing.
-func GoSnippetFile(code, pkg string) string {
+func goSnippetFile(code, pkg string) string {
 	var b strings.Builder
 	body := code
 	if loc := goPackage.FindStringIndex(code); loc != nil {
-		b.WriteString(code[:loc[1]])
-		body = code[loc[1]:]
+		clause := code[:loc[1]]
+		if strings.HasSuffix(clause, "package main") && !goMainFunc.MatchString(code) {
+			// A package main without func main does not build; as a library it type-checks the same.
+			clause = strings.TrimSuffix(clause, "main") + pkg
+		}
+		b.WriteString(clause)
+		body = strings.TrimPrefix(code[loc[1]:], "\n")
 	} else {
 		b.WriteString("package " + pkg)
 	}
 	b.WriteString("\n")
-	for _, p := range GoMissingImports(code, GoImports(code)) {
+	for _, p := range goMissingImports(code, goImports(code)) {
 		fmt.Fprintf(&b, "import %q\n", p)
 	}
 	b.WriteString(body)
@@ -378,9 +394,9 @@ func GoSnippetFile(code, pkg string) string {
 	return b.String()
 }
 
-// JavaSnippetFile wraps methods in a class (with java.util imports) unless the code declares a
+// javaSnippetFile wraps methods in a class (with java.util imports) unless the code declares a
 // top-level type; it returns the file name javac requires and the text.
-func JavaSnippetFile(code string) (string, string) {
+func javaSnippetFile(code string) (string, string) {
 	if m := javaPublic.FindStringSubmatch(code); m != nil {
 		return m[3] + ".java", code
 	}
@@ -416,8 +432,8 @@ func topLevelJavaType(code string) bool {
 	return true
 }
 
-// CSnippetFile adds the usual standard headers to C or C++ code that includes none.
-func CSnippetFile(code string, cpp bool) string {
+// cSnippetFile adds the usual standard headers to C or C++ code that includes none.
+func cSnippetFile(code string, cpp bool) string {
 	if cInclude.MatchString(code) {
 		return code
 	}

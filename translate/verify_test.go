@@ -25,6 +25,9 @@ func mustLang(t *testing.T, name string) *grammars.Language {
 // TestVerifyCompilers checks, per toolchain, that a good candidate compiles and a broken one (which
 // tree-sitter still parses, so only the compiler can tell) is rejected with the compiler's own message.
 func TestVerifyCompilers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs many programs; skipped with -short")
+	}
 	v := NewVerifier(nil, true)
 	cases := []struct {
 		lang, tool, good, bad, wantMsg string
@@ -36,6 +39,7 @@ func TestVerifyCompilers(t *testing.T) {
 		{"rust", "rustc", "pub fn f(x: i32) -> i32 { x + 1 }", "pub fn f(x: i32) -> i32 { \"x\" }", "mismatched types"},
 		{"java", "javac", "static int f(int x) { List<Integer> l = new ArrayList<>(); return x + l.size(); }",
 			"static int f(int x) { return \"x\"; }", "incompatible types"},
+		{"typescript", "tsc", "function f(x: number): number { return x + 1; }", "function f(x: number): number { return \"x\"; }", "not assignable"},
 		{"c", "gcc", "int f(int x) { return abs(x) + 1; }", "int f(int x) { return y; }", "undeclared"},
 		{"cpp", "g++", "int f(int x) { vector<int> v{x}; return v[0]; }", "int f(int x) { std::string s = x; return s; }", "error"},
 	}
@@ -126,7 +130,7 @@ func runPython(t *testing.T, v *Verifier, py, prog string, lim *Limits, writable
 
 func TestSandboxKillsLoopAtLimit(t *testing.T) {
 	v, py := pythonSandbox(t)
-	lim := DefaultLimits
+	lim := defaultLimits
 	lim.Wall = time.Second
 	start := time.Now()
 	res := runPython(t, v, py, "while True:\n    pass\n", &lim)
@@ -140,7 +144,7 @@ func TestSandboxKillsLoopAtLimit(t *testing.T) {
 
 func TestSandboxMemoryLimit(t *testing.T) {
 	v, py := pythonSandbox(t)
-	lim := DefaultLimits
+	lim := defaultLimits
 	lim.MemoryBytes = 512 << 20
 	res := runPython(t, v, py, "b = bytearray(1 << 30)\nprint('allocated')\n", &lim)
 	if res.ExitCode == 0 || strings.Contains(res.Stdout, "allocated") || !strings.Contains(res.Stderr, "MemoryError") {
@@ -192,7 +196,7 @@ print("remount", "denied" if r != 0 else "ALLOWED")
 
 	// A daemonised grandchild dies with the run: it would write into a directory we made writable.
 	marker := filepath.Join(outside, "survivor")
-	lim := DefaultLimits
+	lim := defaultLimits
 	lim.Wall = 5 * time.Second
 	res = runPython(t, v, py, `import os, time
 if os.fork() == 0:
@@ -208,5 +212,33 @@ print("parent exits")
 	time.Sleep(2500 * time.Millisecond)
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("a process outlived the sandboxed run")
+	}
+}
+
+func TestGoSnippetFile(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"func f() float64 { return math.Sqrt(2) }\n", "package snippet\nimport \"math\"\nfunc f() float64 { return math.Sqrt(2) }\n"},
+		{"package main\n\nfunc f() string { return \"fmt.Println\" }\n", "package snippet\n\nfunc f() string { return \"fmt.Println\" }\n"},
+		{"package main\n\nfunc main() { fmt.Println(strings.ToUpper(\"x\")) }\n", "package main\nimport \"fmt\"\nimport \"strings\"\n\nfunc main() { fmt.Println(strings.ToUpper(\"x\")) }\n"},
+		{"package p\n\nimport \"sort\"\n\nfunc f(x []int) { sort.Ints(x) }\n", "package p\n\nimport \"sort\"\n\nfunc f(x []int) { sort.Ints(x) }\n"},
+	} {
+		if got := goSnippetFile(c.in, "snippet"); got != c.want {
+			t.Errorf("goSnippetFile(%q) =\n%q\nwant\n%q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestJavaSnippetFile(t *testing.T) {
+	name, text := javaSnippetFile("static int f(int x) { return x; }")
+	if name != "Main.java" || !strings.Contains(text, "class Main {\nstatic int f(int x)") || !strings.HasPrefix(text, "import java.util.*;") {
+		t.Errorf("method: %s\n%s", name, text)
+	}
+	name, _ = javaSnippetFile("import java.util.*;\n\npublic class Foo {\n  static int f() { return 1; }\n}\n")
+	if name != "Foo.java" {
+		t.Errorf("public class file %s", name)
+	}
+	name, text = javaSnippetFile("// c\nclass Bar { }\n")
+	if name != "Main.java" || strings.Contains(text, "class Main") {
+		t.Errorf("class: %s\n%s", name, text)
 	}
 }

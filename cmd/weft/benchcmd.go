@@ -93,7 +93,7 @@ func specials(t *tokenizer.Tokenizer) string {
 	var parts []string
 	add := func(name string, id int32) {
 		if id >= 0 {
-			parts = append(parts, fmt.Sprintf("%s=%d %q", name, id, string(t.Piece(id))))
+			parts = append(parts, fmt.Sprintf("%s=%d %q", name, id, t.Text(id)))
 		}
 	}
 	add("bos", sp.BOS)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/weft-dev/weft/complete"
@@ -54,7 +53,10 @@ func features(m *model.Model, nCtx int) lsp.Features {
 		Completer: completer{eng},
 		Actions:   actions{acts},
 		Hooks: lsp.Hooks{
-			OnClose: eng.Close,
+			// complete/ keeps each open document's text for its repo map.
+			OnOpen:   func(d *lsp.Snapshot) { eng.Update(d.URI, uriPath(d.URI), d.Text) },
+			OnChange: func(_, d *lsp.Snapshot, _ []lsp.ByteEdit) { eng.Update(d.URI, uriPath(d.URI), d.Text) },
+			OnClose:  eng.Close,
 		},
 		Close: m.Close,
 	}
@@ -122,4 +124,3 @@ func uriPath(uri string) string {
 	return ""
 }
 
-var _ = fmt.Sprint

@@ -3,34 +3,62 @@
 package quant
 
 // Assembly kernels (kernels_amd64.s), used when the CPU and OS support AVX2,
-// FMA and F16C; the portable Go kernels otherwise.
+// FMA and F16C; the portable Go kernels otherwise. The wrappers check slice
+// bounds once, then hand raw pointers to the assembly.
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
 //go:noescape
-func dotQ8_0AVX2(wq *int8, wd *float32, xq *int8, xd *float32, nb int) float32
+func q8RowsAVX2(wq *int8, wd *float32, xq *int8, xs *float32, npairs, rows int, y *float32)
 
 //go:noescape
-func dotQ4_0PairsAVX2(wq *byte, wd *float32, xq *int8, xd *float32, npairs int) float32
+func q4RowsAVX2(wq *byte, wd *float32, xq *int8, xs *float32, xk *int32, npairs, rows int, y *float32)
 
 //go:noescape
-func dotQ8_0x4AVX2(wq *int8, wd *float32, xq *int8, xd *float32, nb, xstride, dstride int, out *float32)
+func q8Rows4AVX2(wq *int8, wd *float32, xq *int8, xs *float32, npairs, rows, xstride, sstride int, y *float32, ystride int)
 
 //go:noescape
-func dotQ4_0x4PairsAVX2(wq *byte, wd *float32, xq *int8, xd *float32, npairs, xstride, dstride int, out *float32)
+func q4Rows4AVX2(wq *byte, wd *float32, xq *int8, xs *float32, xk *int32, npairs, rows, xstride, sstride int, y *float32, ystride int)
 
 //go:noescape
-func dotF32x4AVX2(a, b *float32, n, stride int, out *float32)
+func q4KRowsAVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows int, y *float32)
 
 //go:noescape
-func dotF16x4AVX2(a *uint16, b *float32, n, stride int, out *float32)
+func q4KRows4AVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows, xstride, dstride int, y *float32, ystride int)
+
+//go:noescape
+func q5KRowsAVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows int, y *float32)
+
+//go:noescape
+func q6KRowsAVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows int, y *float32)
+
+//go:noescape
+func quantQ8_0AVX2(x *float32, qs *int8, ds *float32, sums *int32, nb int)
+
+//go:noescape
+func minMaxAVX2(x *float32, n int) (mn, mx float32)
+
+//go:noescape
+func quantQ8KAVX2(x *float32, iscale float32, qs *int8, bsums *int16)
+
+//go:noescape
+func roundFP16AVX2(dst, src *float32, n int)
 
 //go:noescape
 func dotF32AVX2(a, b *float32, n int) float32
 
 //go:noescape
 func dotF16AVX2(a *uint16, b *float32, n int) float32
+
+//go:noescape
+func dotBF16AVX2(a *uint16, b *float32, n int) float32
+
+//go:noescape
+func dotF32x4AVX2(a, b *float32, n, stride int, out *float32)
+
+//go:noescape
+func dotF16x4AVX2(a *uint16, b *float32, n, stride int, out *float32)
 
 // hasAVX2 is fixed at package init: AVX2+FMA+F16C with YMM state enabled.
 var hasAVX2 = detectAVX2()
@@ -52,35 +80,186 @@ func detectAVX2() bool {
 	return ebx7&(1<<5) != 0
 }
 
-func dotQ8_0(wq []int8, wd []float32, xq []int8, xd []float32) float32 {
-	if !hasAVX2 || len(wd) == 0 {
-		return dotQ8_0Go(wq, wd, xq, xd)
+// asmKernels reports whether the assembly kernels are in use.
+func asmKernels() bool { return hasAVX2 }
+
+// quantizeQ8_0Sums is quantizeActQ8_0 that also stores each block's sum of
+// quants in sums.
+func quantizeQ8_0Sums(x []float32, qs []int8, ds []float32, sums []int32) {
+	nb := len(ds)
+	if !hasAVX2 || nb == 0 {
+		quantizeQ8_0SumsGo(x, qs, ds, sums)
+		return
 	}
-	nb := len(wd)
-	_, _, _ = wq[nb*qk-1], xq[nb*qk-1], xd[nb-1]
-	return dotQ8_0AVX2(&wq[0], &wd[0], &xq[0], &xd[0], nb)
+	_, _, _ = x[nb*qk-1], qs[nb*qk-1], sums[nb-1]
+	quantQ8_0AVX2(&x[0], &qs[0], &ds[0], &sums[0], nb)
 }
 
-func dotQ4_0(wq []byte, wd []float32, xq []int8, xd []float32) float32 {
-	nb := len(wd)
-	if !hasAVX2 || nb < 2 {
-		return dotQ4_0Go(wq, wd, xq, xd)
+// quantizeQ8K is quantizeActQ8K with the per-element work in assembly. The
+// scale follows ggml exactly: max is the first element of largest magnitude
+// (found in Go on the rare exact tie between the largest and the most
+// negative value).
+func quantizeQ8K(x []float32, qs []int8, ds []float32, bsum []int16) {
+	if !hasAVX2 {
+		quantizeActQ8K(x, qs, ds, bsum)
+		return
 	}
-	np := nb / 2
-	_, _, _ = wq[np*32-1], xq[nb*qk-1], xd[nb-1]
-	s := dotQ4_0PairsAVX2(&wq[0], &wd[0], &xq[0], &xd[0], np)
-	if nb&1 == 1 {
-		b := nb - 1
-		s += dotQ4_0Go(wq[np*32:], wd[b:], xq[b*qk:], xd[b:])
+	for b := range ds {
+		xb := x[b*qkK : (b+1)*qkK]
+		q := qs[b*qkK : (b+1)*qkK]
+		bs := bsum[b*16 : (b+1)*16]
+		mn, mx := minMaxAVX2(&xb[0], qkK)
+		var m float32
+		switch {
+		case mx > -mn:
+			m = mx
+		case -mn > mx:
+			m = mn
+		default: // |min| == max: the first one in order wins, as in ggml
+			for _, v := range xb {
+				if v == mx || v == mn {
+					m = v
+					break
+				}
+			}
+		}
+		if m == 0 || m != m { // all zeros (or NaN): as ggml's amax == 0 case
+			quantizeActQ8K(xb, q, ds[b:b+1], bs)
+			continue
+		}
+		iscale := -127 / m
+		quantQ8KAVX2(&xb[0], iscale, &q[0], &bs[0])
+		ds[b] = 1 / iscale
 	}
-	return s
 }
 
-func dotQ4K(row []byte, xq []int8, xd []float32, bsum []int16) float32 {
-	return dotQ4KGo(row, xq, xd, bsum)
+// roundFP16s sets dst[i] to src[i] rounded to fp16 (ties to even).
+func roundFP16s(dst, src []float32) {
+	n8 := len(src) &^ 7
+	if hasAVX2 && n8 > 0 {
+		_ = dst[len(src)-1]
+		roundFP16AVX2(&dst[0], &src[0], n8)
+	} else {
+		n8 = 0
+	}
+	for i := n8; i < len(src); i++ {
+		dst[i] = roundFP16(src[i])
+	}
 }
 
-func dotQ6K(row []byte, xq []int8, xd []float32) float32 { return dotQ6KGo(row, xq, xd) }
+// matQ8_0Asm computes rows [r0, r1) of a Q8_0 product with the paired-block
+// kernels: four tokens per pass over the weights, then single tokens. With an
+// odd number of blocks per row the rows are not a whole number of pairs, so
+// each row is done on its own and the lone last block in Go.
+func matQ8_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	cols, nb := w.Cols, w.Cols/qk
+	np, ns := nb/2, nb/2*8
+	if !hasAVX2 || np == 0 || r0 >= r1 || n == 0 {
+		return false
+	}
+	wq := int8s(w.qs)
+	_, _, _, _, _ = wq[r1*cols-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], y[(n-1)*w.Rows+r1-1]
+	span := func(r, rows int) {
+		t := 0
+		for ; t+4 <= n; t += 4 {
+			q8Rows4AVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
+		}
+		for ; t < n; t++ {
+			q8RowsAVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], np, rows, &y[t*w.Rows+r])
+		}
+	}
+	if nb&1 == 0 {
+		span(r0, r1-r0)
+		return true
+	}
+	b := nb - 1
+	for r := r0; r < r1; r++ {
+		span(r, 1)
+		for t := 0; t < n; t++ {
+			y[t*w.Rows+r] += dotQ8_0Go(wq[r*cols+b*qk:(r+1)*cols], w.ds[r*nb+b:(r+1)*nb], a.qs[t*cols+b*qk:(t+1)*cols], a.d[t*nb+b:(t+1)*nb])
+		}
+	}
+	return true
+}
+
+// matQ4_0Asm is matQ8_0Asm for Q4_0 weights in the repacked pair layout.
+func matQ4_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	cols, nb := w.Cols, w.Cols/qk
+	np, ns := nb/2, nb/2*8
+	rb := q4RowBytes(cols)
+	if !hasAVX2 || np == 0 || r0 >= r1 || n == 0 {
+		return false
+	}
+	_, _, _, _, _, _ = w.qs[r1*rb-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], a.xk[n*ns-1], y[(n-1)*w.Rows+r1-1]
+	span := func(r, rows int) {
+		t := 0
+		for ; t+4 <= n; t += 4 {
+			q4Rows4AVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], &a.xk[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
+		}
+		for ; t < n; t++ {
+			q4RowsAVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], &a.xk[t*ns], np, rows, &y[t*w.Rows+r])
+		}
+	}
+	if nb&1 == 0 {
+		span(r0, r1-r0)
+		return true
+	}
+	b := nb - 1
+	for r := r0; r < r1; r++ {
+		span(r, 1)
+		for t := 0; t < n; t++ {
+			y[t*w.Rows+r] += dotQ4_0Go(w.qs[r*rb+np*32:(r+1)*rb], w.ds[r*nb+b:(r+1)*nb], a.qs[t*cols+b*qk:(t+1)*cols], a.d[t*nb+b:(t+1)*nb])
+		}
+	}
+	return true
+}
+
+// matQ4KAsm computes rows [r0, r1) of a Q4_K product from the repacked
+// blocks: four tokens per pass over the weights, then single tokens.
+func matQ4KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	cols, nsb := w.Cols, w.Cols/qkK
+	if !hasAVX2 || r0 >= r1 || n == 0 {
+		return false
+	}
+	_, _, _, _, _, _ = w.qs[r1*nsb*q4K-1], w.ds[r1*nsb*2-1], a.qs[n*cols-1], a.d[n*nsb-1], a.bsum8[n*nsb*8-1], y[(n-1)*w.Rows+r1-1]
+	t := 0
+	for ; t+4 <= n; t += 4 {
+		q4KRows4AVX2(&w.qs[r0*nsb*q4K], &w.ds[r0*nsb*2], &a.qs[t*cols], &a.d[t*nsb], &a.bsum8[t*nsb*8], nsb, r1-r0, cols, nsb*4, &y[t*w.Rows+r0], w.Rows*4)
+	}
+	for ; t < n; t++ {
+		q4KRowsAVX2(&w.qs[r0*nsb*q4K], &w.ds[r0*nsb*2], &a.qs[t*cols], &a.d[t*nsb], &a.bsum8[t*nsb*8], nsb, r1-r0, &y[t*w.Rows+r0])
+	}
+	return true
+}
+
+// matQ5KAsm computes rows [r0, r1) of a Q5_K product from the repacked
+// blocks, one token at a time.
+func matQ5KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	cols, nsb := w.Cols, w.Cols/qkK
+	if !hasAVX2 || r0 >= r1 || n == 0 {
+		return false
+	}
+	_, _, _, _, _, _ = w.qs[r1*nsb*q5K-1], w.ds[r1*nsb*2-1], a.qs[n*cols-1], a.d[n*nsb-1], a.bsum8[n*nsb*8-1], y[(n-1)*w.Rows+r1-1]
+	for t := 0; t < n; t++ {
+		q5KRowsAVX2(&w.qs[r0*nsb*q5K], &w.ds[r0*nsb*2], &a.qs[t*cols], &a.d[t*nsb], &a.bsum8[t*nsb*8], nsb, r1-r0, &y[t*w.Rows+r0])
+	}
+	return true
+}
+
+// matQ6KAsm computes rows [r0, r1) of a Q6_K product (ggml's blocks plus a
+// float d stream), one token at a time: a row is 2-4 KiB and stays in L1
+// across the tokens of a batch.
+func matQ6KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	cols, nsb := w.Cols, w.Cols/qkK
+	if !hasAVX2 || r0 >= r1 || n == 0 {
+		return false
+	}
+	_, _, _, _, _, _ = w.Data[r1*nsb*q6K-1], w.ds[r1*nsb-1], a.qs[n*cols-1], a.d[n*nsb-1], a.bsum[n*nsb*16-1], y[(n-1)*w.Rows+r1-1]
+	for t := 0; t < n; t++ {
+		q6KRowsAVX2(&w.Data[r0*nsb*q6K], &w.ds[r0*nsb], &a.qs[t*cols], &a.d[t*nsb], &a.bsum[t*nsb*16], nsb, r1-r0, &y[t*w.Rows+r0])
+	}
+	return true
+}
 
 func dotF32(a, b []float32) float32 {
 	n8 := len(a) &^ 7
@@ -108,42 +287,20 @@ func dotF16(a []uint16, b []float32) float32 {
 	return s
 }
 
-// asmKernels reports whether the assembly kernels are in use.
-func asmKernels() bool { return hasAVX2 }
-
-// The four-token tiles: xq/xd (x) hold four consecutive tokens.
-
-func dotQ8_0x4(wq []int8, wd []float32, xq []int8, xd []float32, out *[4]float32) {
-	cols, nb := len(wq), len(wd)
-	if !hasAVX2 || nb == 0 {
-		for t := range out {
-			out[t] = dotQ8_0Go(wq, wd, xq[t*cols:(t+1)*cols], xd[t*nb:(t+1)*nb])
-		}
-		return
+func dotBF16(a []uint16, b []float32) float32 {
+	n8 := len(a) &^ 7
+	if !hasAVX2 || n8 == 0 {
+		return dotBF16Go(a, b)
 	}
-	_, _, _ = wq[nb*qk-1], xq[4*cols-1], xd[4*nb-1]
-	dotQ8_0x4AVX2(&wq[0], &wd[0], &xq[0], &xd[0], nb, cols, 4*nb, &out[0])
+	_ = b[len(a)-1]
+	s := dotBF16AVX2(&a[0], &b[0], n8)
+	for i := n8; i < len(a); i++ {
+		s += BF16ToFP32(a[i]) * b[i]
+	}
+	return s
 }
 
-func dotQ4_0x4(wq []byte, wd []float32, xq []int8, xd []float32, out *[4]float32) {
-	nb := len(wd)
-	cols := nb * qk
-	if !hasAVX2 || nb < 2 {
-		for t := range out {
-			out[t] = dotQ4_0Go(wq, wd, xq[t*cols:(t+1)*cols], xd[t*nb:(t+1)*nb])
-		}
-		return
-	}
-	np := nb / 2
-	_, _, _ = wq[np*32-1], xq[4*cols-1], xd[4*nb-1]
-	dotQ4_0x4PairsAVX2(&wq[0], &wd[0], &xq[0], &xd[0], np, cols, 4*nb, &out[0])
-	if nb&1 == 1 {
-		b := nb - 1
-		for t := range out {
-			out[t] += dotQ4_0Go(wq[np*32:], wd[b:], xq[t*cols+b*qk:(t+1)*cols], xd[t*nb+b:(t+1)*nb])
-		}
-	}
-}
+// The four-token tiles: x holds four consecutive tokens.
 
 func dotF32x4(a, x []float32, out *[4]float32) {
 	n, n8 := len(a), len(a)&^7

@@ -1,9 +1,3 @@
-// Package quant holds weft's tensor element types and the matrix kernels of the
-// decoder: ggml-compatible block formats (F32, F16, BF16, Q8_0, Q4_0, Q4_K,
-// Q5_K, Q6_K, Q8_K), their reference quantizers and dequantizers, and a worker
-// pool that multiplies weight matrices by activations the way llama.cpp's CPU
-// backend does (activations quantized to Q8_0/Q8_K, integer block dot
-// products, one float scale per block).
 package quant
 
 import "math"

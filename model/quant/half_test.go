@@ -139,3 +139,21 @@ func TestNearestInt(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundFP16s: the dispatched (vectorized) rounding equals FP32ToFP16 on
+// random, tie, subnormal, overflow and NaN-free special values.
+func TestRoundFP16s(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	src := make([]float32, 1003)
+	for i := range src {
+		src[i] = math.Float32frombits(r.Uint32() & 0xc77fffff)
+	}
+	copy(src, []float32{1 + 0x1p-11, 1 + 0x3p-11, 0x1p-25, 0x1.8p-24, 65520, 65519, -0.0, float32(math.Inf(1)), 1e-30})
+	dst := make([]float32, len(src))
+	roundFP16s(dst, src)
+	for i, v := range src {
+		if want := FP16ToFP32(FP32ToFP16(v)); math.Float32bits(dst[i]) != math.Float32bits(want) {
+			t.Fatalf("roundFP16s(%g) = %g, want %g", v, dst[i], want)
+		}
+	}
+}

@@ -8,19 +8,16 @@ package quant
 import "math"
 
 func matQ8_0(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	if matQ8_0Asm(w, a, r0, r1, n, y) {
+		return
+	}
 	nb := w.Cols / qk
 	wq := int8s(w.qs)
 	for r := r0; r < r1; r++ {
 		rq := wq[r*w.Cols : (r+1)*w.Cols]
 		rd := w.ds[r*nb : (r+1)*nb]
-		t := 0
-		for ; t+4 <= n; t += 4 {
-			var out [4]float32
-			dotQ8_0x4(rq, rd, a.qs[t*w.Cols:(t+4)*w.Cols], a.d[t*nb:(t+4)*nb], &out)
-			y[t*w.Rows+r], y[(t+1)*w.Rows+r], y[(t+2)*w.Rows+r], y[(t+3)*w.Rows+r] = out[0], out[1], out[2], out[3]
-		}
-		for ; t < n; t++ {
-			y[t*w.Rows+r] = dotQ8_0(rq, rd, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb])
+		for t := 0; t < n; t++ {
+			y[t*w.Rows+r] = dotQ8_0Go(rq, rd, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb])
 		}
 	}
 }
@@ -45,19 +42,16 @@ func dotQ8_0Go(wq []int8, wd []float32, xq []int8, xd []float32) float32 {
 }
 
 func matQ4_0(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	if matQ4_0Asm(w, a, r0, r1, n, y) {
+		return
+	}
 	nb := w.Cols / qk
 	rb := q4RowBytes(w.Cols)
 	for r := r0; r < r1; r++ {
 		rq := w.qs[r*rb : (r+1)*rb]
 		rd := w.ds[r*nb : (r+1)*nb]
-		t := 0
-		for ; t+4 <= n; t += 4 {
-			var out [4]float32
-			dotQ4_0x4(rq, rd, a.qs[t*w.Cols:(t+4)*w.Cols], a.d[t*nb:(t+4)*nb], &out)
-			y[t*w.Rows+r], y[(t+1)*w.Rows+r], y[(t+2)*w.Rows+r], y[(t+3)*w.Rows+r] = out[0], out[1], out[2], out[3]
-		}
-		for ; t < n; t++ {
-			y[t*w.Rows+r] = dotQ4_0(rq, rd, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb])
+		for t := 0; t < n; t++ {
+			y[t*w.Rows+r] = dotQ4_0Go(rq, rd, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb])
 		}
 	}
 }
@@ -87,12 +81,15 @@ func dotQ4_0Go(wq []byte, wd []float32, xq []int8, xd []float32) float32 {
 }
 
 func matQ4K(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	if matQ4KAsm(w, a, r0, r1, n, y) {
+		return
+	}
 	nb := w.Cols / qkK
 	rb := nb * q4K
 	for r := r0; r < r1; r++ {
 		row := w.Data[r*rb : (r+1)*rb]
 		for t := 0; t < n; t++ {
-			y[t*w.Rows+r] = dotQ4K(row, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb], a.bsum[t*nb*16:(t+1)*nb*16])
+			y[t*w.Rows+r] = dotQ4KGo(row, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb], a.bsum[t*nb*16:(t+1)*nb*16])
 		}
 	}
 }
@@ -142,6 +139,9 @@ func dotQ4KGo(row []byte, xq []int8, xd []float32, bsum []int16) float32 {
 }
 
 func matQ5K(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	if matQ5KAsm(w, a, r0, r1, n, y) {
+		return
+	}
 	nb := w.Cols / qkK
 	rb := nb * q5K
 	for r := r0; r < r1; r++ {
@@ -186,12 +186,15 @@ func dotQ5KGo(row []byte, xq []int8, xd []float32, bsum []int16) float32 {
 }
 
 func matQ6K(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	if matQ6KAsm(w, a, r0, r1, n, y) {
+		return
+	}
 	nb := w.Cols / qkK
 	rb := nb * q6K
 	for r := r0; r < r1; r++ {
 		row := w.Data[r*rb : (r+1)*rb]
 		for t := 0; t < n; t++ {
-			y[t*w.Rows+r] = dotQ6K(row, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb])
+			y[t*w.Rows+r] = dotQ6KGo(row, a.qs[t*w.Cols:(t+1)*w.Cols], a.d[t*nb:(t+1)*nb])
 		}
 	}
 }
@@ -299,7 +302,7 @@ func matBF16(w *Matrix, x []float32, r0, r1, n int, y []float32) {
 	for r := r0; r < r1; r++ {
 		row := w.u16[r*w.Cols : (r+1)*w.Cols]
 		for t := 0; t < n; t++ {
-			y[t*w.Rows+r] = dotBF16Go(row, x[t*w.Cols:(t+1)*w.Cols])
+			y[t*w.Rows+r] = dotBF16(row, x[t*w.Cols:(t+1)*w.Cols])
 		}
 	}
 }

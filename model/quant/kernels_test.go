@@ -22,20 +22,45 @@ func TestKernelsMatchPortable(t *testing.T) {
 	}
 	for nb := 1; nb <= 12; nb++ {
 		cols := nb * 32
-		x := randFloats(r, cols, 1)
-		qs := make([]int8, cols)
-		ds := make([]float32, nb)
-		quantizeActQ8_0(x, qs, ds)
 		for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
-			m, deq := randMatrix(t, r, typ, 1, cols)
-			var mag float64
-			for i := range deq {
-				mag += math.Abs(float64(deq[i]) * float64(x[i]))
+			rows, n := 5, 6
+			m, _ := randMatrix(t, r, typ, rows, cols)
+			x := randFloats(r, n*cols, 1)
+			mm := matmulJob{w: &m, x: x, n: n}
+			mm.prepare()
+			for tok := 0; tok < n; tok++ {
+				mm.quantize(tok)
 			}
-			if typ == gguf.TypeQ8_0 {
-				close("Q8_0", dotQ8_0(int8s(m.qs), m.ds, qs, ds), dotQ8_0Go(int8s(m.qs), m.ds, qs, ds), mag)
-			} else {
-				close("Q4_0", dotQ4_0(m.qs, m.ds, qs, ds), dotQ4_0Go(m.qs, m.ds, qs, ds), mag)
+			a := &mm.a
+			y := make([]float32, n*rows)
+			for r0 := 0; r0 < rows; r0 += 2 { // split in ranges as the pool does
+				if typ == gguf.TypeQ8_0 {
+					matQ8_0(&m, a, r0, min(r0+2, rows), n, y)
+				} else {
+					matQ4_0(&m, a, r0, min(r0+2, rows), n, y)
+				}
+			}
+			rb := q4RowBytes(cols)
+			for tok := 0; tok < n; tok++ {
+				for row := 0; row < rows; row++ {
+					xq, xd := a.qs[tok*cols:(tok+1)*cols], a.d[tok*nb:(tok+1)*nb]
+					rd := m.ds[row*nb : (row+1)*nb]
+					var want float32
+					var mag float64
+					if typ == gguf.TypeQ8_0 {
+						rq := int8s(m.qs)[row*cols : (row+1)*cols]
+						want = dotQ8_0Go(rq, rd, xq, xd)
+						for i := range rq {
+							mag += math.Abs(float64(rq[i]) * float64(rd[i/32]) * float64(xq[i]) * float64(xd[i/32]))
+						}
+					} else {
+						want = dotQ4_0Go(m.qs[row*rb:(row+1)*rb], rd, xq, xd)
+						for i := range xq {
+							mag += 8 * math.Abs(float64(rd[i/32])*float64(xq[i])*float64(xd[i/32]))
+						}
+					}
+					close(typ.String(), y[tok*rows+row], want, mag)
+				}
 			}
 		}
 	}
@@ -50,24 +75,53 @@ func TestKernelsMatchPortable(t *testing.T) {
 		}
 		close("F32", dotF32(a, b), dotF32Go(a, b), mag)
 		close("F16", dotF16(h, b), dotF16Go(h, b), mag)
+		for i := range a {
+			h[i] = FP32ToBF16(a[i])
+		}
+		close("BF16", dotBF16(h, b), dotBF16Go(h, b), mag)
 	}
-	for _, nb := range []int{1, 2, 3} {
-		cols := nb * 256
-		x := randFloats(r, cols, 1)
-		qs := make([]int8, cols)
-		ds := make([]float32, nb)
-		bs := make([]int16, cols/16)
-		quantizeActQ8K(x, qs, ds, bs)
-		for _, typ := range []gguf.Type{gguf.TypeQ4_K, gguf.TypeQ6_K} {
-			m, deq := randMatrix(t, r, typ, 1, cols)
-			var mag float64
-			for i := range deq {
-				mag += math.Abs(float64(deq[i]) * float64(x[i]))
+	for _, nsb := range []int{1, 2, 3} {
+		cols := nsb * 256
+		for _, typ := range []gguf.Type{gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K} {
+			rows, n := 5, 6
+			m, deq := randMatrix(t, r, typ, rows, cols)
+			x := randFloats(r, n*cols, 1)
+			mm := matmulJob{w: &m, x: x, n: n}
+			mm.prepare()
+			for tok := 0; tok < n; tok++ {
+				mm.quantize(tok)
 			}
-			if typ == gguf.TypeQ4_K {
-				close("Q4_K", dotQ4K(m.Data, qs, ds, bs), dotQ4KGo(m.Data, qs, ds, bs), mag)
-			} else {
-				close("Q6_K", dotQ6K(m.Data, qs, ds), dotQ6KGo(m.Data, qs, ds), mag)
+			a := &mm.a
+			y := make([]float32, n*rows)
+			for r0 := 0; r0 < rows; r0 += 2 {
+				switch typ {
+				case gguf.TypeQ4_K:
+					matQ4K(&m, a, r0, min(r0+2, rows), n, y)
+				case gguf.TypeQ5_K:
+					matQ5K(&m, a, r0, min(r0+2, rows), n, y)
+				default:
+					matQ6K(&m, a, r0, min(r0+2, rows), n, y)
+				}
+			}
+			rb := nsb * typ.BlockBytes()
+			for tok := 0; tok < n; tok++ {
+				xq, xd, bs := a.qs[tok*cols:(tok+1)*cols], a.d[tok*nsb:(tok+1)*nsb], a.bsum[tok*nsb*16:(tok+1)*nsb*16]
+				for row := 0; row < rows; row++ {
+					var want float32
+					switch typ {
+					case gguf.TypeQ4_K:
+						want = dotQ4KGo(m.Data[row*rb:(row+1)*rb], xq, xd, bs)
+					case gguf.TypeQ5_K:
+						want = dotQ5KGo(m.Data[row*rb:(row+1)*rb], xq, xd, bs)
+					default:
+						want = dotQ6KGo(m.Data[row*rb:(row+1)*rb], xq, xd)
+					}
+					var mag float64
+					for i := 0; i < cols; i++ {
+						mag += math.Abs(float64(deq[row*cols+i]) * float64(xq[i]) * float64(xd[i/256]))
+					}
+					close(typ.String(), y[tok*rows+row], want, mag)
+				}
 			}
 		}
 	}

@@ -12,10 +12,19 @@ import (
 // weights, Q8_K super-blocks for K-quants, fp16/bf16-rounded floats for
 // F16/BF16 weights, the floats themselves for F32.
 type acts struct {
-	qs   []int8    // n*cols quants
-	d    []float32 // one scale per block (32 or 256 elements)
-	bsum []int16   // Q8_K: sum of each 16 quants
-	f    []float32 // float activations (F32/F16/BF16 weights)
+	qs    []int8    // n*cols quants
+	d     []float32 // one scale per block (32 or 256 elements)
+	bsum  []int16   // Q8_K: sum of each 16 quants
+	bsum8 []int16   // Q8_K: sum of each 32 quants (Q4_K/Q5_K mins term)
+	f     []float32 // float activations (F32/F16/BF16 weights)
+
+	// For the paired-block assembly kernels (see kernels_amd64.s), per pair
+	// of Q8_0 blocks a, b: xs = [da da db db da da db db], and for Q4_0
+	// weights xk = [-8*sum(qa) 0 -8*sum(qb) 0 0 0 0 0], which turns the
+	// unsigned nibble dot into the dot with q-8.
+	xs   []float32
+	xk   []int32
+	qsum []int32 // sum of the quants of each Q8_0 block
 }
 
 // scratch is per-thread working memory of the reference path.
@@ -26,10 +35,10 @@ type scratch struct {
 // matmulJob is the state of one MatMul call, kept in the Pool so that a call
 // allocates nothing once the buffers have grown to the model's sizes.
 type matmulJob struct {
-	y    []float32
-	w    *Matrix
-	x    []float32
-	n    int
+	y           []float32
+	w           *Matrix
+	x           []float32
+	n           int
 	rowsPerTask int
 
 	a       acts
@@ -99,10 +108,17 @@ func (mm *matmulJob) prepare() {
 	case gguf.TypeQ8_0, gguf.TypeQ4_0:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
 		mm.a.d = grow(mm.a.d, n*w.Cols/qk)
+		np := w.Cols / qk / 2
+		mm.a.qsum = grow(mm.a.qsum, n*w.Cols/qk)
+		mm.a.xs = grow(mm.a.xs, n*np*8)
+		if w.Type == gguf.TypeQ4_0 {
+			mm.a.xk = grow(mm.a.xk, n*np*8)
+		}
 	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
 		mm.a.d = grow(mm.a.d, n*w.Cols/qkK)
 		mm.a.bsum = grow(mm.a.bsum, n*w.Cols/16)
+		mm.a.bsum8 = grow(mm.a.bsum8, n*w.Cols/32)
 	case gguf.TypeF16, gguf.TypeBF16:
 		mm.a.f = grow(mm.a.f, n*w.Cols)
 	}
@@ -114,14 +130,32 @@ func (mm *matmulJob) quantize(t int) {
 	x := mm.x[t*cols : (t+1)*cols]
 	switch mm.w.Type {
 	case gguf.TypeQ8_0, gguf.TypeQ4_0:
-		quantizeActQ8_0(x, mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*cols/qk:(t+1)*cols/qk])
-	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
-		quantizeActQ8K(x, mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*cols/qkK:(t+1)*cols/qkK], mm.a.bsum[t*cols/16:(t+1)*cols/16])
-	case gguf.TypeF16:
-		f := mm.a.f[t*cols : (t+1)*cols]
-		for i, v := range x {
-			f[i] = roundFP16(v)
+		nb := cols / qk
+		qs, ds, sums := mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*nb:(t+1)*nb], mm.a.qsum[t*nb:(t+1)*nb]
+		quantizeQ8_0Sums(x, qs, ds, sums)
+		np := nb / 2
+		xs := mm.a.xs[t*np*8 : (t+1)*np*8]
+		for p := 0; p < np; p++ {
+			da, db := ds[2*p], ds[2*p+1]
+			v := (*[8]float32)(xs[8*p:])
+			*v = [8]float32{da, da, db, db, da, da, db, db}
 		}
+		if mm.w.Type == gguf.TypeQ4_0 {
+			xk := mm.a.xk[t*np*8 : (t+1)*np*8]
+			for p := 0; p < np; p++ {
+				v := (*[8]int32)(xk[8*p:])
+				*v = [8]int32{-8 * sums[2*p], 0, -8 * sums[2*p+1]}
+			}
+		}
+	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+		bs := mm.a.bsum[t*cols/16 : (t+1)*cols/16]
+		quantizeQ8K(x, mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*cols/qkK:(t+1)*cols/qkK], bs)
+		bs8 := mm.a.bsum8[t*cols/32 : (t+1)*cols/32]
+		for i := range bs8 {
+			bs8[i] = bs[2*i] + bs[2*i+1]
+		}
+	case gguf.TypeF16:
+		roundFP16s(mm.a.f[t*cols:(t+1)*cols], x)
 	case gguf.TypeBF16:
 		f := mm.a.f[t*cols : (t+1)*cols]
 		for i, v := range x {
@@ -178,6 +212,18 @@ func quantizeActQ8_0(x []float32, qs []int8, ds []float32) {
 		for j, v := range xb {
 			q[j] = int8(nearestInt(float32(v * id)))
 		}
+	}
+}
+
+// quantizeQ8_0SumsGo is quantizeActQ8_0 plus each block's sum of quants.
+func quantizeQ8_0SumsGo(x []float32, qs []int8, ds []float32, sums []int32) {
+	quantizeActQ8_0(x, qs, ds)
+	for b := range ds {
+		var s int32
+		for _, q := range (*[qk]int8)(qs[b*qk:]) {
+			s += int32(q)
+		}
+		sums[b] = s
 	}
 }
 
@@ -246,4 +292,6 @@ func (mm *matmulJob) refRows(t int, s *scratch) {
 }
 
 // int8s views a byte slice as int8.
-func int8s(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b)) }
+func int8s(b []byte) []int8 {
+	return unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b))), len(b))
+}

@@ -203,6 +203,72 @@ func TestActivationQuantQ8_0(t *testing.T) {
 	}
 }
 
+// TestActivationQuantQ8_0Fast: the dispatched quantizer (assembly on amd64)
+// gives the same quants, scales and sums as the portable one.
+func TestActivationQuantQ8_0Fast(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, nb := range []int{1, 2, 7, 28} {
+		x := randFloats(r, nb*32, 3)
+		clear(x[:32])     // an all-zero block
+		x[len(x)-1] = 0.5 // a small value among large ones
+		q1, q2 := make([]int8, nb*32), make([]int8, nb*32)
+		d1, d2 := make([]float32, nb), make([]float32, nb)
+		s1, s2 := make([]int32, nb), make([]int32, nb)
+		quantizeQ8_0Sums(x, q1, d1, s1)
+		quantizeQ8_0SumsGo(x, q2, d2, s2)
+		for i := range q1 {
+			if q1[i] != q2[i] {
+				t.Fatalf("nb=%d: q[%d] = %d, portable %d (x=%v)", nb, i, q1[i], q2[i], x[i])
+			}
+		}
+		for b := range d1 {
+			if d1[b] != d2[b] || s1[b] != s2[b] {
+				t.Fatalf("nb=%d block %d: d %v/%v sum %d/%d", nb, b, d1[b], d2[b], s1[b], s2[b])
+			}
+		}
+	}
+}
+
+// TestActivationQuantQ8KFast: the dispatched Q8_K quantizer equals the
+// portable one, including the sign choice on magnitude ties.
+func TestActivationQuantQ8KFast(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for k := 0; k < 6; k++ {
+		x := randFloats(r, 3*256, 2)
+		switch k {
+		case 1:
+			clear(x[256:512]) // an all-zero block
+		case 2:
+			x[10], x[20] = -9, 9 // tie: the negative one comes first
+		case 3:
+			x[10], x[20] = 9, -9 // tie: the positive one comes first
+		case 4:
+			x[300] = 0.5 * 127 / 9 // lands on an exact .5 after scaling
+			x[301] = 9
+		}
+		q1, q2 := make([]int8, len(x)), make([]int8, len(x))
+		d1, d2 := make([]float32, 3), make([]float32, 3)
+		b1, b2 := make([]int16, 48), make([]int16, 48)
+		quantizeQ8K(x, q1, d1, b1)
+		quantizeActQ8K(x, q2, d2, b2)
+		for i := range q1 {
+			if q1[i] != q2[i] {
+				t.Fatalf("case %d: q[%d] = %d, portable %d", k, i, q1[i], q2[i])
+			}
+		}
+		for i := range d1 {
+			if d1[i] != d2[i] {
+				t.Fatalf("case %d: d[%d] = %v, portable %v", k, i, d1[i], d2[i])
+			}
+		}
+		for i := range b1 {
+			if b1[i] != b2[i] {
+				t.Fatalf("case %d: bsum[%d] = %d, portable %d", k, i, b1[i], b2[i])
+			}
+		}
+	}
+}
+
 func TestActivationQuantQ8K(t *testing.T) {
 	x := make([]float32, 256)
 	x[0] = -254 // max magnitude, negative: iscale = -127/-254 = 0.5

@@ -20,11 +20,15 @@ type Matrix struct {
 	Data       []byte
 
 	// Repacked forms, filled by NewMatrix for the types whose kernels use them.
-	qs  []byte    // Q8_0: int8 quants, row-major; Q4_0: paired-nibble quants (see repackQ4_0)
-	ds  []float32 // Q8_0/Q4_0: one float32 scale per 32-element block, row-major
+	qs  []byte    // Q8_0: int8 quants; Q4_0: paired-nibble quants (see repackQ4_0); Q4_K/Q5_K: see repackQ4K/repackQ5K
+	ds  []float32 // Q8_0/Q4_0: scale per block; Q4_K/Q5_K: d, dmin per super-block; Q6_K: d per super-block
 	f32 []float32 // F32: Data viewed (or copied, when unaligned) as float32
 	u16 []uint16  // F16/BF16: Data viewed (or copied) as uint16
 }
+
+// nativeLE reports a little-endian host, where GGUF's little-endian F32/F16
+// data can be used in place (aligned) instead of being decoded into a copy.
+var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // MatMulTypes reports whether Pool.MatMul has kernels for weights of type t.
 func MatMulTypes(t gguf.Type) bool {
@@ -58,8 +62,12 @@ func NewMatrix(t gguf.Type, rows, cols int, data []byte) (Matrix, error) {
 		m.repackQ8_0()
 	case gguf.TypeQ4_0:
 		m.repackQ4_0()
+	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+		if asmKernels() { // the portable K-quant kernels read Data directly
+			m.repackK()
+		}
 	case gguf.TypeF32:
-		if uintptr(unsafe.Pointer(unsafe.SliceData(data)))%4 == 0 {
+		if nativeLE && uintptr(unsafe.Pointer(unsafe.SliceData(data)))%4 == 0 {
 			m.f32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/4)
 		} else {
 			m.f32 = make([]float32, len(data)/4)
@@ -68,7 +76,7 @@ func NewMatrix(t gguf.Type, rows, cols int, data []byte) (Matrix, error) {
 			}
 		}
 	case gguf.TypeF16, gguf.TypeBF16:
-		if uintptr(unsafe.Pointer(unsafe.SliceData(data)))%2 == 0 {
+		if nativeLE && uintptr(unsafe.Pointer(unsafe.SliceData(data)))%2 == 0 {
 			m.u16 = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/2)
 		} else {
 			m.u16 = make([]uint16, len(data)/2)
@@ -124,6 +132,59 @@ func (m *Matrix) repackQ4_0() {
 				dst[k] |= q[k] << shift
 			}
 		}
+	}
+}
+
+// repackK prepares K-quant weights for the assembly kernels.
+func (m *Matrix) repackK() {
+	switch m.Type {
+	case gguf.TypeQ4_K:
+		m.repackQ4K()
+	case gguf.TypeQ5_K:
+		m.repackQ5K()
+	case gguf.TypeQ6_K: // only d moves to a float stream
+		m.ds = make([]float32, m.Rows*m.Cols/qkK)
+		for b := range m.ds {
+			m.ds[b] = f16at(m.Data[b*q6K+208:])
+		}
+	}
+}
+
+// repackQ4K rewrites each Q4_K super-block as 144 bytes [8 scales][8 mins]
+// [128 nibble bytes], the 6-bit scales and mins unpacked to bytes, with d
+// and dmin moved to m.ds as floats. The assembly kernel then needs no bit
+// unpacking in its loop.
+func (m *Matrix) repackQ4K() {
+	nsb := m.Rows * m.Cols / qkK
+	m.qs = make([]byte, nsb*q4K)
+	m.ds = make([]float32, 2*nsb)
+	for b := 0; b < nsb; b++ {
+		src := m.Data[b*q4K : (b+1)*q4K]
+		dst := m.qs[b*q4K : (b+1)*q4K]
+		m.ds[2*b] = f16at(src[0:])
+		m.ds[2*b+1] = f16at(src[2:])
+		for j := 0; j < 8; j++ {
+			dst[j], dst[8+j] = scaleMinK4(j, src[4:16])
+		}
+		copy(dst[16:], src[16:])
+	}
+}
+
+// repackQ5K is repackQ4K for Q5_K: 176-byte blocks [8 scales][8 mins]
+// [32 qh][128 nibble bytes], d and dmin in m.ds.
+func (m *Matrix) repackQ5K() {
+	nsb := m.Rows * m.Cols / qkK
+	m.qs = make([]byte, nsb*q5K)
+	m.ds = make([]float32, 2*nsb)
+	for b := 0; b < nsb; b++ {
+		src := m.Data[b*q5K : (b+1)*q5K]
+		dst := m.qs[b*q5K : (b+1)*q5K]
+		m.ds[2*b] = f16at(src[0:])
+		m.ds[2*b+1] = f16at(src[2:])
+		for j := 0; j < 8; j++ {
+			dst[j], dst[8+j] = scaleMinK4(j, src[4:16])
+		}
+		copy(dst[16:], src[16:])
 	}
 }
 

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/weft-dev/weft/complete"
+	"github.com/weft-dev/weft/model/train"
+)
+
+// fimSets describes the sets of `weft eval fim`.
+var fimSets = map[string]string{
+	"a": "validation split of the default training corpus (held out by model/train)",
+	"b": "Go files of the module cache (never trained on)",
+	"c": "HumanEval single-line infilling (Python)",
+}
+
+// cmdEvalFIM scores fill-in-the-middle completions: holes cut reproducibly from held-out files are
+// filled through complete.Engine, as the language server fills them, and by a token n-gram baseline
+// trained on the training split with the model's own tokenizer.
+func cmdEvalFIM(e *env, args []string) error {
+	fs, mf := flags(e, "eval fim")
+	sets := fs.String("sets", "a,b,c", "sets to run: a (validation split), b (Go module cache), c (HumanEval infilling)")
+	limit := fs.Int("limit", 0, "holes per set (0 = 200 for a and b, all 1033 tasks for c)")
+	seed := fs.Uint64("seed", 1, "seed of the hole positions")
+	ngramBytes := fs.Int("ngram-bytes", 20_000_000, "training text of the n-gram baseline, in bytes")
+	ngramOrder := fs.Int("ngram-order", 4, "n of the n-gram baseline")
+	noNGram := fs.Bool("no-ngram", false, "skip the n-gram baseline")
+	modCache := fs.String("modcache", "", "Go module cache for set b (default: go env GOMODCACHE)")
+	humanEval := fs.String("humaneval", filepath.Join(defaultEvalDir("human-eval-infilling"), "HumanEval-SingleLineInfilling.jsonl.gz"), "HumanEval single-line infilling file for set c")
+	nCtx := fs.Int("ctx", 0, "engine context in tokens (0 = the engine's default, as the language server)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var want []string
+	for _, s := range strings.Split(*sets, ",") {
+		s = strings.TrimSpace(s)
+		if _, ok := fimSets[s]; !ok {
+			return usageErr("unknown set %q (a, b, c)", s)
+		}
+		want = append(want, s)
+	}
+	if *ngramOrder < 1 || *ngramOrder > 8 {
+		return usageErr("--ngram-order must be 1..8")
+	}
+	m, err := mf.load(e)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+
+	// The corpus gives set a and the baseline's training text.
+	var corpus *train.Corpus
+	needA := false
+	for _, s := range want {
+		needA = needA || s == "a"
+	}
+	if needA || !*noNGram {
+		t0 := time.Now()
+		if corpus, err = train.BuildCorpus(train.CorpusOptions{Sources: train.DefaultSources()}); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "weft: corpus: %s (%v)\n", corpus.Summary(), time.Since(t0).Round(time.Millisecond))
+	}
+	var ngram *complete.NGram
+	ngramInfo := map[string]any{}
+	if !*noNGram {
+		t0 := time.Now()
+		var texts []string
+		size := 0
+		for _, d := range corpus.Split(false) {
+			if size >= *ngramBytes {
+				break
+			}
+			t := d.Text
+			if len(t) > *ngramBytes-size { // cut the last file at a line break
+				t = t[:*ngramBytes-size]
+				t = t[:strings.LastIndexByte(t, '\n')+1]
+			}
+			texts = append(texts, t)
+			size += len(t)
+		}
+		if ngram, err = complete.TrainNGram(e.ctx, m.Tokenizer(), texts, *ngramOrder); err != nil {
+			return err
+		}
+		ngramInfo = map[string]any{"order": *ngramOrder, "smoothing": "stupid backoff 0.4", "train_files": len(texts),
+			"train_bytes": size, "train_tokens": ngram.Tokens()}
+		fmt.Fprintf(e.stderr, "weft: %d-gram baseline: %d files, %.1f MB, %d tokens of the training split (%v)\n",
+			*ngramOrder, len(texts), float64(size)/1e6, ngram.Tokens(), time.Since(t0).Round(time.Millisecond))
+	}
+
+	eng := complete.NewEngine(m, complete.Config{NCtx: *nCtx})
+	var reports []complete.FIMSetReport
+	for _, set := range want {
+		holes, err := fimHoles(e, set, corpus, *limit, *seed, *modCache, *humanEval)
+		if err != nil {
+			return err
+		}
+		rep := complete.NewFIMSetReport(set, fimSets[set], holes)
+		fmt.Fprintf(e.stderr, "weft: set %s: %d holes (%d single-line, %d multi-line)\n", set, rep.Holes, rep.Single, rep.Multi)
+		r, err := complete.EvalFIM(e.ctx, "model", holes, &complete.EngineInfiller{Engine: eng}, e.stderr)
+		if err != nil {
+			return err
+		}
+		rep.Results = append(rep.Results, r)
+		if ngram != nil {
+			r, err := complete.EvalFIM(e.ctx, fmt.Sprintf("%d-gram", *ngramOrder), holes, complete.NGramInfiller{Model: ngram}, e.stderr)
+			if err != nil {
+				return err
+			}
+			rep.Results = append(rep.Results, r)
+		}
+		reports = append(reports, rep)
+		if !*asJSON {
+			fmt.Fprintln(e.stdout, rep)
+		}
+	}
+	if *asJSON {
+		info := m.Info()
+		out := map[string]any{
+			"model":     mf.name(),
+			"arch":      info.Arch,
+			"params":    info.Params,
+			"file_type": info.FileType,
+			"engine":    map[string]any{"family": eng.Family().String(), "layout": eng.Layout().String(), "ctx": *nCtx},
+			"seed":      *seed,
+			"ngram":     ngramInfo,
+			"sets":      reports,
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintln(e.stdout, "EM: exact match after trimming trailing whitespace; ES: mean edit similarity (1 - Levenshtein/max length, runes);\n1 = single-line holes, m = multi-line holes; latency: mean per hole.")
+	return nil
+}
+
+// fimHoles cuts (or loads) the holes of one set.
+func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, modCache, humanEval string) ([]complete.Hole, error) {
+	n := limit
+	if n <= 0 {
+		n = 200
+	}
+	switch set {
+	case "a":
+		var docs []complete.FIMDoc
+		for _, d := range corpus.Split(true) {
+			docs = append(docs, complete.FIMDoc{Path: d.Path, Lang: d.Lang, Text: d.Text})
+		}
+		if len(docs) == 0 {
+			return nil, fmt.Errorf("eval fim: the corpus has no validation files")
+		}
+		return complete.CutHoles(docs, n, seed), nil
+	case "b":
+		root := modCache
+		if root == "" {
+			root = os.Getenv("GOMODCACHE")
+		}
+		if root == "" {
+			out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+			if err != nil {
+				return nil, fmt.Errorf("eval fim: finding the module cache (pass --modcache): %w", err)
+			}
+			root = strings.TrimSpace(string(out))
+		}
+		docs, err := complete.GoModuleDocs(root)
+		if err != nil {
+			return nil, err
+		}
+		// The trainer refuses the module cache, but a file may also exist elsewhere: drop exact copies
+		// of training files.
+		if corpus != nil {
+			seen := map[uint64]bool{}
+			for _, d := range corpus.Docs {
+				seen[textHash(d.Text)] = true
+			}
+			kept := docs[:0]
+			for _, d := range docs {
+				if !seen[textHash(d.Text)] {
+					kept = append(kept, d)
+				}
+			}
+			if dropped := len(docs) - len(kept); dropped > 0 {
+				fmt.Fprintf(e.stderr, "weft: set b: dropped %d files that are also in the corpus\n", dropped)
+			}
+			docs = kept
+		}
+		fmt.Fprintf(e.stderr, "weft: set b: %d Go files under %s\n", len(docs), root)
+		return complete.CutHoles(docs, n, seed), nil
+	case "c":
+		return complete.LoadHumanEvalInfilling(humanEval, limit, seed)
+	}
+	return nil, usageErr("unknown set %q", set)
+}
+
+func textHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
