@@ -123,4 +123,3 @@ func uriPath(uri string) string {
 	}
 	return ""
 }
-
