@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ const (
 	// HoleLineRest is the rest of a line after a random cut inside its content.
 	HoleLineRest
 	// HoleBlock is 2-6 consecutive lines, from the first line's indentation to the end of the last
-	// line's content.
+	// line's content, none indented less than the first (the hole stays inside one block).
 	HoleBlock
 )
 
@@ -72,7 +73,7 @@ type Hole struct {
 	Suffix string
 }
 
-// Hole limits: longer middles are skipped, since a 48- or 128-token completion could not produce them.
+// Hole limits: longer middles are skipped, as 48- or 128-token completions (the engine's limits) rarely could.
 const (
 	maxLineHole  = 160 // bytes of a single-line middle
 	maxBlockHole = 600 // bytes of a multi-line middle
@@ -176,7 +177,7 @@ func fimCutHole(d FIMDoc, lines []fimLine, used map[int]bool, kind HoleKind, rng
 				continue
 			}
 			last := lines[li+k-1]
-			if last.last == last.indent { // ends on a blank line
+			if last.last == last.indent || fimLeavesBlock(lines[li:li+k]) { // ends on a blank line or leaves the block
 				continue
 			}
 			end = last.last
@@ -197,6 +198,18 @@ func fimCutHole(d FIMDoc, lines []fimLine, used map[int]bool, kind HoleKind, rng
 		}, true
 	}
 	return Hole{}, false
+}
+
+// fimLeavesBlock reports whether a line after the first is indented less than the first (blank lines
+// aside): such a hole would end one block and start another, which no completion is asked to do.
+func fimLeavesBlock(lines []fimLine) bool {
+	w := lines[0].indent - lines[0].start
+	for _, l := range lines[1:] {
+		if l.last > l.indent && l.indent-l.start < w {
+			return true
+		}
+	}
+	return false
 }
 
 func fimHasAlnum(s string) bool {
@@ -317,6 +330,94 @@ func (ei *EngineInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	return filled[len(h.Prefix):], nil
 }
 
+// fimOracleVocab is a byte vocabulary with Qwen's end-of-text and FIM control tokens at 256...259.
+type fimOracleVocab struct{}
+
+var fimOracleSpecials = []string{"<|endoftext|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"}
+
+func (fimOracleVocab) Encode(text string, _, parseSpecial bool) []int32 {
+	var out []int32
+	for i := 0; i < len(text); i++ {
+		if parseSpecial {
+			if k := slices.IndexFunc(fimOracleSpecials, func(s string) bool { return strings.HasPrefix(text[i:], s) }); k >= 0 {
+				out = append(out, int32(256+k))
+				i += len(fimOracleSpecials[k]) - 1
+				continue
+			}
+		}
+		out = append(out, int32(text[i]))
+	}
+	return out
+}
+
+func (v fimOracleVocab) Decode(ids []int32) string {
+	var b []byte
+	for _, id := range ids {
+		b = append(b, v.Piece(id)...)
+	}
+	return string(b)
+}
+
+func (fimOracleVocab) Piece(id int32) []byte {
+	switch {
+	case id >= 0 && id < 256:
+		return []byte{byte(id)}
+	case id >= 256 && int(id) < 256+len(fimOracleSpecials):
+		return []byte(fimOracleSpecials[id-256])
+	}
+	return nil
+}
+
+func (fimOracleVocab) IsEOG(id int32) bool { return id == 256 }
+
+// OracleInfiller fills holes through an Engine over a perfect model, which answers each hole's middle
+// (one byte per token, then end-of-text) whatever the prompt. It measures the engine's ceiling: what its
+// windows, stopping rules, post-processing and syntax check leave of perfect completions. It is not safe
+// for concurrent use.
+type OracleInfiller struct {
+	lm    *fimOracleLM
+	inner EngineInfiller
+}
+
+// NewOracleInfiller creates an oracle over an engine with the given configuration.
+func NewOracleInfiller(cfg Config) *OracleInfiller {
+	lm := &fimOracleLM{}
+	return &OracleInfiller{lm: lm, inner: EngineInfiller{Engine: New(lm, cfg)}}
+}
+
+// Infill implements Infiller.
+func (o *OracleInfiller) Infill(ctx context.Context, h Hole) (string, error) {
+	o.lm.middle = h.Middle
+	defer func() { o.lm.middle = "" }()
+	return o.inner.Infill(ctx, h)
+}
+
+type fimOracleLM struct{ middle string }
+
+func (*fimOracleLM) Vocab() Vocab { return fimOracleVocab{} }
+func (*fimOracleLM) FIM() FIMTokens {
+	return FIMTokens{Pre: 257, Suf: 258, Mid: 259, Pad: -1, Rep: -1, Sep: -1, BOS: -1, EOS: 256, EOT: -1}
+}
+func (*fimOracleLM) ContextSize() int             { return 4096 }
+func (m *fimOracleLM) NewSession(int) LMSession   { return fimOracleSession{m} }
+func (fimOracleSession) Counters() (int64, int64) { return 0, 0 }
+
+type fimOracleSession struct{ m *fimOracleLM }
+
+// Generate answers the middle whatever GenOptions.MaxTokens says: its tokens are single bytes, and a
+// real model's token limit would allow some three times as many bytes.
+func (s fimOracleSession) Generate(_ context.Context, _ []int32, _ GenOptions, emit func(int32, string) bool) (GenResult, error) {
+	mid := s.m.middle
+	n := 0
+	for i := 0; i < len(mid); i++ {
+		n++
+		if !emit(int32(mid[i]), mid[i:i+1]) {
+			return GenResult{Tokens: n, StopReason: "emit"}, nil
+		}
+	}
+	return GenResult{Tokens: n, StopReason: "eog"}, nil
+}
+
 // FIMScore sums the scores of one kind of hole.
 type FIMScore struct {
 	N       int           `json:"n"`
@@ -406,8 +507,8 @@ func EvalFIM(ctx context.Context, name string, holes []Hole, inf Infiller, progr
 		}
 		r.All = r.All.add(s)
 		if progress != nil && ((i+1)%25 == 0 || i+1 == len(holes)) {
-			fmt.Fprintf(progress, "  %s: %d/%d holes, EM %.3f ES %.3f, %v/hole\n", name, i+1, len(holes), r.All.EM(), r.All.ES(),
-				r.All.MeanLatency().Round(time.Millisecond))
+			fmt.Fprintf(progress, "  %s: %d/%d holes, EM %.3f ES %.3f, %.1f ms/hole\n", name, i+1, len(holes), r.All.EM(), r.All.ES(),
+				float64(r.All.MeanLatency().Microseconds())/1000)
 		}
 	}
 	return r, nil

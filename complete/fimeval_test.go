@@ -390,3 +390,25 @@ func TestFIMModelEndToEnd(t *testing.T) {
 	}
 	t.Logf("model middles: %q, %d tokens generated (EM %.2f ES %.2f)", got, generated, res.All.EM(), res.All.ES())
 }
+
+// TestFIMEngineOracle runs the engine path with a model that knows every answer: what the engine's
+// stopping, post-processing and syntax check make of a perfect completion, and that the middle is read
+// back right when the engine re-types the word before the cursor.
+func TestFIMEngineOracle(t *testing.T) {
+	holes := CutHoles(fimDocs()[:2], 24, 5)
+	inf := NewOracleInfiller(Config{})
+	res, err := EvalFIM(context.Background(), "oracle", holes, fimFunc(func(h Hole) (string, error) {
+		got, err := inf.Infill(context.Background(), h)
+		if err == nil && NormalizeMiddle(got) != NormalizeMiddle(h.Middle) {
+			t.Logf("%s: engine gave %q for %q", h.ID, got, h.Middle)
+		}
+		return got, err
+	}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("engine with a perfect model: single-line EM %.3f (n %d), multi-line EM %.3f (n %d)", res.Single.EM(), res.Single.N, res.Multi.EM(), res.Multi.N)
+	if res.All.Errors != 0 || res.Single.EM() != 1 {
+		t.Errorf("a perfect model through the engine: %+v", res)
+	}
+}

@@ -198,10 +198,9 @@ func ngramSeenIn(groups [][]ngramCont, tok int32) bool {
 }
 
 // NGramInfiller fills holes with an NGram: greedy continuation of the prefix's last tokens, with token
-// healing of the last one (see Infill). Of the
-// suffix it uses only its first non-blank line: decoding stops before a line that repeats it. A
-// single-line hole ends at the first line break; a multi-line one at MaxTokens or before a line
-// indented less than the cursor's line (the block has closed).
+// healing of the last one (see Infill). Of the suffix it uses only its first non-blank line: decoding
+// stops before a line that repeats it. A single-line hole ends at the first line break; a multi-line one
+// at MaxTokens or before a line indented less than the cursor's line (the block has closed).
 type NGramInfiller struct {
 	Model *NGram
 	// MaxTokens bounds a middle; 0: the engine's defaults, 48 single-line and 128 multi-line.
@@ -228,8 +227,10 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	// followed by the rest. So it is dropped, and the first token is chosen among those that start with
 	// its text; heal bytes of the first token's text are then already in the document.
 	var heal []byte
+	healID := int32(-1)
 	if len(ids) > 1 {
-		heal = m.vocab.Piece(ids[len(ids)-1])
+		healID = ids[len(ids)-1]
+		heal = m.vocab.Piece(healID)
 		ids = ids[:len(ids)-1]
 	}
 	multi := h.Kind.Multiline()
@@ -240,7 +241,7 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 			maxTok = defaultMultiTokens
 		}
 	}
-	ls := lineStart([]byte(h.Prefix), len(h.Prefix))
+	ls := strings.LastIndexByte(h.Prefix, '\n') + 1
 	cursorIndent := len(strings.ReplaceAll(leadingWS(h.Prefix[ls:]), "\t", "    "))
 	stopLine := strings.TrimSpace(firstNonBlankLine(h.Suffix))
 
@@ -260,7 +261,7 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 		}
 		id, ok := m.next(ids, heal)
 		if !ok && heal != nil { // no continuation starts with the fragment: keep it as it is
-			ids = append(ids, m.vocab.Encode(string(heal), false, false)...)
+			ids = append(ids, healID)
 			id, ok = m.next(ids, nil)
 			heal = nil
 		}
@@ -271,7 +272,7 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 		out = append(out, m.vocab.Piece(id)[len(heal):]...)
 		heal = nil
 		for {
-			nl := strings.IndexByte(string(out[lineFrom:]), '\n')
+			nl := bytes.IndexByte(out[lineFrom:], '\n')
 			if nl < 0 {
 				break
 			}

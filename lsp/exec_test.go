@@ -143,9 +143,9 @@ func TestSubprocess(t *testing.T) {
 	})
 }
 
-// TestNodeClient runs the vscode-languageserver-protocol client tests in
-// lsp/nodetest against the test server, when Node and the npm packages are
-// installed (cd lsp/nodetest && npm ci).
+// TestNodeClient runs the vscode-languageserver-protocol client tests of
+// lsp/nodetest/server.test.cjs against the test server, when Node and the
+// npm packages are installed (cd lsp/nodetest && npm ci).
 func TestNodeClient(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -158,7 +158,9 @@ func TestNodeClient(t *testing.T) {
 		t.Skip("lsp/nodetest/node_modules missing: run npm ci in lsp/nodetest")
 	}
 	bin := testServerBinary(t)
-	cmd := exec.Command(node, "--test")
+	// weft.test.cjs, the same client against the real `weft serve`, needs
+	// the weft binary and a model: cmd/weft's TestNodeClientWeft runs it.
+	cmd := exec.Command(node, "--test", "server.test.cjs")
 	cmd.Dir = "nodetest"
 	cmd.Env = append(os.Environ(), "WEFT_TEST_SERVER="+bin)
 	out, err := cmd.CombinedOutput()

@@ -439,22 +439,13 @@ func TestSettings(t *testing.T) {
 	}
 }
 
-func codeActions(c *lsptest.Client, u string, r protocol.Range) ([]protocol.CodeAction, error) {
-	var res []protocol.CodeAction
-	err := c.Call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{
-		TextDocument: protocol.TextDocumentIdentifier{URI: protocolURI(u)}, Range: r,
-		Context: protocol.CodeActionContext{Diagnostics: []protocol.Diagnostic{}},
-	}, &res)
-	return res, err
-}
-
 func TestCodeActions(t *testing.T) {
 	const u = "file:///tmp/act.go"
 	t.Run("lazy resolve", func(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
 		c.Handshake(lsptest.ClientCaps(), "")
 		c.Open(u, "go", "é := naïve\n")
-		acts, err := codeActions(c, u, rng(0, 5, 0, 10)) // "naïve" in UTF-16
+		acts, err := c.CodeActions(u, rng(0, 5, 0, 10)) // "naïve" in UTF-16
 		if err != nil || len(acts) != 1 {
 			t.Fatalf("codeAction: %+v, %v", acts, err)
 		}
@@ -473,7 +464,7 @@ func TestCodeActions(t *testing.T) {
 		caps.TextDocument.CodeAction.ResolveSupport = protocol.ClientCodeActionResolveOptions{}
 		c.Handshake(caps, "")
 		c.Open(u, "go", "é := naïve\n")
-		acts, err := codeActions(c, u, rng(0, 5, 0, 10))
+		acts, err := c.CodeActions(u, rng(0, 5, 0, 10))
 		if err != nil || len(acts) != 1 {
 			t.Fatalf("codeAction: %+v, %v", acts, err)
 		}
@@ -483,7 +474,7 @@ func TestCodeActions(t *testing.T) {
 		c, _ := pipeServer(t, fakeConfig(0))
 		c.Handshake(lsptest.ClientCaps(), "")
 		c.Open(u, "go", "é := naïve\n")
-		acts, err := codeActions(c, u, rng(0, 5, 0, 10))
+		acts, err := c.CodeActions(u, rng(0, 5, 0, 10))
 		if err != nil || len(acts) != 1 {
 			t.Fatalf("codeAction: %+v, %v", acts, err)
 		}

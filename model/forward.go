@@ -272,22 +272,14 @@ func (s *Session) attnTask(task int) {
 				qh[j] = quant.FP16ToFP32(quant.FP32ToFP16(qh[j]))
 			}
 			for t := 0; t <= pos; t++ {
-				kr := s.k16[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
-				var dot float32
-				for j, kv := range kr {
-					dot += qh[j] * quant.FP16ToFP32(kv)
-				}
-				att[t] = dot * scale
+				off := layerBase + t*nKV + kvh*hd
+				att[t] = dotF16(qh, s.k16[off:off+hd]) * scale
 				maxv = max(maxv, att[t])
 			}
 		} else {
 			for t := 0; t <= pos; t++ {
-				kr := s.k32[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
-				var dot float32
-				for j, kv := range kr {
-					dot += qh[j] * kv
-				}
-				att[t] = dot * scale
+				off := layerBase + t*nKV + kvh*hd
+				att[t] = dotF32(qh, s.k32[off:off+hd]) * scale
 				maxv = max(maxv, att[t])
 			}
 		}
@@ -302,20 +294,65 @@ func (s *Session) attnTask(task int) {
 		clear(out)
 		if s.kv16 {
 			for t := 0; t <= pos; t++ {
-				p := quant.FP16ToFP32(quant.FP32ToFP16(att[t] * inv))
-				vr := s.v16[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
-				for j, vv := range vr {
-					out[j] += p * quant.FP16ToFP32(vv)
-				}
+				off := layerBase + t*nKV + kvh*hd
+				axpyF16(out, quant.FP16ToFP32(quant.FP32ToFP16(att[t]*inv)), s.v16[off:off+hd])
 			}
 		} else {
 			for t := 0; t <= pos; t++ {
-				p := att[t] * inv
-				vr := s.v32[layerBase+t*nKV+kvh*hd : layerBase+t*nKV+(kvh+1)*hd]
-				for j, vv := range vr {
-					out[j] += p * vv
-				}
+				off := layerBase + t*nKV + kvh*hd
+				axpyF32(out, att[t]*inv, s.v32[off:off+hd])
 			}
 		}
+	}
+}
+
+// dotF32 is Σ a[i]·b[i] with four partial sums (the order SIMD dot products
+// use; it also lets the CPU overlap the additions).
+func dotF32(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotF16 is dotF32 with b stored as IEEE halves.
+func dotF16(a []float32, b []uint16) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * quant.FP16ToFP32(b[i])
+		s1 += a[i+1] * quant.FP16ToFP32(b[i+1])
+		s2 += a[i+2] * quant.FP16ToFP32(b[i+2])
+		s3 += a[i+3] * quant.FP16ToFP32(b[i+3])
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * quant.FP16ToFP32(b[i])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpyF32 adds p·v to out.
+func axpyF32(out []float32, p float32, v []float32) {
+	v = v[:len(out)]
+	for j := range out {
+		out[j] += p * v[j]
+	}
+}
+
+// axpyF16 adds p·v to out, v stored as IEEE halves.
+func axpyF16(out []float32, p float32, v []uint16) {
+	v = v[:len(out)]
+	for j := range out {
+		out[j] += p * quant.FP16ToFP32(v[j])
 	}
 }

@@ -167,14 +167,35 @@ func (sp *Sampler) softmax(c []candidate, t float32) []float64 {
 	return p
 }
 
-// logSoftmax returns log p(id) under the model's raw distribution.
+// logSoftmax returns log p(id) under the model's raw distribution. It runs
+// once per generated token over the whole vocabulary, so it uses expNeg
+// instead of math.Exp (about 1e-7 relative error, several times faster).
 func logSoftmax(logits []float32, id int32) float64 {
-	maxl := float64(logits[argmax(logits)])
+	maxl := logits[argmax(logits)]
 	var sum float64
 	for _, v := range logits {
-		sum += math.Exp(float64(v) - maxl)
+		sum += float64(expNeg(v - maxl))
 	}
-	return float64(logits[id]) - maxl - math.Log(sum)
+	return float64(logits[id]-maxl) - math.Log(sum)
+}
+
+// expNeg returns e^x for x <= 0 within about 2e-7 relative error: e^x =
+// 2^k·e^r with k = round(x/ln 2) and |r| <= ln 2/2, e^r by its Taylor series
+// to r^6. Values below e^-80 (negligible next to the maximum's 1) are 0.
+// Scoring only: the forward pass uses math.Exp to match ggml.
+func expNeg(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693145751953125 // ln 2 split so that k*ln2hi is exact
+		ln2lo = 1.42860682030941723212e-6
+	)
+	if x < -80 {
+		return 0
+	}
+	k := float32(int32(x*log2e - 0.5)) // round(x/ln 2): truncation of a value <= 0
+	r := (x - k*ln2hi) - k*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return math.Float32frombits(math.Float32bits(p) + uint32(int32(k))<<23)
 }
 
 // GenerateOptions control Generate.
@@ -186,6 +207,9 @@ type GenerateOptions struct {
 	// IgnoreEOG keeps generating past end-of-generation tokens, as
 	// llama.cpp's reference runs and benchmarks do.
 	IgnoreEOG bool
+	// NoLogProb skips Result.LogProb (a pass over the vocabulary per token)
+	// for callers that do not rank by it.
+	NoLogProb bool
 }
 
 // Stop reasons reported in Result.StopReason.
@@ -281,7 +305,11 @@ func (st *stopText) flush() string {
 // text it completes: whole UTF-8 characters only, and text that might be the
 // start of a stop string is held back until it is known not to be (so emitted
 // text never contains a stop string). emit may be nil; returning false stops.
-// A cancelled ctx stops generation with ctx.Err().
+// A cancelled ctx stops generation with ctx.Err() (Result then holds what was
+// generated so far). Bytes of a UTF-8 character left incomplete when
+// generation ends are dropped. The session keeps the prompt and the generated
+// tokens in its cache (all but the last, which was never evaluated), so a
+// follow-up call that extends them reuses the work.
 func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOptions, emit func(id int32, text string) bool) (Result, error) {
 	var res Result
 	logits, err := s.Eval(ctx, prompt)
@@ -312,7 +340,9 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 			break
 		}
 		res.Tokens = append(res.Tokens, id)
-		res.LogProb += logSoftmax(logits, id)
+		if !o.NoLogProb {
+			res.LogProb += logSoftmax(logits, id)
+		}
 		last = id
 		out, stopped := st.push(dec.Push(id))
 		if stopped {

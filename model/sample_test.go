@@ -197,3 +197,34 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("emit false: %v, %v", res, err)
 	}
 }
+
+func TestExpNeg(t *testing.T) {
+	var worst float64
+	for x := float32(-80); x <= 0; x += 0.0013 {
+		want := math.Exp(float64(x))
+		if e := math.Abs(float64(expNeg(x))-want) / want; e > worst {
+			worst = e
+		}
+	}
+	if worst > 3e-7 {
+		t.Errorf("expNeg relative error %g", worst)
+	}
+	if expNeg(-100) != 0 || expNeg(0) != 1 {
+		t.Errorf("expNeg(-100) = %g, expNeg(0) = %g", expNeg(-100), expNeg(0))
+	}
+	// logSoftmax against the exact value.
+	logits := make([]float32, 1000)
+	for i := range logits {
+		logits[i] = float32(math.Sin(float64(i)*1.7) * 15)
+	}
+	var z float64
+	for _, v := range logits {
+		z += math.Exp(float64(v))
+	}
+	for _, id := range []int32{0, 17, 999} {
+		want := float64(logits[id]) - math.Log(z)
+		if got := logSoftmax(logits, id); math.Abs(got-want) > 1e-5 {
+			t.Errorf("logSoftmax(%d) = %g, want %g", id, got, want)
+		}
+	}
+}

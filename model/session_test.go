@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/model/gguf"
+	"github.com/weft-dev/weft/model/quant"
 )
 
 // synthBytes caches encoded tiny models by arch and type.
@@ -494,5 +495,66 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), "trunc.gguf") {
 		t.Errorf("truncated file: err = %v, want an error naming the file", err)
+	}
+}
+
+// TestRopeScaling: rope_freqs factors of 2 and linear scaling by 2 both halve
+// every angle (exactly, in float32), so they must give identical logits, and
+// different ones from the unscaled model.
+func TestRopeScaling(t *testing.T) {
+	ctx := context.Background()
+	cfg := synthPresets["tiny"]
+	cfg.arch = "llama"
+	build := func(meta func(*gguf.Writer) error) []float32 {
+		w, err := synth(cfg, "tiny", gguf.TypeF32, nil, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if meta != nil {
+			if err := meta(w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := w.Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := FromBytes(b, Options{Threads: 1, KVType: gguf.TypeF32})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		l, err := m.NewSession(32).Eval(ctx, seq(20, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), l...)
+	}
+	base := build(nil)
+	freqs := build(func(w *gguf.Writer) error {
+		half := cfg.nEmbd / cfg.nHead / 2
+		f := make([]float32, half)
+		for i := range f {
+			f[i] = 2
+		}
+		d, _ := quant.Quantize(gguf.TypeF32, f)
+		return w.AddTensor("rope_freqs.weight", gguf.TypeF32, []int{half}, d)
+	})
+	linear := build(func(w *gguf.Writer) error {
+		w.Set("llama.rope.scaling.type", "linear")
+		w.Set("llama.rope.scaling.factor", float32(2))
+		return nil
+	})
+	if d := maxDiff(freqs, linear); d != 0 {
+		t.Errorf("rope_freqs 2 and linear scaling 2 differ by %g", d)
+	}
+	if d := maxDiff(base, linear); d == 0 {
+		t.Error("rope scaling changed nothing")
+	}
+	w, _ := synth(cfg, "tiny", gguf.TypeF32, nil, 1, nil)
+	w.Set("llama.rope.scaling.type", "yarn")
+	b, _ := w.Bytes()
+	if _, err := FromBytes(b, Options{}); err == nil || !strings.Contains(err.Error(), "yarn") {
+		t.Errorf("yarn scaling: err = %v", err)
 	}
 }

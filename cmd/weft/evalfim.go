@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/complete"
+	defaultmodel "github.com/weft-dev/weft/model/default"
+	"github.com/weft-dev/weft/model/gguf"
 	"github.com/weft-dev/weft/model/train"
 )
 
@@ -36,6 +39,8 @@ func cmdEvalFIM(e *env, args []string) error {
 	humanEval := fs.String("humaneval", filepath.Join(defaultEvalDir("human-eval-infilling"), "HumanEval-SingleLineInfilling.jsonl.gz"), "HumanEval single-line infilling file for set c")
 	nCtx := fs.Int("ctx", 0, "engine context in tokens (0 = the engine's default, as the language server)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	ceiling := fs.Bool("ceiling", false, "add a row for a perfect model through the same engine (what stopping, post-processing and the syntax check allow)")
+	dump := fs.String("dump", "", "write every hole's middle and fills here (JSON lines)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +73,10 @@ func cmdEvalFIM(e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "weft: corpus: %s (%v)\n", corpus.Summary(), time.Since(t0).Round(time.Millisecond))
+		// Set a is held out only if the model was trained on this very corpus; its card says which.
+		if card, ok := modelCorpus(mf); ok && card != corpus.Summary() {
+			fmt.Fprintf(e.stderr, "weft: warning: the model was trained on another corpus (%s): set a is not its held-out split\n", card)
+		}
 	}
 	var ngram *complete.NGram
 	ngramInfo := map[string]any{}
@@ -97,6 +106,16 @@ func cmdEvalFIM(e *env, args []string) error {
 	}
 
 	eng := complete.NewEngine(m, complete.Config{NCtx: *nCtx})
+	var dumpEnc *json.Encoder
+	if *dump != "" {
+		f, err := os.Create(*dump)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		dumpEnc = json.NewEncoder(f)
+		dumpEnc.SetEscapeHTML(false)
+	}
 	var reports []complete.FIMSetReport
 	for _, set := range want {
 		holes, err := fimHoles(e, set, corpus, *limit, *seed, *modCache, *humanEval)
@@ -105,13 +124,22 @@ func cmdEvalFIM(e *env, args []string) error {
 		}
 		rep := complete.NewFIMSetReport(set, fimSets[set], holes)
 		fmt.Fprintf(e.stderr, "weft: set %s: %d holes (%d single-line, %d multi-line)\n", set, rep.Holes, rep.Single, rep.Multi)
-		r, err := complete.EvalFIM(e.ctx, "model", holes, &complete.EngineInfiller{Engine: eng}, e.stderr)
+		r, err := complete.EvalFIM(e.ctx, "model", holes, dumper(dumpEnc, set, "model", &complete.EngineInfiller{Engine: eng}), e.stderr)
 		if err != nil {
 			return err
 		}
 		rep.Results = append(rep.Results, r)
 		if ngram != nil {
-			r, err := complete.EvalFIM(e.ctx, fmt.Sprintf("%d-gram", *ngramOrder), holes, complete.NGramInfiller{Model: ngram}, e.stderr)
+			name := fmt.Sprintf("%d-gram", *ngramOrder)
+			r, err := complete.EvalFIM(e.ctx, name, holes, dumper(dumpEnc, set, name, complete.NGramInfiller{Model: ngram}), e.stderr)
+			if err != nil {
+				return err
+			}
+			rep.Results = append(rep.Results, r)
+		}
+		if *ceiling {
+			oracle := complete.NewOracleInfiller(complete.Config{NCtx: *nCtx})
+			r, err := complete.EvalFIM(e.ctx, "ceiling", holes, dumper(dumpEnc, set, "ceiling", oracle), e.stderr)
 			if err != nil {
 				return err
 			}
@@ -136,6 +164,7 @@ func cmdEvalFIM(e *env, args []string) error {
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
 	}
 	fmt.Fprintln(e.stdout, "EM: exact match after trimming trailing whitespace; ES: mean edit similarity (1 - Levenshtein/max length, runes);\n1 = single-line holes, m = multi-line holes; latency: mean per hole.")
@@ -198,6 +227,56 @@ func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, 
 		return complete.LoadHumanEvalInfilling(humanEval, limit, seed)
 	}
 	return nil, usageErr("unknown set %q", set)
+}
+
+// dumper wraps an infiller to write each hole and its fill to enc (when not nil).
+func dumper(enc *json.Encoder, set, name string, inf complete.Infiller) complete.Infiller {
+	if enc == nil {
+		return inf
+	}
+	return dumpInfiller{enc, set, name, inf}
+}
+
+type dumpInfiller struct {
+	enc       *json.Encoder
+	set, name string
+	inf       complete.Infiller
+}
+
+func (d dumpInfiller) Infill(ctx context.Context, h complete.Hole) (string, error) {
+	got, err := d.inf.Infill(ctx, h)
+	rec := map[string]any{"set": d.set, "infiller": d.name, "id": h.ID, "kind": h.Kind.String(), "middle": h.Middle, "got": got,
+		"em": complete.NormalizeMiddle(got) == complete.NormalizeMiddle(h.Middle),
+		"es": complete.EditSimilarity(complete.NormalizeMiddle(got), complete.NormalizeMiddle(h.Middle))}
+	if err != nil {
+		rec["error"] = err.Error()
+	}
+	if werr := d.enc.Encode(rec); werr != nil && err == nil {
+		err = werr
+	}
+	return got, err
+}
+
+// modelCorpus returns the corpus summary that model/train writes into a model's card.
+func modelCorpus(mf *modelFlags) (string, bool) {
+	var (
+		f   *gguf.File
+		err error
+	)
+	if mf.path == "" || mf.path == "default" {
+		b, err := defaultmodel.Bytes()
+		if err != nil {
+			return "", false
+		}
+		f, err = gguf.Parse(b)
+		if err != nil {
+			return "", false
+		}
+	} else if f, err = gguf.Open(mf.path); err != nil {
+		return "", false
+	}
+	defer f.Close()
+	return f.String("weft.card.corpus")
 }
 
 func textHash(s string) uint64 {

@@ -137,7 +137,8 @@ func isTerminal(f *os.File) bool {
 // flags returns a FlagSet for a verb with the flags every verb takes.
 func flags(e *env, name string) (*flag.FlagSet, *modelFlags) {
 	fs := flag.NewFlagSet("weft "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	// flag's own error line is dropped: run prints the one-line reason.
+	fs.SetOutput(io.Discard)
 	mf := &modelFlags{}
 	fs.StringVar(&mf.path, "model", "", "GGUF model file (default: the embedded model)")
 	fs.IntVar(&mf.threads, "threads", 0, "worker threads (default: all cores)")
@@ -151,6 +152,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(os.Stderr)
 			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
 			return err
 		}
 		return usageErr("%v", err)

@@ -406,3 +406,13 @@ func Pos(line, char uint32) protocol.Position { return protocol.Position{Line: l
 func Range(l1, c1, l2, c2 uint32) protocol.Range {
 	return protocol.Range{Start: Pos(l1, c1), End: Pos(l2, c2)}
 }
+
+// CodeActions requests textDocument/codeAction for r (no diagnostics).
+func (c *Client) CodeActions(u string, r protocol.Range) ([]protocol.CodeAction, error) {
+	var res []protocol.CodeAction
+	err := c.Call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: uri.URI(u)}, Range: r,
+		Context: protocol.CodeActionContext{Diagnostics: []protocol.Diagnostic{}},
+	}, &res)
+	return res, err
+}

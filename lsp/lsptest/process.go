@@ -2,6 +2,7 @@ package lsptest
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -28,13 +29,24 @@ func StartProcess(t testing.TB, cmd *exec.Cmd) *Process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
+	// Not cmd.StdoutPipe: Wait closes that as soon as the process exits,
+	// which can drop its last messages before the client has read them.
+	// This pipe's read end ends with EOF once the process is gone.
+	stdout, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	cmd.Stdout = w
 	p := &Process{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
+	if cmd.WaitDelay == 0 {
+		// Bound Wait should a child of the server hold stderr open.
+		cmd.WaitDelay = 5 * time.Second
+	}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		stdout.Close()
 		t.Fatalf("start %s: %v", cmd.Path, err)
 	}
 	p.Client = NewClient(t, stdout, stdin)
@@ -54,6 +66,7 @@ func StartProcess(t testing.TB, cmd *exec.Cmd) *Process {
 		cmd.Process.Kill()
 		<-p.exited
 		p.Client.Close()
+		stdout.Close()
 	})
 	return p
 }

@@ -22,6 +22,18 @@ func q8Rows4AVX2(wq *int8, wd *float32, xq *int8, xs *float32, npairs, rows, xst
 func q4Rows4AVX2(wq *byte, wd *float32, xq *int8, xs *float32, xk *int32, npairs, rows, xstride, sstride int, y *float32, ystride int)
 
 //go:noescape
+func q8QuadRowsAVX2(wq *int8, wd *float32, xq *int8, xs4 *float32, nquads, rows int, y *float32)
+
+//go:noescape
+func q4QuadRowsAVX2(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
+
+//go:noescape
+func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, nquads, rows int, y *float32)
+
+//go:noescape
+func q4QuadRowsVNNI(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
+
+//go:noescape
 func q4KRowsAVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows int, y *float32)
 
 //go:noescape
@@ -80,8 +92,30 @@ func detectAVX2() bool {
 	return ebx7&(1<<5) != 0
 }
 
+// hasVNNI is fixed at package init: AVX512_VNNI and AVX512VL with the
+// AVX-512 register state enabled (Go encodes VPDPBUSD with EVEX).
+var hasVNNI = hasAVX2 && detectVNNI()
+
+func detectVNNI() bool {
+	_, ebx7, ecx7, _ := cpuid(7, 0)
+	const avx512f, avx512vl, vnni = 1 << 16, 1 << 31, 1 << 11
+	if ebx7&(avx512f|avx512vl) != avx512f|avx512vl || ecx7&vnni == 0 {
+		return false
+	}
+	xcr0, _ := xgetbv()
+	return xcr0&0xe6 == 0xe6 // XMM, YMM, opmask, ZMM state
+}
+
 // asmKernels reports whether the assembly kernels are in use.
 func asmKernels() bool { return hasAVX2 }
+
+// kernelVariants lists the ways matQ8_0Asm/matQ4_0Asm can run here (for tests).
+func kernelVariants() []bool {
+	if hasVNNI {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
 
 // quantizeQ8_0Sums is quantizeActQ8_0 that also stores each block's sum of
 // quants in sums.
@@ -148,10 +182,17 @@ func roundFP16s(dst, src []float32) {
 }
 
 // matQ8_0Asm computes rows [r0, r1) of a Q8_0 product with the paired-block
-// kernels: four tokens per pass over the weights, then single tokens. With an
+// kernels: four tokens per pass over the weights, then single tokens (with
+// the quad kernel when a row has a multiple of four blocks). With an
 // odd number of blocks per row the rows are not a whole number of pairs, so
 // each row is done on its own and the lone last block in Go.
 func matQ8_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	return matQ8_0AsmV(w, a, r0, r1, n, y, hasVNNI)
+}
+
+// matQ8_0AsmV is matQ8_0Asm with the VNNI kernel chosen by the caller
+// (tests run both).
+func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool {
 	cols, nb := w.Cols, w.Cols/qk
 	np, ns := nb/2, nb/2*8
 	if !hasAVX2 || np == 0 || r0 >= r1 || n == 0 {
@@ -159,12 +200,23 @@ func matQ8_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	}
 	wq := int8s(w.qs)
 	_, _, _, _, _ = wq[r1*cols-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], y[(n-1)*w.Rows+r1-1]
+	if nb%4 == 0 {
+		_ = a.xs4[n*nb*2-1]
+	}
 	span := func(r, rows int) {
 		t := 0
 		for ; t+4 <= n; t += 4 {
 			q8Rows4AVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
 		for ; t < n; t++ {
+			if nb%4 == 0 && vnni {
+				q8QuadRowsVNNI(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
+				continue
+			}
+			if nb%4 == 0 {
+				q8QuadRowsAVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
+				continue
+			}
 			q8RowsAVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], np, rows, &y[t*w.Rows+r])
 		}
 	}
@@ -184,6 +236,11 @@ func matQ8_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 
 // matQ4_0Asm is matQ8_0Asm for Q4_0 weights in the repacked pair layout.
 func matQ4_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	return matQ4_0AsmV(w, a, r0, r1, n, y, hasVNNI)
+}
+
+// matQ4_0AsmV is matQ4_0Asm with the VNNI kernel chosen by the caller.
+func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool {
 	cols, nb := w.Cols, w.Cols/qk
 	np, ns := nb/2, nb/2*8
 	rb := q4RowBytes(cols)
@@ -191,12 +248,23 @@ func matQ4_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 		return false
 	}
 	_, _, _, _, _, _ = w.qs[r1*rb-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], a.xk[n*ns-1], y[(n-1)*w.Rows+r1-1]
+	if nb%4 == 0 {
+		_, _ = a.xs4[n*nb*2-1], a.xk4[n*nb*2-1]
+	}
 	span := func(r, rows int) {
 		t := 0
 		for ; t+4 <= n; t += 4 {
 			q4Rows4AVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], &a.xk[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
 		for ; t < n; t++ {
+			if nb%4 == 0 && vnni {
+				q4QuadRowsVNNI(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
+				continue
+			}
+			if nb%4 == 0 {
+				q4QuadRowsAVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
+				continue
+			}
 			q4RowsAVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], &a.xk[t*ns], np, rows, &y[t*w.Rows+r])
 		}
 	}

@@ -16,9 +16,10 @@
 // activations, float64 sums.
 //
 // Kernels: kernels.go is portable Go; on amd64 with AVX2/FMA/F16C the
-// assembly in kernels_amd64.s takes over (build tag purego forces the
-// portable code). NewMatrix repacks Q8_0, Q4_0 and Q4_K weights into layouts
-// the assembly streams without unpacking, and the Pool runs products on
-// persistent worker goroutines, four tokens per pass over the weights when
-// several tokens are multiplied at once (prefill).
+// assembly in kernels_amd64.s takes over (with VPDPBUSD where AVX512_VNNI is
+// present; build tag purego forces the portable code). NewMatrix repacks
+// Q8_0, Q4_0, Q4_K and Q5_K weights into layouts the assembly streams without
+// unpacking, and the Pool runs products on persistent worker goroutines, four
+// tokens per pass over the weights when several tokens are multiplied at once
+// (prefill).
 package quant

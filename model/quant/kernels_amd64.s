@@ -1112,3 +1112,205 @@ r16loop:
 	JNZ  r16loop
 	VZEROUPPER
 	RET
+
+// Quad kernels for one token (decode), used when a row has a multiple of 4
+// blocks: two VPHADDD rounds fold four blocks' int32 lanes into one vector
+// [a b c d | a b c d], so one conversion, one multiply and one FMA serve four
+// blocks, and the weight scales load as one 16-byte broadcast. The
+// activation's quad-scale vector xs4 is [da db dc dd | da db dc dd] and, for
+// Q4_0, xk4 is [-8*sum(qa) .. -8*sum(qd) | 0 0 0 0].
+
+#define Q8BLK(off, dst) \
+	VMOVDQU    off(DI), dst \
+	VPSIGNB    off(SI), dst, dst \
+	VPABSB     off(SI), Y9 \
+	VPMADDUBSW dst, Y9, dst \
+	VPMADDWD   Y15, dst, dst
+
+#define QUADFIN \
+	VPHADDD      Y5, Y4, Y4 \
+	VPHADDD      Y7, Y6, Y6 \
+	VPHADDD      Y6, Y4, Y4
+
+#define QUADSCALE \
+	VCVTDQ2PS      Y4, Y4 \
+	VBROADCASTF128 (R8), Y8 \
+	VMULPS         (R9), Y8, Y8 \
+	VFMADD231PS    Y4, Y8, Y0
+
+// func q8QuadRowsAVX2(wq *int8, wd *float32, xq *int8, xs4 *float32, nquads, rows int, y *float32)
+TEXT ·q8QuadRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), R8
+	MOVQ rows+40(FP), BX
+	MOVQ y+48(FP), AX
+	VMOVDQU ones16<>(SB), Y15
+
+q8qrow:
+	MOVQ xq+16(FP), DI
+	MOVQ xs4+24(FP), R9
+	MOVQ nquads+32(FP), CX
+	VXORPS Y0, Y0, Y0
+
+q8qloop:
+	Q8BLK(0, Y4)
+	Q8BLK(32, Y5)
+	Q8BLK(64, Y6)
+	Q8BLK(96, Y7)
+	QUADFIN
+	QUADSCALE
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $16, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  q8qloop
+
+	HSUM
+	MOVSS X0, (AX)
+	ADDQ  $4, AX
+	DECQ  BX
+	JNZ   q8qrow
+	VZEROUPPER
+	RET
+
+#define Q4PAIRQ(woff, xoff, lo, hi) \
+	VMOVDQU    woff(SI), Y10 \
+	VPAND      Y14, Y10, Y9 \
+	VPSRLW     $4, Y10, Y10 \
+	VPAND      Y14, Y10, Y10 \
+	VPMADDUBSW xoff(DI), Y9, lo \
+	VPMADDUBSW xoff+32(DI), Y10, hi \
+	VPMADDWD   Y15, lo, lo \
+	VPMADDWD   Y15, hi, hi
+
+// func q4QuadRowsAVX2(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
+TEXT ·q4QuadRowsAVX2(SB), NOSPLIT, $0-64
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), R8
+	MOVQ rows+48(FP), BX
+	MOVQ y+56(FP), AX
+	VMOVDQU ones16<>(SB), Y15
+	VMOVDQU nibmask<>(SB), Y14
+
+q4qrow:
+	MOVQ xq+16(FP), DI
+	MOVQ xs4+24(FP), R9
+	MOVQ xk4+32(FP), R10
+	MOVQ nquads+40(FP), CX
+	VXORPS Y0, Y0, Y0
+
+q4qloop:
+	Q4PAIRQ(0, 0, Y4, Y5)
+	Q4PAIRQ(32, 64, Y6, Y7)
+	QUADFIN
+	VPADDD (R10), Y4, Y4
+	QUADSCALE
+	ADDQ $64, SI
+	ADDQ $128, DI
+	ADDQ $16, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  q4qloop
+
+	HSUM
+	MOVSS X0, (AX)
+	ADDQ  $4, AX
+	DECQ  BX
+	JNZ   q4qrow
+	VZEROUPPER
+	RET
+
+// VNNI variants of the quad kernels (AVX512_VNNI with AVX512VL, on YMM
+// registers): VPDPBUSD does VPMADDUBSW+VPMADDWD in one instruction, and
+// without the int16 stage.
+
+#define Q8BLKV(off, dst) \
+	VMOVDQU  off(DI), Y10 \
+	VPSIGNB  off(SI), Y10, Y10 \
+	VPABSB   off(SI), Y9 \
+	VPXOR    dst, dst, dst \
+	VPDPBUSD Y10, Y9, dst
+
+// func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, nquads, rows int, y *float32)
+TEXT ·q8QuadRowsVNNI(SB), NOSPLIT, $0-56
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), R8
+	MOVQ rows+40(FP), BX
+	MOVQ y+48(FP), AX
+
+q8vrow:
+	MOVQ xq+16(FP), DI
+	MOVQ xs4+24(FP), R9
+	MOVQ nquads+32(FP), CX
+	VXORPS Y0, Y0, Y0
+
+q8vloop:
+	Q8BLKV(0, Y4)
+	Q8BLKV(32, Y5)
+	Q8BLKV(64, Y6)
+	Q8BLKV(96, Y7)
+	QUADFIN
+	QUADSCALE
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $16, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  q8vloop
+
+	HSUM
+	MOVSS X0, (AX)
+	ADDQ  $4, AX
+	DECQ  BX
+	JNZ   q8vrow
+	VZEROUPPER
+	RET
+
+#define Q4PAIRV(woff, xoff, lo, hi) \
+	VMOVDQU  woff(SI), Y10 \
+	VPAND    Y14, Y10, Y9 \
+	VPSRLW   $4, Y10, Y10 \
+	VPAND    Y14, Y10, Y10 \
+	VPXOR    lo, lo, lo \
+	VPXOR    hi, hi, hi \
+	VPDPBUSD xoff(DI), Y9, lo \
+	VPDPBUSD xoff+32(DI), Y10, hi
+
+// func q4QuadRowsVNNI(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
+TEXT ·q4QuadRowsVNNI(SB), NOSPLIT, $0-64
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), R8
+	MOVQ rows+48(FP), BX
+	MOVQ y+56(FP), AX
+	VMOVDQU nibmask<>(SB), Y14
+
+q4vrow:
+	MOVQ xq+16(FP), DI
+	MOVQ xs4+24(FP), R9
+	MOVQ xk4+32(FP), R10
+	MOVQ nquads+40(FP), CX
+	VXORPS Y0, Y0, Y0
+
+q4vloop:
+	Q4PAIRV(0, 0, Y4, Y5)
+	Q4PAIRV(32, 64, Y6, Y7)
+	QUADFIN
+	VPADDD (R10), Y4, Y4
+	QUADSCALE
+	ADDQ $64, SI
+	ADDQ $128, DI
+	ADDQ $16, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  q4vloop
+
+	HSUM
+	MOVSS X0, (AX)
+	ADDQ  $4, AX
+	DECQ  BX
+	JNZ   q4vrow
+	VZEROUPPER
+	RET

@@ -12,7 +12,7 @@ import (
 // the CPU has it) agree with the portable Go kernels to float32 summation
 // order, on every row length from one block up.
 func TestKernelsMatchPortable(t *testing.T) {
-	t.Logf("assembly kernels in use: %v", asmKernels())
+	t.Logf("assembly kernels in use: %v; VNNI variants: %v", asmKernels(), len(kernelVariants()) > 1)
 	r := rand.New(rand.NewPCG(13, 14))
 	close := func(what string, got, want float32, mag float64) {
 		t.Helper()
@@ -32,34 +32,45 @@ func TestKernelsMatchPortable(t *testing.T) {
 				mm.quantize(tok)
 			}
 			a := &mm.a
-			y := make([]float32, n*rows)
-			for r0 := 0; r0 < rows; r0 += 2 { // split in ranges as the pool does
-				if typ == gguf.TypeQ8_0 {
-					matQ8_0(&m, a, r0, min(r0+2, rows), n, y)
-				} else {
-					matQ4_0(&m, a, r0, min(r0+2, rows), n, y)
-				}
-			}
-			rb := q4RowBytes(cols)
-			for tok := 0; tok < n; tok++ {
-				for row := 0; row < rows; row++ {
-					xq, xd := a.qs[tok*cols:(tok+1)*cols], a.d[tok*nb:(tok+1)*nb]
-					rd := m.ds[row*nb : (row+1)*nb]
-					var want float32
-					var mag float64
+			for _, vnni := range kernelVariants() {
+				y := make([]float32, n*rows)
+				for r0 := 0; r0 < rows; r0 += 2 { // split in ranges as the pool does
+					r1 := min(r0+2, rows)
+					var ok bool
 					if typ == gguf.TypeQ8_0 {
-						rq := int8s(m.qs)[row*cols : (row+1)*cols]
-						want = dotQ8_0Go(rq, rd, xq, xd)
-						for i := range rq {
-							mag += math.Abs(float64(rq[i]) * float64(rd[i/32]) * float64(xq[i]) * float64(xd[i/32]))
-						}
+						ok = matQ8_0AsmV(&m, a, r0, r1, n, y, vnni)
 					} else {
-						want = dotQ4_0Go(m.qs[row*rb:(row+1)*rb], rd, xq, xd)
-						for i := range xq {
-							mag += 8 * math.Abs(float64(rd[i/32])*float64(xq[i])*float64(xd[i/32]))
+						ok = matQ4_0AsmV(&m, a, r0, r1, n, y, vnni)
+					}
+					if !ok { // no assembly for this shape or CPU: the portable path
+						if typ == gguf.TypeQ8_0 {
+							matQ8_0(&m, a, r0, r1, n, y)
+						} else {
+							matQ4_0(&m, a, r0, r1, n, y)
 						}
 					}
-					close(typ.String(), y[tok*rows+row], want, mag)
+				}
+				rb := q4RowBytes(cols)
+				for tok := 0; tok < n; tok++ {
+					for row := 0; row < rows; row++ {
+						xq, xd := a.qs[tok*cols:(tok+1)*cols], a.d[tok*nb:(tok+1)*nb]
+						rd := m.ds[row*nb : (row+1)*nb]
+						var want float32
+						var mag float64
+						if typ == gguf.TypeQ8_0 {
+							rq := int8s(m.qs)[row*cols : (row+1)*cols]
+							want = dotQ8_0Go(rq, rd, xq, xd)
+							for i := range rq {
+								mag += math.Abs(float64(rq[i]) * float64(rd[i/32]) * float64(xq[i]) * float64(xd[i/32]))
+							}
+						} else {
+							want = dotQ4_0Go(m.qs[row*rb:(row+1)*rb], rd, xq, xd)
+							for i := range xq {
+								mag += 8 * math.Abs(float64(rd[i/32])*float64(xq[i])*float64(xd[i/32]))
+							}
+						}
+						close(typ.String(), y[tok*rows+row], want, mag)
+					}
 				}
 			}
 		}

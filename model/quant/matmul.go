@@ -25,6 +25,12 @@ type acts struct {
 	xs   []float32
 	xk   []int32
 	qsum []int32 // sum of the quants of each Q8_0 block
+
+	// The same for the single-token quad kernels (rows of 4k blocks), per
+	// four blocks a..d: xs4 = [da db dc dd da db dc dd], xk4 = [-8*sum(qa)
+	// .. -8*sum(qd) 0 0 0 0].
+	xs4 []float32
+	xk4 []int32
 }
 
 // scratch is per-thread working memory of the reference path.
@@ -54,8 +60,8 @@ func grow[T any](s []T, n int) []T {
 }
 
 func checkMatMul(y []float32, w *Matrix, x []float32, n int) {
-	if w == nil || w.Rows <= 0 || (w.Data == nil && w.qs == nil) {
-		panic("quant: MatMul with an empty Matrix (build it with NewMatrix)")
+	if w == nil || !w.ready {
+		panic("quant: MatMul with a Matrix not built by NewMatrix")
 	}
 	if n < 0 || len(x) < n*w.Cols || len(y) < n*w.Rows {
 		panic(fmt.Sprintf("quant: MatMul %v %dx%d by %d tokens: x has %d floats (need %d), y has %d (need %d)",
@@ -85,8 +91,10 @@ func (p *Pool) MatMul(y []float32, W *Matrix, x []float32, n int) {
 			mm.quantize(t)
 		}
 	}
-	// Split the rows in 2-4 tasks per thread, in multiples of the row tile.
-	tasks := p.threads * 3
+	// Split the rows in 4 tasks per thread (in multiples of the row tile),
+	// claimed dynamically, so a thread that was descheduled or started late
+	// leaves at most a quarter of its share to the others.
+	tasks := p.threads * 4
 	if p.threads == 1 {
 		tasks = 1
 	}
@@ -97,8 +105,7 @@ func (p *Pool) MatMul(y []float32, W *Matrix, x []float32, n int) {
 	mm.y, mm.w, mm.x = nil, nil, nil
 }
 
-// rowTile is the granularity of the row split (kernels process up to this
-// many rows per pass over a token tile).
+// rowTile is the granularity of the row split between tasks.
 const rowTile = 4
 
 // prepare sizes the activation buffers for the current job.
@@ -113,6 +120,12 @@ func (mm *matmulJob) prepare() {
 		mm.a.xs = grow(mm.a.xs, n*np*8)
 		if w.Type == gguf.TypeQ4_0 {
 			mm.a.xk = grow(mm.a.xk, n*np*8)
+		}
+		if nb := w.Cols / qk; nb%4 == 0 {
+			mm.a.xs4 = grow(mm.a.xs4, n*nb*2)
+			if w.Type == gguf.TypeQ4_0 {
+				mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
+			}
 		}
 	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
@@ -145,6 +158,22 @@ func (mm *matmulJob) quantize(t int) {
 			for p := 0; p < np; p++ {
 				v := (*[8]int32)(xk[8*p:])
 				*v = [8]int32{-8 * sums[2*p], 0, -8 * sums[2*p+1]}
+			}
+		}
+		if nb%4 == 0 {
+			xs4 := mm.a.xs4[t*nb*2 : (t+1)*nb*2]
+			for q := 0; q < nb/4; q++ {
+				d := (*[4]float32)(ds[4*q:])
+				v := (*[8]float32)(xs4[8*q:])
+				*v = [8]float32{d[0], d[1], d[2], d[3], d[0], d[1], d[2], d[3]}
+			}
+			if mm.w.Type == gguf.TypeQ4_0 {
+				xk4 := mm.a.xk4[t*nb*2 : (t+1)*nb*2]
+				for q := 0; q < nb/4; q++ {
+					s := (*[4]int32)(sums[4*q:])
+					v := (*[8]int32)(xk4[8*q:])
+					*v = [8]int32{-8 * s[0], -8 * s[1], -8 * s[2], -8 * s[3]}
+				}
 			}
 		}
 	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
@@ -263,7 +292,7 @@ func (p *Pool) MatMulRef(y []float32, W *Matrix, x []float32, n int) {
 	defer p.call.Unlock()
 	mm := &p.mm
 	mm.y, mm.w, mm.x, mm.n = y, W, x, n
-	tasks := p.threads * 3
+	tasks := p.threads * 4
 	mm.rowsPerTask = (W.Rows + tasks - 1) / tasks
 	p.dispatch(jobMatMulRef, (W.Rows+mm.rowsPerTask-1)/mm.rowsPerTask)
 	mm.y, mm.w, mm.x = nil, nil, nil

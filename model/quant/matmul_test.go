@@ -339,6 +339,18 @@ func TestNewMatrixErrors(t *testing.T) {
 	}
 }
 
+func TestMatMulRejectsRawMatrix(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("MatMul accepted a Matrix literal")
+		}
+	}()
+	p := NewPool(1)
+	defer p.Close()
+	m := Matrix{Type: gguf.TypeQ8_0, Rows: 1, Cols: 32, Data: make([]byte, 34)}
+	p.MatMul(make([]float32, 1), &m, make([]float32, 32), 1)
+}
+
 func TestPoolRun(t *testing.T) {
 	for th := 1; th <= 4; th++ {
 		p := NewPool(th)

@@ -24,6 +24,8 @@ type Matrix struct {
 	ds  []float32 // Q8_0/Q4_0: scale per block; Q4_K/Q5_K: d, dmin per super-block; Q6_K: d per super-block
 	f32 []float32 // F32: Data viewed (or copied, when unaligned) as float32
 	u16 []uint16  // F16/BF16: Data viewed (or copied) as uint16
+
+	ready bool // built by NewMatrix
 }
 
 // nativeLE reports a little-endian host, where GGUF's little-endian F32/F16
@@ -56,7 +58,7 @@ func NewMatrix(t gguf.Type, rows, cols int, data []byte) (Matrix, error) {
 	if int64(rb)*int64(rows) != int64(len(data)) {
 		return Matrix{}, fmt.Errorf("quant: %v matrix %dx%d needs %d bytes, got %d", t, rows, cols, int64(rb)*int64(rows), len(data))
 	}
-	m := Matrix{Type: t, Rows: rows, Cols: cols, Data: data}
+	m := Matrix{Type: t, Rows: rows, Cols: cols, Data: data, ready: true}
 	switch t {
 	case gguf.TypeQ8_0:
 		m.repackQ8_0()

@@ -61,8 +61,8 @@ type trainer struct {
 
 func newTrainer(m *Model, h Hyper, data []int32, configHash uint64) (*trainer, error) {
 	T := m.Cfg.Ctx
-	if len(data) < T+1 {
-		return nil, fmt.Errorf("train: training stream has %d tokens, fewer than one context of %d", len(data), T+1)
+	if len(data) < h.Batch*(T+1) {
+		return nil, fmt.Errorf("train: training stream has %d tokens, fewer than %d sequences of %d", len(data), h.Batch, T+1)
 	}
 	return &trainer{
 		m: m, h: h, a: newActs(m.Cfg, h.Batch, T),
@@ -72,20 +72,26 @@ func newTrainer(m *Model, h Hyper, data []int32, configHash uint64) (*trainer, e
 	}, nil
 }
 
-// nextBatch fills in/tg with Batch consecutive windows of the stream. At the
-// end of the stream a new epoch starts at a random offset below T, so windows
+// nextBatch fills in/tg with one window of T+1 tokens from each of Batch
+// shards of the stream (row b reads shard b at the shared offset pos), as
+// llm.c's data loader does across processes: the rows of a batch then come
+// from unrelated documents, instead of Batch consecutive windows of mostly
+// one file, which made the gradient of a step that file's gradient. At the
+// end of the shards a new epoch starts at a random offset below T, so windows
 // do not repeat exactly.
 func (t *trainer) nextBatch() {
 	T := t.m.Cfg.Ctx
-	for b := 0; b < t.h.Batch; b++ {
-		if t.pos+T+1 > len(t.data) {
-			t.epoch++
-			t.pos = int(t.rng.Uint64() % uint64(min(T, len(t.data)-T)))
-		}
-		copy(t.in[b*T:(b+1)*T], t.data[t.pos:t.pos+T])
-		copy(t.tg[b*T:(b+1)*T], t.data[t.pos+1:t.pos+T+1])
-		t.pos += T
+	shard := len(t.data) / t.h.Batch
+	if t.pos+T+1 > shard {
+		t.epoch++
+		t.pos = int(t.rng.Uint64() % uint64(min(T, shard-T)))
 	}
+	for b := 0; b < t.h.Batch; b++ {
+		start := b*shard + t.pos
+		copy(t.in[b*T:(b+1)*T], t.data[start:start+T])
+		copy(t.tg[b*T:(b+1)*T], t.data[start+1:start+T+1])
+	}
+	t.pos += T
 }
 
 // trainStep runs one forward/backward/AdamW update and returns the loss,
@@ -243,7 +249,7 @@ func (t *trainer) load(path string) error {
 	}
 	t.step, t.pos, t.epoch, t.tokens = int(hdr[1]), int(hdr[2]), int(hdr[3]), int64(hdr[4])
 	t.wall = math.Float64frombits(hdr[5])
-	if t.pos > len(t.data) {
+	if t.pos > len(t.data)/t.h.Batch {
 		return fmt.Errorf("train: resume: %s: data position %d beyond the %d-token stream (corpus changed?)", path, t.pos, len(t.data))
 	}
 	return nil

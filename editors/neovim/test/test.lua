@@ -17,7 +17,13 @@ local function finish()
 end
 
 local weft = require('weft')
-weft.setup({ cmd = { os.getenv('WEFT_BIN'), 'serve' }, settings = { maxTokens = 24 } })
+local cmd = { os.getenv('WEFT_BIN'), 'serve' }
+local model = os.getenv('WEFT_MODEL')
+if model and model ~= '' then
+  table.insert(cmd, '--model')
+  table.insert(cmd, model)
+end
+weft.setup({ cmd = cmd, settings = { maxTokens = 24 } })
 
 local function open(path, ft)
   vim.cmd('edit ' .. path)

@@ -1,0 +1,157 @@
+// Talks to the real `weft serve` (the embedded Transformer on a model file)
+// with the client libraries VS Code uses: handshake and model load,
+// incremental sync with UTF-16 positions, completion and inline completion,
+// $/cancelRequest of a long generation, shutdown.
+//
+// WEFT_BIN names the weft binary and WEFT_MODEL a GGUF model file; without
+// WEFT_BIN these tests are skipped (cmd/weft's TestNodeClientWeft sets both).
+// The model may have random weights: the tests check ranges, determinism at
+// temperature 0 and the protocol, never the generated text itself.
+'use strict';
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const rpc = require('vscode-jsonrpc/node');
+const lsp = require('vscode-languageserver-protocol/node');
+
+const weftBin = process.env.WEFT_BIN;
+const weftModel = process.env.WEFT_MODEL;
+const skip = weftBin ? false : 'WEFT_BIN is not set';
+
+// Greedy, one line, few tokens: what the workspace/configuration pull answers.
+const settings = { temperature: 0, maxTokens: 16, multiline: 'never', verification: false };
+
+function start() {
+  const args = ['serve'];
+  if (weftModel) args.push('--model', weftModel);
+  const child = spawn(weftBin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const conn = lsp.createProtocolConnection(
+    new rpc.StreamMessageReader(child.stdout),
+    new rpc.StreamMessageWriter(child.stdin),
+  );
+  const seen = { progress: [], messages: [], stderr: () => stderr };
+  let loaded;
+  seen.loaded = new Promise((resolve) => { loaded = resolve; });
+  conn.onRequest(lsp.WorkDoneProgressCreateRequest.type, (params) => {
+    conn.onProgress(lsp.WorkDoneProgress.type, params.token, (value) => {
+      seen.progress.push(value.kind);
+      if (value.kind === 'end') loaded();
+    });
+    return null;
+  });
+  conn.onRequest(lsp.ConfigurationRequest.type, (params) => params.items.map(() => settings));
+  conn.onNotification(lsp.ShowMessageNotification.type, (p) => seen.messages.push(p.message));
+  conn.listen();
+  return { child, conn, exited, seen };
+}
+
+const capabilities = {
+  general: { positionEncodings: ['utf-16'] },
+  window: { workDoneProgress: true },
+  workspace: { configuration: true },
+  textDocument: {
+    synchronization: { dynamicRegistration: false },
+    completion: { completionItem: {} },
+    inlineCompletion: {},
+  },
+};
+
+async function handshake(conn, initializationOptions) {
+  const res = await conn.sendRequest(lsp.InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    capabilities,
+    initializationOptions,
+  });
+  await conn.sendNotification(lsp.InitializedNotification.type, {});
+  return res;
+}
+
+test('weft serve: handshake, incremental sync, completion, shutdown', { skip }, async () => {
+  const { conn, exited, seen } = start();
+  const init = await handshake(conn, settings);
+  assert.equal(init.serverInfo.name, 'weft');
+  assert.equal(init.capabilities.positionEncoding, 'utf-16');
+  assert.equal(init.capabilities.textDocumentSync.change, lsp.TextDocumentSyncKind.Incremental);
+  assert.ok(init.capabilities.completionProvider, 'completionProvider');
+  assert.ok(init.capabilities.inlineCompletionProvider, 'inlineCompletionProvider');
+  await seen.loaded;
+  assert.equal(seen.progress[0], 'begin');
+  assert.deepEqual(seen.messages, [], 'no error shown while loading the model');
+
+  const uri = 'file:///tmp/weft-node/hello.py';
+  await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'python', version: 1, text: 'def greet(name):\n    # say hi to x\n    return name\n' },
+  });
+  // JavaScript strings are UTF-16, the unit of these positions: "x" is at
+  // 16; the emoji is two units, so the line ends at 16 + 4 + 2 + 2 = 24.
+  await conn.sendNotification(lsp.DidChangeTextDocumentNotification.type, {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: { start: { line: 1, character: 16 }, end: { line: 1, character: 17 } }, text: 'caf\u00e9\u{1F600}ab' }],
+  });
+  const word = 'caf\u00e9\u{1F600}ab';
+  const position = { line: 1, character: 16 + word.length };
+  assert.equal(position.character, 24);
+  const list = await conn.sendRequest(lsp.CompletionRequest.type, { textDocument: { uri }, position });
+  assert.equal(list.items.length, 1, 'one completion');
+  const edit = list.items[0].textEdit;
+  // The edit replaces the identifier before the cursor, non-ASCII included.
+  assert.deepEqual(edit.range, { start: { line: 1, character: 16 }, end: position });
+  assert.ok(edit.newText.startsWith(word) && edit.newText.length > word.length, `completion ${JSON.stringify(edit.newText)}`);
+  assert.ok(!edit.newText.includes('\n'), 'one line');
+
+  const inline = await conn.sendRequest(lsp.InlineCompletionRequest.type, {
+    textDocument: { uri },
+    position,
+    context: { triggerKind: lsp.InlineCompletionTriggerKind.Invoked },
+  });
+  assert.equal(inline.items.length, 1);
+  assert.equal(inline.items[0].insertText, edit.newText, 'greedy decoding gives the same text');
+  assert.deepEqual(inline.items[0].range, edit.range);
+
+  await assert.rejects(conn.sendRequest('weft/noSuchMethod', {}), (err) => err.code === rpc.ErrorCodes.MethodNotFound);
+
+  await conn.sendRequest(lsp.ShutdownRequest.type);
+  await conn.sendNotification(lsp.ExitNotification.type);
+  assert.equal(await exited, 0, seen.stderr());
+  conn.dispose();
+});
+
+test('weft serve: cancellation stops a long generation', { skip }, async () => {
+  const { conn, exited, seen } = start();
+  // Every line is welcome, up to what the model's context leaves.
+  await handshake(conn, { temperature: 0, maxTokens: 100000, multiline: 'always' });
+  await seen.loaded;
+  await conn.sendNotification(lsp.DidChangeConfigurationNotification.type, {
+    settings: { weft: { maxTokens: 100000, multiline: 'always' } },
+  });
+  const uri = 'file:///tmp/weft-node/long.py';
+  await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'python', version: 1, text: '# a long story\n' },
+  });
+  const source = new rpc.CancellationTokenSource();
+  let answered = false;
+  const pending = conn.sendRequest(lsp.CompletionRequest.type, {
+    textDocument: { uri },
+    position: { line: 1, character: 0 },
+  }, source.token);
+  pending.then(() => { answered = true; }, () => { answered = true; });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!answered, 'the generation ended before it was cancelled: make it longer');
+  const cancelledAt = Date.now();
+  source.cancel();
+  await assert.rejects(pending, (err) => err.code === lsp.LSPErrorCodes.RequestCancelled);
+  const took = Date.now() - cancelledAt;
+  // 50 ms is the server's bound (cmd/weft's TestServeCancel measures it);
+  // Node's timers and event loop get some slack.
+  assert.ok(took < 200, `cancelled request answered after ${took}ms`);
+
+  // Exit without shutdown is status 1.
+  await conn.sendNotification(lsp.ExitNotification.type);
+  assert.equal(await exited, 1);
+  conn.dispose();
+});
