@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache"
 mkdir -p "$HOME"
-cp "$here"/fixtures/* "$tmp/"
+cp "$here"/testdata/* "$tmp/"
 cd "$tmp"
 nvim --version | head -1
 WEFT_BIN="$weft" WEFT_PLUGIN="$here/.." timeout 180 nvim --headless -u NONE -i NONE -n \

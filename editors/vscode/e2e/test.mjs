@@ -343,7 +343,7 @@ async function main() {
       await page.keyboard.type(GO_TYPED, { delay: 40 });
       const ghost = page.locator('.editor-group-container.active .monaco-editor .ghost-text-decoration, .editor-group-container.active .monaco-editor .ghost-text');
       // The first request may come while the model still loads, and a slow
-      // model may take seconds to answer: ask again (Alt+\\ is "Trigger
+      // model may take seconds to answer: ask again (Alt+\ is "Trigger
       // Inline Suggestion") only after a long pause, since asking cancels the
       // request in flight.
       let asked = Date.now();

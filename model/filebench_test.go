@@ -1,0 +1,52 @@
+package model
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+// BenchmarkFilePrefill and BenchmarkFileDecode time a real GGUF file named by
+// env WEFT_BENCH_MODEL (skipped without it), for profiling with -cpuprofile:
+// a 64-token prefill from an empty cache, and single-token steps.
+func BenchmarkFilePrefill(b *testing.B) { benchFile(b, 64, 0) }
+
+func BenchmarkFileDecode(b *testing.B) { benchFile(b, 0, 1) }
+
+func benchFile(b *testing.B, pp, tg int) {
+	path := os.Getenv("WEFT_BENCH_MODEL")
+	if path == "" {
+		b.Skip("set WEFT_BENCH_MODEL to a GGUF file")
+	}
+	m, err := Open(path, Options{Threads: 1, KVType: gguf.TypeF16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	s := m.NewSession(512)
+	rng := rand.New(rand.NewPCG(1, 2))
+	toks := make([]int32, 512)
+	for i := range toks {
+		toks[i] = int32(rng.IntN(m.Info().NVocab))
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if pp > 0 {
+			s.Reset()
+			if _, err := s.Eval(ctx, toks[:pp]); err != nil {
+				b.Fatal(err)
+			}
+			continue
+		}
+		if len(s.Tokens()) >= 256 {
+			s.Reset()
+		}
+		if _, err := s.step(ctx, toks[len(s.Tokens())]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
