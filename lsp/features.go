@@ -184,10 +184,15 @@ func (s *server) prepareCodeAction(params []byte) (prepared, error) {
 	only := p.Context.Only
 	return func(ctx context.Context) (any, error) {
 		feat, err := s.waitFeatures(ctx)
-		if err != nil {
-			return nil, err
-		}
 		out := []protocol.CodeAction{}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			// No model: offer nothing. Editors ask for code actions on every
+			// cursor move, and the load failure was reported once already.
+			return out, nil
+		}
 		if feat.Actions == nil {
 			return out, nil
 		}
@@ -403,8 +408,15 @@ func (s *server) workspaceEdit(e Edit) (protocol.WorkspaceEdit, error) {
 		if label == "" {
 			label = "weft"
 		}
-		yes := true
-		a := protocol.ChangeAnnotation{Label: label, NeedsConfirmation: &yes}
+		// Ask for confirmation only when the edit replaces or deletes the
+		// user's text. VS Code shows confirmable edits unticked in its
+		// refactor preview, so inserting new code or creating a file applies
+		// at once (and stays undoable), as a code action's edit does.
+		confirm := false
+		for _, c := range e.Changes {
+			confirm = confirm || c.End > c.Start
+		}
+		a := protocol.ChangeAnnotation{Label: label, NeedsConfirmation: &confirm}
 		if e.Description != "" {
 			a.Description = &e.Description
 		}

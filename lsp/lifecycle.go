@@ -205,6 +205,8 @@ func (s *server) load() {
 		s.loadErr = err
 		if s.base.Err() == nil {
 			s.showMessage(protocol.MessageTypeError, "weft: cannot load the model: "+err.Error())
+			// Also in the log, where clients (and the VS Code status bar) watch for errors.
+			s.logf(protocol.MessageTypeError, "weft: cannot load the model: %v", err)
 		}
 		return
 	}

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import {
   LanguageClient,
   LanguageClientOptions,
+  ResponseError,
   ServerOptions,
   State,
   TransportKind,
@@ -174,6 +175,12 @@ async function runCommand(command: string, args: object) {
   try {
     await client.sendRequest('workspace/executeCommand', { command, arguments: [args] });
   } catch (err) {
+    // The server already told the user why (window/showMessage); a second
+    // toast would only repeat it. Errors of the transport itself still show.
+    if (err instanceof ResponseError) {
+      output.appendLine(`${command} failed: ${err.message}`);
+      return;
+    }
     vscode.window.showErrorMessage(`weft: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
