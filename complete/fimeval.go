@@ -506,7 +506,7 @@ func EvalFIM(ctx context.Context, name string, holes []Hole, inf Infiller, progr
 			r.Single = r.Single.add(s)
 		}
 		r.All = r.All.add(s)
-		if progress != nil && ((i+1)%25 == 0 || i+1 == len(holes)) {
+		if progress != nil && ((i+1)%max(25, len(holes)/8) == 0 || i+1 == len(holes)) {
 			fmt.Fprintf(progress, "  %s: %d/%d holes, EM %.3f ES %.3f, %.1f ms/hole\n", name, i+1, len(holes), r.All.EM(), r.All.ES(),
 				float64(r.All.MeanLatency().Microseconds())/1000)
 		}

@@ -74,3 +74,30 @@ func BenchmarkPoolRun(b *testing.B) {
 		p.Run(2*p.Threads(), fn)
 	}
 }
+
+// BenchmarkMatMulLarge is the output projection of Qwen2.5-0.5B (151936x896,
+// 77-136 MB): larger than every cache, so it measures how fast the kernels
+// stream weights from memory, on one thread and on all.
+func BenchmarkMatMulLarge(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const rows, cols = 151936, 896
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		m, _ := randMatrix(b, r, typ, rows, cols)
+		x := randFloats(r, cols, 1)
+		y := make([]float32, rows)
+		for _, threads := range []int{1, 0} {
+			p := NewPool(threads)
+			b.Run(fmt.Sprintf("%v/threads=%d", typ, p.Threads()), func(b *testing.B) {
+				b.ReportAllocs()
+				cpu0 := cpuTime()
+				for b.Loop() {
+					p.MatMul(y, &m, x, 1)
+				}
+				sec := b.Elapsed().Seconds() / float64(b.N)
+				b.ReportMetric(float64(len(m.Data))/sec/1e9, "GB/s")
+				b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N)*1e6, "cpu-us/op")
+			})
+			p.Close()
+		}
+	}
+}

@@ -28,16 +28,25 @@ func q8QuadRowsAVX2(wq *int8, wd *float32, xq *int8, xs4 *float32, nquads, rows 
 func q4QuadRowsAVX2(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
 
 //go:noescape
-func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, nquads, rows int, y *float32)
+func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
 
 //go:noescape
 func q4QuadRowsVNNI(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
+
+//go:noescape
+func q8Quad4VNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int)
+
+//go:noescape
+func q4Quad4VNNI(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int)
 
 //go:noescape
 func q4KRowsAVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows int, y *float32)
 
 //go:noescape
 func q4KRows4AVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows, xstride, dstride int, y *float32, ystride int)
+
+//go:noescape
+func q4KRows4VNNI(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows, xstride, dstride int, y *float32, ystride int)
 
 //go:noescape
 func q5KRowsAVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows int, y *float32)
@@ -201,16 +210,21 @@ func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool
 	wq := int8s(w.qs)
 	_, _, _, _, _ = wq[r1*cols-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], y[(n-1)*w.Rows+r1-1]
 	if nb%4 == 0 {
-		_ = a.xs4[n*nb*2-1]
+		_, _ = a.xs4[n*nb*2-1], a.xk4[n*nb*2-1]
 	}
 	span := func(r, rows int) {
 		t := 0
+		if nb%4 == 0 && vnni {
+			for ; t+4 <= n; t += 4 {
+				q8Quad4VNNI(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, cols, nb*8, &y[t*w.Rows+r], w.Rows*4)
+			}
+		}
 		for ; t+4 <= n; t += 4 {
 			q8Rows4AVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
 		for ; t < n; t++ {
 			if nb%4 == 0 && vnni {
-				q8QuadRowsVNNI(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
+				q8QuadRowsVNNI(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
 				continue
 			}
 			if nb%4 == 0 {
@@ -253,6 +267,11 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool
 	}
 	span := func(r, rows int) {
 		t := 0
+		if nb%4 == 0 && vnni {
+			for ; t+4 <= n; t += 4 {
+				q4Quad4VNNI(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, cols, nb*8, &y[t*w.Rows+r], w.Rows*4)
+			}
+		}
 		for ; t+4 <= n; t += 4 {
 			q4Rows4AVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], &a.xk[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
@@ -285,12 +304,21 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool
 // matQ4KAsm computes rows [r0, r1) of a Q4_K product from the repacked
 // blocks: four tokens per pass over the weights, then single tokens.
 func matQ4KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	return matQ4KAsmV(w, a, r0, r1, n, y, hasVNNI)
+}
+
+// matQ4KAsmV is matQ4KAsm with the VNNI four-token kernel chosen by the
+// caller (tests run both).
+func matQ4KAsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool {
 	cols, nsb := w.Cols, w.Cols/qkK
 	if !hasAVX2 || r0 >= r1 || n == 0 {
 		return false
 	}
 	_, _, _, _, _, _ = w.qs[r1*nsb*q4K-1], w.ds[r1*nsb*2-1], a.qs[n*cols-1], a.d[n*nsb-1], a.bsum8[n*nsb*8-1], y[(n-1)*w.Rows+r1-1]
 	t := 0
+	for ; t+4 <= n && vnni; t += 4 {
+		q4KRows4VNNI(&w.qs[r0*nsb*q4K], &w.ds[r0*nsb*2], &a.qs[t*cols], &a.d[t*nsb], &a.bsum8[t*nsb*8], nsb, r1-r0, cols, nsb*4, &y[t*w.Rows+r0], w.Rows*4)
+	}
 	for ; t+4 <= n; t += 4 {
 		q4KRows4AVX2(&w.qs[r0*nsb*q4K], &w.ds[r0*nsb*2], &a.qs[t*cols], &a.d[t*nsb], &a.bsum8[t*nsb*8], nsb, r1-r0, cols, nsb*4, &y[t*w.Rows+r0], w.Rows*4)
 	}
@@ -404,4 +432,61 @@ func dotF16x4(a []uint16, x []float32, out *[4]float32) {
 			out[t] += fp16Table[a[i]] * xt[i]
 		}
 	}
+}
+
+//go:noescape
+func axpyF32AVX2(y, x *float32, alpha float32, n int)
+
+//go:noescape
+func axpyF16AVX2(y *float32, x *uint16, alpha float32, n int)
+
+func axpyF32(y []float32, alpha float32, x []float32) {
+	n8 := len(y) &^ 7
+	if !hasAVX2 || n8 == 0 {
+		axpyF32Go(y, alpha, x)
+		return
+	}
+	x = x[:len(y)]
+	axpyF32AVX2(&y[0], &x[0], alpha, n8)
+	for i := n8; i < len(y); i++ {
+		y[i] += alpha * x[i]
+	}
+}
+
+func axpyF16(y []float32, alpha float32, x []uint16) {
+	n8 := len(y) &^ 7
+	if !hasAVX2 || n8 == 0 {
+		axpyF16Go(y, alpha, x)
+		return
+	}
+	x = x[:len(y)]
+	axpyF16AVX2(&y[0], &x[0], alpha, n8)
+	for i := n8; i < len(y); i++ {
+		y[i] += alpha * fp16Table[x[i]]
+	}
+}
+
+//go:noescape
+func scoresF16AVX2(q *float32, k *uint16, n, stride, hd int, scale float32, out *float32) (mx float32)
+
+//go:noescape
+func wsumF16AVX2(p *float32, v *uint16, n, stride, hd int, out *float32)
+
+func scoresF16(out, q []float32, k []uint16, stride int, scale float32) float32 {
+	hd := len(q)
+	if !hasAVX2 || hd == 0 || hd%16 != 0 || len(out) == 0 {
+		return scoresF16Go(out, q, k, stride, scale)
+	}
+	_ = k[(len(out)-1)*stride+hd-1]
+	return scoresF16AVX2(&q[0], &k[0], len(out), stride, hd, scale, &out[0])
+}
+
+func wsumF16(out, p []float32, v []uint16, stride int) {
+	hd := len(out)
+	if !hasAVX2 || hd == 0 || hd%32 != 0 || len(p) == 0 {
+		wsumF16Go(out, p, v, stride)
+		return
+	}
+	_ = v[(len(p)-1)*stride+hd-1]
+	wsumF16AVX2(&p[0], &v[0], len(p), stride, hd, &out[0])
 }

@@ -31,6 +31,8 @@ func kernelVariants() []bool { return []bool{false} }
 
 func matQ4KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
 
+func matQ4KAsmV(*Matrix, *acts, int, int, int, []float32, bool) bool { return false }
+
 func matQ5KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
 
 func matQ6KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
@@ -57,3 +59,13 @@ func dotF16x4(a []uint16, x []float32, out *[4]float32) {
 
 // asmKernels reports whether the assembly kernels are in use.
 func asmKernels() bool { return false }
+
+func axpyF32(y []float32, alpha float32, x []float32) { axpyF32Go(y, alpha, x) }
+
+func axpyF16(y []float32, alpha float32, x []uint16) { axpyF16Go(y, alpha, x) }
+
+func scoresF16(out, q []float32, k []uint16, stride int, scale float32) float32 {
+	return scoresF16Go(out, q, k, stride, scale)
+}
+
+func wsumF16(out, p []float32, v []uint16, stride int) { wsumF16Go(out, p, v, stride) }

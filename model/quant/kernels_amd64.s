@@ -594,6 +594,9 @@ q4krow:
 	VXORPS X11, X11, X11
 
 q4kloop:
+	PREFETCHT0  2048(SI)
+	PREFETCHT0  2112(SI)
+	PREFETCHT0  2176(SI)
 	VPMOVZXBW   (SI), X8
 	VINSERTI128 $1, X8, Y8, Y8
 	VPMOVZXBW   8(SI), X9
@@ -1226,37 +1229,45 @@ q4qloop:
 // registers): VPDPBUSD does VPMADDUBSW+VPMADDWD in one instruction, and
 // without the int16 stage.
 
+// Q8BLKV: the signed weights become unsigned q+128 (XOR of the sign bit in
+// Y14); the -128*sum(x) this adds per block is taken back through xk4.
 #define Q8BLKV(off, dst) \
-	VMOVDQU  off(DI), Y10 \
-	VPSIGNB  off(SI), Y10, Y10 \
-	VPABSB   off(SI), Y9 \
+	VPXOR    off(SI), Y14, Y9 \
 	VPXOR    dst, dst, dst \
-	VPDPBUSD Y10, Y9, dst
+	VPDPBUSD off(DI), Y9, dst
 
-// func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, nquads, rows int, y *float32)
-TEXT ·q8QuadRowsVNNI(SB), NOSPLIT, $0-56
+// func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
+TEXT ·q8QuadRowsVNNI(SB), NOSPLIT, $0-64
 	MOVQ wq+0(FP), SI
 	MOVQ wd+8(FP), R8
-	MOVQ rows+40(FP), BX
-	MOVQ y+48(FP), AX
+	MOVQ rows+48(FP), BX
+	MOVQ y+56(FP), AX
+	VMOVDQU signbit8<>(SB), Y14
 
 q8vrow:
 	MOVQ xq+16(FP), DI
 	MOVQ xs4+24(FP), R9
-	MOVQ nquads+32(FP), CX
+	MOVQ xk4+32(FP), R10
+	MOVQ nquads+40(FP), CX
 	VXORPS Y0, Y0, Y0
 
 q8vloop:
+	// Software prefetch 2 KiB ahead: one core streaming a large matrix
+	// from memory measured ~25% faster with it (BenchmarkMatMulLarge).
+	PREFETCHT0 2048(SI)
+	PREFETCHT0 2112(SI)
 	Q8BLKV(0, Y4)
 	Q8BLKV(32, Y5)
 	Q8BLKV(64, Y6)
 	Q8BLKV(96, Y7)
 	QUADFIN
+	VPADDD (R10), Y4, Y4
 	QUADSCALE
 	ADDQ $128, SI
 	ADDQ $128, DI
 	ADDQ $16, R8
 	ADDQ $32, R9
+	ADDQ $32, R10
 	DECQ CX
 	JNZ  q8vloop
 
@@ -1294,6 +1305,7 @@ q4vrow:
 	VXORPS Y0, Y0, Y0
 
 q4vloop:
+	PREFETCHT0 2048(SI)
 	Q4PAIRV(0, 0, Y4, Y5)
 	Q4PAIRV(32, 64, Y6, Y7)
 	QUADFIN
@@ -1312,5 +1324,370 @@ q4vloop:
 	ADDQ  $4, AX
 	DECQ  BX
 	JNZ   q4vrow
+	VZEROUPPER
+	RET
+
+// func axpyF32AVX2(y, x *float32, alpha float32, n int)   (n a multiple of 8)
+TEXT ·axpyF32AVX2(SB), NOSPLIT, $0-32
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	VBROADCASTSS alpha+16(FP), Y0
+	MOVQ         n+24(FP), CX
+
+axf32loop16:
+	CMPQ        CX, $16
+	JLT         axf32loop8
+	VMOVUPS     (DI), Y1
+	VMOVUPS     32(DI), Y2
+	VFMADD231PS (SI), Y0, Y1
+	VFMADD231PS 32(SI), Y0, Y2
+	VMOVUPS     Y1, (DI)
+	VMOVUPS     Y2, 32(DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $16, CX
+	JMP         axf32loop16
+
+axf32loop8:
+	CMPQ        CX, $8
+	JLT         axf32done
+	VMOVUPS     (DI), Y1
+	VFMADD231PS (SI), Y0, Y1
+	VMOVUPS     Y1, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         axf32loop8
+
+axf32done:
+	VZEROUPPER
+	RET
+
+// func axpyF16AVX2(y *float32, x *uint16, alpha float32, n int)   (n a multiple of 8)
+TEXT ·axpyF16AVX2(SB), NOSPLIT, $0-32
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	VBROADCASTSS alpha+16(FP), Y0
+	MOVQ         n+24(FP), CX
+
+axf16loop16:
+	CMPQ        CX, $16
+	JLT         axf16loop8
+	VCVTPH2PS   (SI), Y3
+	VCVTPH2PS   16(SI), Y4
+	VMOVUPS     (DI), Y1
+	VMOVUPS     32(DI), Y2
+	VFMADD231PS Y3, Y0, Y1
+	VFMADD231PS Y4, Y0, Y2
+	VMOVUPS     Y1, (DI)
+	VMOVUPS     Y2, 32(DI)
+	ADDQ        $32, SI
+	ADDQ        $64, DI
+	SUBQ        $16, CX
+	JMP         axf16loop16
+
+axf16loop8:
+	CMPQ        CX, $8
+	JLT         axf16done
+	VCVTPH2PS   (SI), Y3
+	VMOVUPS     (DI), Y1
+	VFMADD231PS Y3, Y0, Y1
+	VMOVUPS     Y1, (DI)
+	ADDQ        $16, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         axf16loop8
+
+axf16done:
+	VZEROUPPER
+	RET
+
+// Four-token VNNI quad kernels: one pass over a row's weights serves four
+// tokens. The weights of four blocks are unpacked once into Y9..Y12 as
+// unsigned bytes; per token, four VPDPBUSD give the blocks' int32 lanes,
+// QUADFIN folds them to [b0 b1 b2 b3 | b0 b1 b2 b3], the activation's
+// correction vector (xk4: -8*sum(x) for Q4_0's 0..15 quants, -128*sum(x) for
+// Q8_0 quants stored as q+128) makes each block sum exact, and one FMA with
+// the scale products accumulates. Registers: Y0..Y3 token accumulators,
+// Y4..Y7 temporaries, Y8 weight scales, Y13 scale product.
+
+#define V4TOK(x0, x1, x2, x3, ka, sa, acc) \
+	VPXOR       Y4, Y4, Y4 \
+	VPXOR       Y5, Y5, Y5 \
+	VPXOR       Y6, Y6, Y6 \
+	VPXOR       Y7, Y7, Y7 \
+	VPDPBUSD    x0, Y9, Y4 \
+	VPDPBUSD    x1, Y10, Y5 \
+	VPDPBUSD    x2, Y11, Y6 \
+	VPDPBUSD    x3, Y12, Y7 \
+	QUADFIN \
+	VPADDD      ka, Y4, Y4 \
+	VCVTDQ2PS   Y4, Y4 \
+	VMULPS      sa, Y8, Y13 \
+	VFMADD231PS Y4, Y13, acc
+
+#define V4TOKENS \
+	VBROADCASTF128 (R8), Y8 \
+	V4TOK((DI), 32(DI), 64(DI), 96(DI), (R10), (R9), Y0) \
+	V4TOK((DI)(R11*1), 32(DI)(R11*1), 64(DI)(R11*1), 96(DI)(R11*1), (R10)(R13*1), (R9)(R13*1), Y1) \
+	V4TOK((DI)(R11*2), 32(DI)(R11*2), 64(DI)(R11*2), 96(DI)(R11*2), (R10)(R13*2), (R9)(R13*2), Y2) \
+	V4TOK((DI)(R12*1), 32(DI)(R12*1), 64(DI)(R12*1), 96(DI)(R12*1), (R10)(R14*1), (R9)(R14*1), Y3)
+
+// func q4Quad4VNNI(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int)
+// Token t's quants at xq + t*xstride, its xs4 and xk4 at + t*sstride (bytes),
+// its outputs at y + t*ystride (bytes).
+TEXT ·q4Quad4VNNI(SB), NOSPLIT, $0-88
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), R8
+	MOVQ xstride+56(FP), R11
+	MOVQ sstride+64(FP), R13
+	MOVQ y+72(FP), AX
+	MOVQ ystride+80(FP), DX
+	LEAQ (R11)(R11*2), R12
+	LEAQ (R13)(R13*2), R14
+	VMOVDQU nibmask<>(SB), Y14
+
+q4v4row:
+	MOVQ xq+16(FP), DI
+	MOVQ xs4+24(FP), R9
+	MOVQ xk4+32(FP), R10
+	MOVQ nquads+40(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+q4v4loop:
+	VMOVDQU (SI), Y10
+	VPAND   Y14, Y10, Y9
+	VPSRLW  $4, Y10, Y10
+	VPAND   Y14, Y10, Y10
+	VMOVDQU 32(SI), Y12
+	VPAND   Y14, Y12, Y11
+	VPSRLW  $4, Y12, Y12
+	VPAND   Y14, Y12, Y12
+	V4TOKENS
+	ADDQ $64, SI
+	ADDQ $128, DI
+	ADDQ $16, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  q4v4loop
+
+	STORE4Y
+	ADDQ $4, AX
+	DECQ rows+48(FP)
+	JNZ  q4v4row
+	VZEROUPPER
+	RET
+
+DATA signbit8<>+0(SB)/8, $0x8080808080808080
+DATA signbit8<>+8(SB)/8, $0x8080808080808080
+DATA signbit8<>+16(SB)/8, $0x8080808080808080
+DATA signbit8<>+24(SB)/8, $0x8080808080808080
+GLOBL signbit8<>(SB), RODATA|NOPTR, $32
+
+// func q8Quad4VNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int)
+// As q4Quad4VNNI; the signed weights become q+128 (XOR of the sign bit).
+TEXT ·q8Quad4VNNI(SB), NOSPLIT, $0-88
+	MOVQ wq+0(FP), SI
+	MOVQ wd+8(FP), R8
+	MOVQ xstride+56(FP), R11
+	MOVQ sstride+64(FP), R13
+	MOVQ y+72(FP), AX
+	MOVQ ystride+80(FP), DX
+	LEAQ (R11)(R11*2), R12
+	LEAQ (R13)(R13*2), R14
+	VMOVDQU signbit8<>(SB), Y14
+
+q8v4row:
+	MOVQ xq+16(FP), DI
+	MOVQ xs4+24(FP), R9
+	MOVQ xk4+32(FP), R10
+	MOVQ nquads+40(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+q8v4loop:
+	VPXOR (SI), Y14, Y9
+	VPXOR 32(SI), Y14, Y10
+	VPXOR 64(SI), Y14, Y11
+	VPXOR 96(SI), Y14, Y12
+	V4TOKENS
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $16, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	DECQ CX
+	JNZ  q8v4loop
+
+	STORE4Y
+	ADDQ $4, AX
+	DECQ rows+48(FP)
+	JNZ  q8v4row
+	VZEROUPPER
+	RET
+
+// func scoresF16AVX2(q *float32, k *uint16, n, stride, hd int, scale float32, out *float32) (mx float32)
+// out[t] = scale * Σ_j q[j]·k[t*stride+j] for t < n (n >= 1, hd a multiple
+// of 16, stride in elements); returns the largest out[t].
+TEXT ·scoresF16AVX2(SB), NOSPLIT, $0-60
+	MOVQ         k+8(FP), SI
+	MOVQ         n+16(FP), BX
+	MOVQ         stride+24(FP), R8
+	SHLQ         $1, R8
+	VMOVSS       scale+40(FP), X6
+	MOVQ         out+48(FP), AX
+	MOVL         $0xff800000, DX // -Inf
+	MOVL         DX, X7
+
+scrow:
+	MOVQ   q+0(FP), DI
+	MOVQ   SI, R9
+	MOVQ   hd+32(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+
+sccol:
+	VCVTPH2PS   (R9), Y2
+	VCVTPH2PS   16(R9), Y3
+	VFMADD231PS (DI), Y2, Y0
+	VFMADD231PS 32(DI), Y3, Y1
+	ADDQ        $32, R9
+	ADDQ        $64, DI
+	SUBQ        $16, CX
+	JNZ         sccol
+
+	VADDPS Y1, Y0, Y0
+	HSUM
+	VMULSS X6, X0, X0
+	MOVSS  X0, (AX)
+	VMAXSS X7, X0, X7
+	ADDQ   $4, AX
+	ADDQ   R8, SI
+	DECQ   BX
+	JNZ    scrow
+	VZEROUPPER
+	MOVSS  X7, mx+56(FP)
+	RET
+
+// func wsumF16AVX2(p *float32, v *uint16, n, stride, hd int, out *float32)
+// out[j] = Σ_t p[t]·v[t*stride+j] for j < hd (n >= 1, hd a multiple of 32,
+// stride in elements), 32 columns per pass over the rows.
+TEXT ·wsumF16AVX2(SB), NOSPLIT, $0-48
+	MOVQ v+8(FP), SI
+	MOVQ stride+24(FP), R8
+	SHLQ $1, R8
+	MOVQ out+40(FP), AX
+	MOVQ hd+32(FP), CX
+
+wscols:
+	MOVQ   p+0(FP), DI
+	MOVQ   SI, R9
+	MOVQ   n+16(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+wsrow:
+	VBROADCASTSS (DI), Y4
+	VCVTPH2PS    (R9), Y5
+	VCVTPH2PS    16(R9), Y6
+	VCVTPH2PS    32(R9), Y7
+	VCVTPH2PS    48(R9), Y8
+	VFMADD231PS  Y5, Y4, Y0
+	VFMADD231PS  Y6, Y4, Y1
+	VFMADD231PS  Y7, Y4, Y2
+	VFMADD231PS  Y8, Y4, Y3
+	ADDQ         $4, DI
+	ADDQ         R8, R9
+	DECQ         BX
+	JNZ          wsrow
+
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	ADDQ    $128, AX
+	ADDQ    $64, SI
+	SUBQ    $32, CX
+	JNZ     wscols
+	VZEROUPPER
+	RET
+
+// VNNI variant of q4KRows4AVX2: VPDPWSSD applies the sub-block scales and
+// accumulates in one instruction (VPMADDWD + VPADDD otherwise).
+#define Q4KTOKV(xa, xb, iacc) \
+	VPMADDUBSW xa, Y8, Y13 \
+	VPMADDUBSW xb, Y9, Y14 \
+	VPDPWSSD   Y10, Y13, iacc \
+	VPDPWSSD   Y11, Y14, iacc
+
+#define Q4KPAIR4V(qoff, x0, x1, s0, s1) \
+	VMOVDQU qoff(SI), Y8 \
+	VPSRLW  $4, Y8, Y9 \
+	VPAND   Y15, Y8, Y8 \
+	VPAND   Y15, Y9, Y9 \
+	VPSHUFB kshuf<>+s0(SB), Y12, Y10 \
+	VPSHUFB kshuf<>+s1(SB), Y12, Y11 \
+	Q4KTOKV(x0(DI), x1(DI), Y4) \
+	Q4KTOKV(x0(DI)(R11*1), x1(DI)(R11*1), Y5) \
+	Q4KTOKV(x0(DI)(R11*2), x1(DI)(R11*2), Y6) \
+	Q4KTOKV(x0(DI)(R12*1), x1(DI)(R12*1), Y7)
+
+// func q4KRows4VNNI(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows, xstride, dstride int, y *float32, ystride int)
+TEXT ·q4KRows4VNNI(SB), NOSPLIT, $0-88
+	MOVQ w+0(FP), SI
+	MOVQ wd+8(FP), R8
+	MOVQ xstride+56(FP), R11
+	MOVQ dstride+64(FP), R13
+	MOVQ y+72(FP), AX
+	MOVQ ystride+80(FP), DX
+	LEAQ (R11)(R11*2), R12
+	LEAQ (R13)(R13*2), R14
+	VMOVDQU nibmask<>(SB), Y15
+
+q4kv4row:
+	MOVQ xq+16(FP), DI
+	MOVQ xd+24(FP), R9
+	MOVQ xb+32(FP), R10
+	MOVQ nsb+40(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VPXOR  Y4, Y4, Y4
+	VPXOR  Y5, Y5, Y5
+	VPXOR  Y6, Y6, Y6
+	VPXOR  Y7, Y7, Y7
+
+q4kv4loop:
+	VPMOVZXBW   (SI), X12
+	VINSERTI128 $1, X12, Y12, Y12
+	Q4KPAIR4V(16, 0, 32, 0, 32)
+	Q4KPAIR4V(48, 64, 96, 64, 96)
+	Q4KPAIR4V(80, 128, 160, 128, 160)
+	Q4KPAIR4V(112, 192, 224, 192, 224)
+	Q4KFIN((R9), (R10), Y4, Y0)
+	Q4KFIN((R9)(R13*1), (R10)(R13*4), Y5, Y1)
+	Q4KFIN((R9)(R13*2), (R10)(R13*8), Y6, Y2)
+	Q4KFIN((R9)(R14*1), (R10)(R14*4), Y7, Y3)
+	ADDQ $144, SI
+	ADDQ $8, R8
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $16, R10
+	DECQ CX
+	JNZ  q4kv4loop
+
+	STORE4Y
+	ADDQ $4, AX
+	DECQ rows+48(FP)
+	JNZ  q4kv4row
 	VZEROUPPER
 	RET

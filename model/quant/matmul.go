@@ -26,9 +26,9 @@ type acts struct {
 	xk   []int32
 	qsum []int32 // sum of the quants of each Q8_0 block
 
-	// The same for the single-token quad kernels (rows of 4k blocks), per
-	// four blocks a..d: xs4 = [da db dc dd da db dc dd], xk4 = [-8*sum(qa)
-	// .. -8*sum(qd) 0 0 0 0].
+	// The same for the quad kernels (rows of 4k blocks), per four blocks
+	// a..d: xs4 = [da db dc dd da db dc dd], xk4 = [o*sum(qa) .. o*sum(qd)
+	// 0 0 0 0] with o = -8 for Q4_0 and -128 for Q8_0 (see quantize).
 	xs4 []float32
 	xk4 []int32
 }
@@ -49,6 +49,14 @@ type matmulJob struct {
 
 	a       acts
 	scratch []scratch
+
+	// The matrices of a (fused) MatMul: matrix j's row tasks are numbered
+	// first[j] <= t < first[j+1], each of rowsPerTask rows. w is ws[0],
+	// whose type and columns prepare and quantize use.
+	nw    int
+	ws    [MaxMulti]*Matrix
+	ys    [MaxMulti][]float32
+	first [MaxMulti + 1]int
 }
 
 // grow returns s with length n, reusing its storage when it is large enough.
@@ -81,7 +89,54 @@ func (p *Pool) MatMul(y []float32, W *Matrix, x []float32, n int) {
 	p.call.Lock()
 	defer p.call.Unlock()
 	mm := &p.mm
-	mm.y, mm.w, mm.x, mm.n = y, W, x, n
+	mm.ws[0], mm.ys[0], mm.nw = W, y, 1
+	p.matmul(x, n)
+}
+
+// MaxMulti is the most matrices one MatMulMulti call fuses.
+const MaxMulti = 4
+
+// MatMulMulti computes ys[j] = ws[j] · x (as MatMul) for several matrices
+// that read the same activations, such as a layer's Q, K and V projections.
+// When the matrices share a type and a column count (and there are at most
+// MaxMulti), the activations are quantized once and all rows go to the
+// threads in one dispatch, so the products cost one synchronisation instead
+// of one each; otherwise they run one MatMul after another.
+func (p *Pool) MatMulMulti(ys [][]float32, ws []*Matrix, x []float32, n int) {
+	if len(ys) != len(ws) {
+		panic(fmt.Sprintf("quant: MatMulMulti with %d outputs for %d matrices", len(ys), len(ws)))
+	}
+	fused := len(ws) <= MaxMulti
+	for j, w := range ws {
+		checkMatMul(ys[j], w, x, n)
+		if w.Type != ws[0].Type || w.Cols != ws[0].Cols {
+			fused = false
+		}
+	}
+	if !fused {
+		for j := range ws {
+			p.MatMul(ys[j], ws[j], x, n)
+		}
+		return
+	}
+	if n == 0 || len(ws) == 0 {
+		return
+	}
+	p.call.Lock()
+	defer p.call.Unlock()
+	mm := &p.mm
+	mm.nw = len(ws)
+	for j := range ws {
+		mm.ws[j], mm.ys[j] = ws[j], ys[j]
+	}
+	p.matmul(x, n)
+}
+
+// matmul runs the products set up in p.mm.ws/ys[:nw] (same type and
+// columns) on x. The caller holds p.call.
+func (p *Pool) matmul(x []float32, n int) {
+	mm := &p.mm
+	mm.w, mm.x, mm.n = mm.ws[0], x, n
 	mm.prepare()
 	// Quantize the activations: in parallel per token when there are several.
 	if n >= 4 && p.threads > 1 {
@@ -91,18 +146,28 @@ func (p *Pool) MatMul(y []float32, W *Matrix, x []float32, n int) {
 			mm.quantize(t)
 		}
 	}
-	// Split the rows in 4 tasks per thread (in multiples of the row tile),
-	// claimed dynamically, so a thread that was descheduled or started late
-	// leaves at most a quarter of its share to the others.
+	// Split the rows of all the matrices in about 4 tasks per thread (in
+	// multiples of the row tile), claimed dynamically, so a thread that was
+	// descheduled or started late leaves at most a quarter of its share to
+	// the others.
+	total := 0
+	for _, w := range mm.ws[:mm.nw] {
+		total += w.Rows
+	}
 	tasks := p.threads * 4
 	if p.threads == 1 {
 		tasks = 1
 	}
-	rpt := (W.Rows + tasks - 1) / tasks
+	rpt := (total + tasks - 1) / tasks
 	rpt = (rpt + rowTile - 1) / rowTile * rowTile
 	mm.rowsPerTask = rpt
-	p.dispatch(jobMatMul, (W.Rows+rpt-1)/rpt)
-	mm.y, mm.w, mm.x = nil, nil, nil
+	for j, w := range mm.ws[:mm.nw] {
+		mm.first[j+1] = mm.first[j] + (w.Rows+rpt-1)/rpt
+	}
+	p.dispatch(jobMatMul, mm.first[mm.nw])
+	mm.w, mm.x = nil, nil
+	clear(mm.ws[:])
+	clear(mm.ys[:])
 }
 
 // rowTile is the granularity of the row split between tasks.
@@ -123,9 +188,7 @@ func (mm *matmulJob) prepare() {
 		}
 		if nb := w.Cols / qk; nb%4 == 0 {
 			mm.a.xs4 = grow(mm.a.xs4, n*nb*2)
-			if w.Type == gguf.TypeQ4_0 {
-				mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
-			}
+			mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
 		}
 	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
@@ -167,13 +230,18 @@ func (mm *matmulJob) quantize(t int) {
 				v := (*[8]float32)(xs4[8*q:])
 				*v = [8]float32{d[0], d[1], d[2], d[3], d[0], d[1], d[2], d[3]}
 			}
-			if mm.w.Type == gguf.TypeQ4_0 {
-				xk4 := mm.a.xk4[t*nb*2 : (t+1)*nb*2]
-				for q := 0; q < nb/4; q++ {
-					s := (*[4]int32)(sums[4*q:])
-					v := (*[8]int32)(xk4[8*q:])
-					*v = [8]int32{-8 * s[0], -8 * s[1], -8 * s[2], -8 * s[3]}
-				}
+			// The quad kernels' offset correction: Q4_0 quants are used
+			// as 0..15 (q+8), Q8_0's by the four-token VNNI kernel as
+			// q+128.
+			off := int32(-8)
+			if mm.w.Type == gguf.TypeQ8_0 {
+				off = -128
+			}
+			xk4 := mm.a.xk4[t*nb*2 : (t+1)*nb*2]
+			for q := 0; q < nb/4; q++ {
+				s := (*[4]int32)(sums[4*q:])
+				v := (*[8]int32)(xk4[8*q:])
+				*v = [8]int32{off * s[0], off * s[1], off * s[2], off * s[3]}
 			}
 		}
 	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
@@ -195,29 +263,33 @@ func (mm *matmulJob) quantize(t int) {
 
 // rows computes the output rows of task t for all tokens.
 func (mm *matmulJob) rows(t int) {
-	w := mm.w
-	r0 := t * mm.rowsPerTask
+	j := 0
+	for t >= mm.first[j+1] {
+		j++
+	}
+	w, y := mm.ws[j], mm.ys[j]
+	r0 := (t - mm.first[j]) * mm.rowsPerTask
 	r1 := min(r0+mm.rowsPerTask, w.Rows)
 	if r0 >= r1 {
 		return
 	}
 	switch w.Type {
 	case gguf.TypeQ8_0:
-		matQ8_0(w, &mm.a, r0, r1, mm.n, mm.y)
+		matQ8_0(w, &mm.a, r0, r1, mm.n, y)
 	case gguf.TypeQ4_0:
-		matQ4_0(w, &mm.a, r0, r1, mm.n, mm.y)
+		matQ4_0(w, &mm.a, r0, r1, mm.n, y)
 	case gguf.TypeQ4_K:
-		matQ4K(w, &mm.a, r0, r1, mm.n, mm.y)
+		matQ4K(w, &mm.a, r0, r1, mm.n, y)
 	case gguf.TypeQ5_K:
-		matQ5K(w, &mm.a, r0, r1, mm.n, mm.y)
+		matQ5K(w, &mm.a, r0, r1, mm.n, y)
 	case gguf.TypeQ6_K:
-		matQ6K(w, &mm.a, r0, r1, mm.n, mm.y)
+		matQ6K(w, &mm.a, r0, r1, mm.n, y)
 	case gguf.TypeF32:
-		matF32(w, mm.x, r0, r1, mm.n, mm.y)
+		matF32(w, mm.x, r0, r1, mm.n, y)
 	case gguf.TypeF16:
-		matF16(w, mm.a.f, r0, r1, mm.n, mm.y)
+		matF16(w, mm.a.f, r0, r1, mm.n, y)
 	case gguf.TypeBF16:
-		matBF16(w, mm.a.f, r0, r1, mm.n, mm.y)
+		matBF16(w, mm.a.f, r0, r1, mm.n, y)
 	}
 }
 

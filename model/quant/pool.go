@@ -28,22 +28,32 @@ const (
 // starts n-1 goroutines. Calls are serialized: a Pool may be shared by
 // goroutines, but one call runs at a time, and fn must not call back into
 // the same Pool.
+//
+// A job is over when all its tasks are done, not when every worker has
+// checked in: on a machine shared with other processes a worker may not be
+// scheduled for milliseconds, and the caller (or the other workers) then
+// simply do its share. Tasks are claimed with a compare-and-swap on a word
+// that holds the job's generation, its task count and the next task index,
+// so a worker that wakes late can never claim a task of a job that has moved
+// on, nor judge a claim against another job's task count.
 type Pool struct {
 	call    sync.Mutex // serializes Run/MatMul callers
 	threads int
 
-	// Current job, published by gen.Add (atomics are sequentially consistent).
-	gen     atomic.Uint64
-	kind    int
-	nTasks  int
-	fn      func(task int)
-	next    atomic.Int64 // next task index to claim
-	pending atomic.Int64 // workers that have not finished the current job
+	// Current job. The parameters (kind, fn, mm) are written before the
+	// claim word is published and read only by a thread holding a claimed
+	// task, which the caller waits for before the next job.
+	gen   atomic.Uint64 // generation: bumped to wake workers for a job
+	claim atomic.Uint64 // see claimWord
+	done  atomic.Int64  // tasks finished in the current job
+	kind  int
+	base  int // task numbers of the current job start here (see dispatch)
+	fn    func(task int)
 
 	park     sync.Mutex
 	wake     *sync.Cond // workers sleep here between jobs
 	sleepers atomic.Int32
-	done     *sync.Cond // the caller sleeps here waiting for pending == 0
+	finished *sync.Cond // the caller sleeps here waiting for done == nTasks
 	waiting  atomic.Bool
 	closed   atomic.Bool
 	exited   sync.WaitGroup
@@ -59,7 +69,7 @@ func NewPool(threads int) *Pool {
 	}
 	p := &Pool{threads: threads}
 	p.wake = sync.NewCond(&p.park)
-	p.done = sync.NewCond(&p.park)
+	p.finished = sync.NewCond(&p.park)
 	p.mm.scratch = make([]scratch, threads)
 	for w := 1; w < threads; w++ {
 		p.exited.Add(1)
@@ -98,35 +108,62 @@ func (p *Pool) Run(nTasks int, fn func(task int)) {
 	p.fn = nil
 }
 
-// dispatch runs the current job (kind, nTasks and its parameters already set)
-// on all threads. The caller holds p.call.
+// The claim word packs a job's generation (low 32 bits), its task count and
+// the next task index (16 bits each).
+const (
+	claimBits = 16
+	maxChunk  = 1<<claimBits - 1 // tasks per published job
+)
+
+func claimWord(g uint64, n, next int) uint64 {
+	return (g&(1<<32-1))<<(2*claimBits) | uint64(n)<<claimBits | uint64(next)
+}
+
+func claimParts(c uint64) (g uint64, n, next int) {
+	return c >> (2 * claimBits), int(c >> claimBits & maxChunk), int(c & maxChunk)
+}
+
+// dispatch runs the current job (kind and its parameters already set) as
+// nTasks tasks on all threads, in chunks of at most maxChunk tasks. The
+// caller holds p.call.
 func (p *Pool) dispatch(kind, nTasks int) {
 	if p.closed.Load() {
 		panic("quant: Pool used after Close")
 	}
-	p.kind, p.nTasks = kind, nTasks
-	p.next.Store(0)
-	if p.threads == 1 || nTasks == 1 {
-		p.work(0)
+	p.kind = kind
+	for base := 0; base < nTasks; base += maxChunk {
+		p.base = base
+		p.dispatchChunk(min(nTasks-base, maxChunk))
+	}
+	p.base = 0
+}
+
+func (p *Pool) dispatchChunk(n int) {
+	if p.threads == 1 || n == 1 {
+		for t := 0; t < n; t++ {
+			p.runTask(t, 0)
+		}
 		return
 	}
-	p.pending.Store(int64(p.threads - 1))
-	p.gen.Add(1)
+	g := p.gen.Load() + 1
+	p.done.Store(0)
+	p.claim.Store(claimWord(g, n, 0))
+	p.gen.Store(g)
 	if p.sleepers.Load() > 0 {
 		p.park.Lock()
 		p.wake.Broadcast()
 		p.park.Unlock()
 	}
-	p.work(0)
-	// Wait for the workers: spin first, then park.
+	p.work(g, 0)
+	// Wait for tasks other threads claimed: spin first, then park.
 	deadline := time.Now().Add(spinFor)
-	for i := 0; p.pending.Load() != 0; i++ {
+	for i := 0; p.done.Load() != int64(n); i++ {
 		if i&63 == 63 {
 			if time.Now().After(deadline) {
 				p.park.Lock()
 				p.waiting.Store(true)
-				for p.pending.Load() != 0 {
-					p.done.Wait()
+				for p.done.Load() != int64(n) {
+					p.finished.Wait()
 				}
 				p.waiting.Store(false)
 				p.park.Unlock()
@@ -138,7 +175,7 @@ func (p *Pool) dispatch(kind, nTasks int) {
 }
 
 // worker is the loop of one pool goroutine: wait for a new generation, claim
-// tasks until none are left, report completion.
+// tasks of it until none are left.
 func (p *Pool) worker(id int) {
 	defer p.exited.Done()
 	var seen uint64 // the generation at NewPool; a job may be published before this goroutine runs
@@ -167,32 +204,42 @@ func (p *Pool) worker(id int) {
 		if p.closed.Load() {
 			return
 		}
-		p.work(id)
-		if p.pending.Add(-1) == 0 && p.waiting.Load() {
+		p.work(seen, id)
+	}
+}
+
+// work claims and runs tasks of job g until none are left or the job is no
+// longer current.
+func (p *Pool) work(g uint64, thread int) {
+	for {
+		c := p.claim.Load()
+		cg, n, t := claimParts(c)
+		if cg != g&(1<<32-1) || t >= n {
+			return
+		}
+		if !p.claim.CompareAndSwap(c, c+1) {
+			continue
+		}
+		p.runTask(t, thread)
+		if p.done.Add(1) == int64(n) && p.waiting.Load() {
 			p.park.Lock()
-			p.done.Broadcast()
+			p.finished.Broadcast()
 			p.park.Unlock()
 		}
 	}
 }
 
-// work claims and runs tasks of the current job until none are left.
-func (p *Pool) work(thread int) {
-	n := int64(p.nTasks)
-	for {
-		t := p.next.Add(1) - 1
-		if t >= n {
-			return
-		}
-		switch p.kind {
-		case jobRun:
-			p.fn(int(t))
-		case jobMatMul:
-			p.mm.rows(int(t))
-		case jobQuantize:
-			p.mm.quantize(int(t))
-		case jobMatMulRef:
-			p.mm.refRows(int(t), &p.mm.scratch[thread])
-		}
+// runTask runs task t of the current chunk of the current job.
+func (p *Pool) runTask(t, thread int) {
+	t += p.base
+	switch p.kind {
+	case jobRun:
+		p.fn(t)
+	case jobMatMul:
+		p.mm.rows(t)
+	case jobQuantize:
+		p.mm.quantize(t)
+	case jobMatMulRef:
+		p.mm.refRows(t, &p.mm.scratch[thread])
 	}
 }

@@ -11,12 +11,14 @@
 # unchanged. Env: WEFT_E2E_MODEL (GGUF file; default: weft's embedded model),
 # WEFT_E2E_ARTIFACTS (where a failure leaves screenshots and logs; default
 # /tmp/weft-e2e-artifacts), WEFT_E2E_SCREENSHOT (where the ghost-text
-# screenshot goes; default docs/img/vscode-ghost-text.png, empty: none).
+# screenshot also goes, e.g. docs/img/vscode-ghost-text.png; default: only
+# into the artifacts folder), WEFT_E2E_TIMEOUT_MS (how long weft may take to
+# answer; default 180000), WEFT_E2E_ONLY (regexp: run only the tests whose
+# names match), WEFT_E2E_CHROMIUM (default /usr/bin/chromium).
 # The last line is "N passed, N failed"; the exit status is non-zero on failure.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ext=$(cd "$here/.." && pwd)
-repo=$(cd "$ext/../.." && pwd)
 
 die() { # message: setup failure, counted as one failed test
   echo "vscode e2e: $*" >&2
@@ -88,16 +90,35 @@ if [ ! -d "$ext/node_modules" ]; then
 fi
 (cd "$ext" && npm run -s compile) || die "compiling the extension failed"
 
-# test.mjs runs code-server in its own process group and ends it; the trap
-# ends it too when the test itself is killed.
+# test.mjs runs code-server and chromium in process groups of their own and
+# ends them; run.sh ends them too (their pids are in the pid file) when the
+# test itself is killed or run.sh is interrupted.
 export WEFT_E2E_PIDFILE
 WEFT_E2E_PIDFILE=$(mktemp /tmp/weft-e2e-pid.XXXXXX)
+out=$(mktemp /tmp/weft-e2e-out.XXXXXX)
+test_pid=
 cleanup() {
   local pid
-  pid=$(cat "$WEFT_E2E_PIDFILE" 2>/dev/null)
-  [ -n "$pid" ] && kill -KILL -- "-$pid" 2>/dev/null
-  rm -f "$WEFT_E2E_PIDFILE"
+  [ -n "$test_pid" ] && kill -TERM "$test_pid" 2>/dev/null && sleep 1
+  while read -r pid; do
+    [ -n "$pid" ] && { kill -KILL -- "-$pid" || kill -KILL "$pid"; } 2>/dev/null
+  done <"$WEFT_E2E_PIDFILE"
+  rm -f "$WEFT_E2E_PIDFILE" "$out"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
-node "$here/test.mjs" "$weft"
+trap 'echo "vscode e2e: interrupted"; echo "0 passed, 1 failed"; exit 1' INT TERM
+# In the background, so that a signal's trap runs at once (bash runs traps
+# only between foreground commands).
+node "$here/test.mjs" "$weft" > >(tee "$out") 2>&1 &
+test_pid=$!
+wait "$test_pid"
+rc=$?
+test_pid=
+wait # for tee
+# A crashed or killed test prints no summary of its own.
+if ! tail -1 "$out" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+  echo "vscode e2e: test.mjs ended without a summary (exit $rc)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+exit "$rc"

@@ -2,8 +2,10 @@ package model
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/weft-dev/weft/model/gguf"
@@ -11,8 +13,15 @@ import (
 
 // BenchmarkFilePrefill and BenchmarkFileDecode time a real GGUF file named by
 // env WEFT_BENCH_MODEL (skipped without it), for profiling with -cpuprofile:
-// a 64-token prefill from an empty cache, and single-token steps.
-func BenchmarkFilePrefill(b *testing.B) { benchFile(b, 64, 0) }
+// a prefill from an empty cache (64 tokens, or env WEFT_BENCH_PP up to 512),
+// and single-token steps.
+func BenchmarkFilePrefill(b *testing.B) {
+	pp := 64
+	if v, err := strconv.Atoi(os.Getenv("WEFT_BENCH_PP")); err == nil && v > 0 && v <= 512 {
+		pp = v
+	}
+	benchFile(b, pp, 0)
+}
 
 func BenchmarkFileDecode(b *testing.B) { benchFile(b, 0, 1) }
 
@@ -47,6 +56,24 @@ func benchFile(b *testing.B, pp, tg int) {
 		}
 		if _, err := s.step(ctx, toks[len(s.Tokens())]); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestExpF32(t *testing.T) {
+	var worst float64
+	for x := float32(-87); x <= 88.7; x += 0.00917 {
+		want := math.Exp(float64(x))
+		if e := math.Abs(float64(expF32(x))-want) / want; e > worst {
+			worst = e
+		}
+	}
+	if worst > 3e-7 {
+		t.Errorf("expF32 relative error %g", worst)
+	}
+	for _, c := range []struct{ x, want float32 }{{0, 1}, {-110, 0}, {100, float32(math.Inf(1))}} {
+		if got := expF32(c.x); got != c.want {
+			t.Errorf("expF32(%g) = %g, want %g", c.x, got, c.want)
 		}
 	}
 }
