@@ -202,4 +202,3 @@ func joinCounts(m map[string]int) string {
 	}
 	return strings.Join(parts, " ")
 }
-
