@@ -1,5 +1,0 @@
-package main
-
-import "errors"
-
-var errPending = errors.New("not wired yet")
