@@ -43,6 +43,12 @@ func cmdTrain(e *env, args []string) error {
 	fs.StringVar(&c.Init, "init", "", `GGUF to fine-tune from ("default" = the embedded model)`)
 	fs.StringVar(&c.ExportType, "export", "", "exported weight type: q8_0 (default), f16, f32")
 	fs.StringVar(&c.Name, "name", "", "general.name of the exported model")
+	fs.IntVar(&c.EvalEvery, "eval-every", 0, "steps between validation runs (default 100)")
+	fs.IntVar(&c.EvalWindows, "eval-windows", 0, "validation windows of ctx tokens (default 64)")
+	fs.IntVar(&c.TokenizerBytes, "tokenizer-bytes", 0, "training text used to learn the BPE vocabulary (default 16 MB)")
+	fs.Float64Var(&c.FIMRate, "fim-rate", 0, "share of chunks turned into fill-in-the-middle examples (default 0.5)")
+	fs.Float64Var(&c.WeightDecay, "weight-decay", 0, "AdamW weight decay (default 0.1)")
+	fs.IntVar(&c.LogEvery, "log-every", 0, "steps between progress lines (default 10)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
