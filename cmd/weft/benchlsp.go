@@ -26,7 +26,7 @@ func benchLSP(e *env, m *model.Model, file string, n int, asJSON bool) error {
 	if !ok {
 		return fmt.Errorf("%s: no grammar for this file type", file)
 	}
-	eng := complete.NewEngine(m, complete.Config{})
+	eng := complete.NewEngine(m, completeConfig(m, 0))
 	r, err := complete.ReplayTyping(e.ctx, eng, text, lang.ID, n)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func cmdComplete(e *env, args []string) error {
 		return err
 	}
 	defer m.Close()
-	eng := complete.NewEngine(m, complete.Config{})
+	eng := complete.NewEngine(m, completeConfig(m, 0))
 	res, err := eng.CompleteFile(e.ctx, *file, line, col, complete.Options{MaxTokens: *maxTokens, Temperature: float32(*temp), Multiline: *multiline})
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func cmdDemo(e *env, args []string) error {
 
 	// 1. A completion at the cursor (the end of demoGo), as the server gives it.
 	section("completion (Go, cursor at the end)", demoGo)
-	eng := complete.NewEngine(m, complete.Config{})
+	eng := complete.NewEngine(m, completeConfig(m, 0))
 	lines := strings.Split(demoGo, "\n")
 	start := time.Now()
 	res, err := eng.CompleteText(e.ctx, "demo.go", []byte(demoGo), len(lines), len(lines[len(lines)-1])+1, complete.Options{})

@@ -105,7 +105,7 @@ func cmdEvalFIM(e *env, args []string) error {
 			*ngramOrder, len(texts), float64(size)/1e6, ngram.Tokens(), time.Since(t0).Round(time.Millisecond))
 	}
 
-	eng := complete.NewEngine(m, complete.Config{NCtx: *nCtx})
+	eng := complete.NewEngine(m, completeConfig(m, *nCtx))
 	var dumpEnc *json.Encoder
 	if *dump != "" {
 		f, err := os.Create(*dump)

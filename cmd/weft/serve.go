@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/lsp"
@@ -47,7 +48,7 @@ func cmdServe(e *env, args []string) error {
 
 // features builds the server's features on one loaded model.
 func features(m *model.Model, nCtx int) lsp.Features {
-	eng := complete.NewEngine(m, complete.Config{NCtx: nCtx})
+	eng := complete.NewEngine(m, completeConfig(m, nCtx))
 	acts := translate.NewActions(translate.NewEngine(translate.NewModelSampler(m, 0), false))
 	return lsp.Features{
 		Completer: completer{eng},
@@ -60,6 +61,18 @@ func features(m *model.Model, nCtx int) lsp.Features {
 		},
 		Close: m.Close,
 	}
+}
+
+// completeConfig is the completion engine's set-up for m. weft's own models
+// (named "weft…" by `weft train`) were trained on the suffix-prefix-middle
+// order half the time; in that order typing at the cursor changes only the
+// end of the prompt, so the KV cache serves nearly all of it.
+func completeConfig(m *model.Model, nCtx int) complete.Config {
+	c := complete.Config{NCtx: nCtx}
+	if strings.HasPrefix(m.Info().Name, "weft") {
+		c.Layout = "spm"
+	}
+	return c
 }
 
 // completer adapts complete.Engine to lsp.Completer.
