@@ -532,9 +532,11 @@ func (v *Verifier) runPlan(p Program, dir string) ([]Cmd, Cmd, error) {
 		b.Env, b.Writable = env, w
 		return []Cmd{b}, cmd("./prog"), nil
 	case "python":
-		return nil, cmd(v.tools["python3"], "-I", main), nil
+		// The syntax check is the "build": without it a program that does
+		// not compile would count as built and fail only when run.
+		return []Cmd{cmd(v.tools["python3"], "-I", "-m", "py_compile", main)}, cmd(v.tools["python3"], "-I", main), nil
 	case "javascript":
-		return nil, cmd(v.tools["node"], main), nil
+		return []Cmd{cmd(v.tools["node"], "--check", main)}, cmd(v.tools["node"], main), nil
 	case "typescript":
 		b := cmd(v.tools["tsc"], "--outDir", "out", "--target", "es2020", "--module", "commonjs", main)
 		js := "out/" + strings.TrimSuffix(main, filepath.Ext(main)) + ".js"
