@@ -1,46 +1,18 @@
 package complete
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model/gguf"
 	"github.com/weft-dev/weft/model/tokenizer"
 )
 
 // sharedPath returns a file of the shared reference data (../shared from the repository root, or
 // $WEFT_SHARED). When it is missing the test fails under CI and is skipped otherwise.
-func sharedPath(t testing.TB, rel string) string {
-	t.Helper()
-	dir := os.Getenv("WEFT_SHARED")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		msg := "shared test data missing: " + p + " (set WEFT_SHARED to the shared/ folder)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
+func sharedPath(t testing.TB, rel string) string { t.Helper(); return refdata.Path(t, rel) }
 
 func loadTokenizer(t testing.TB, rel string) *tokenizer.Tokenizer {
 	t.Helper()

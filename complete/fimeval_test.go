@@ -13,37 +13,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model"
 	"github.com/weft-dev/weft/model/gguf"
 )
 
 // fimShared returns a file of the shared reference data (../shared beside the repository root, or
 // $WEFT_SHARED): a test fails when it is missing under CI and is skipped otherwise.
-func fimShared(t testing.TB, rel string) string {
-	t.Helper()
-	dir := os.Getenv("WEFT_SHARED")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; filepath.Dir(d) != d; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared")
-				break
-			}
-		}
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		msg := "shared test data missing: " + p + " (set WEFT_SHARED to the shared/ folder)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
+func fimShared(t testing.TB, rel string) string { t.Helper(); return refdata.Path(t, rel) }
 
 const fimGoDoc = `package geometry
 

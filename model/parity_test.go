@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,42 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model/gguf"
 )
 
 // sharedDir locates the team's reference data: $WEFT_SHARED, else ../shared
 // next to the repository root (the directory holding go.mod). When it is
 // missing the test is skipped, or fails under CI.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("WEFT_SHARED")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if dir != "" {
-		if st, err := os.Stat(filepath.Join(dir, "testdata", "parity")); err == nil && st.IsDir() {
-			return dir
-		}
-	}
-	msg := fmt.Sprintf("shared reference data not found (looked for %q; set WEFT_SHARED)", dir)
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+func sharedDir(t testing.TB) string { return refdata.Dir(t) }
 
 // f32s is a list of float32 values written as JSON numbers; they are parsed
 // with float32 rounding so that they are bit-identical to llama.cpp's.

@@ -3,42 +3,16 @@ package translate
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/weft-dev/weft/grammars"
+	"github.com/weft-dev/weft/internal/refdata"
 )
 
 // sharedDir finds /work/shared as ../shared from the module root, or $WEFT_SHARED.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("WEFT_SHARED")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if st, err := os.Stat(dir); dir == "" || err != nil || !st.IsDir() {
-		msg := "shared reference data not found (set WEFT_SHARED or place it at ../shared)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
+func sharedDir(t *testing.T) string { return refdata.Dir(t) }
 
 // goldTranslator returns, for a source f_gold, the set's own f_gold of the same problem in the target
 // language: a perfect translator, which the harness must score at 100%.

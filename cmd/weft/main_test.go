@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model"
 	"github.com/weft-dev/weft/model/gguf"
 )
@@ -62,27 +63,8 @@ func buildWeft(dir string) (string, error) {
 // errNoShared marks a missing /work/shared: a skip outside CI.
 var errNoShared = errors.New("shared test data not found")
 
-// sharedDir locates /work/shared as ../shared from the module root (the
-// directory holding go.mod), or $WEFT_SHARED.
-func sharedDir() (string, error) {
-	if d := os.Getenv("WEFT_SHARED"); d != "" {
-		return d, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the test's directory")
-		}
-		dir = parent
-	}
-}
+// sharedDir locates the reference data (refdata.Locate).
+func sharedDir() (string, error) { return refdata.Locate() }
 
 // synthTiny writes the tiny test model into dir.
 func synthTiny(dir string) (string, error) {

@@ -2,40 +2,15 @@ package gguf
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/weft-dev/weft/internal/refdata"
 )
 
 // sharedDir finds ../shared beside the repository root, or $WEFT_SHARED.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("WEFT_SHARED"); d != "" {
-		return d
-	}
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(d); err == nil {
-				return d
-			}
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	msg := "reference data ../shared not found beside the repository (set WEFT_SHARED)"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+func sharedDir(t testing.TB) string { return refdata.Dir(t) }
 
 func sample(t testing.TB) []byte {
 	w := NewWriter()

@@ -4,44 +4,16 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model/gguf"
 )
 
 // sharedDir locates /work/shared (see COMMON.md): $WEFT_SHARED, or ../shared
 // next to the module root.
-func sharedDir(t testing.TB) string {
-	if d := os.Getenv("WEFT_SHARED"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(d); err == nil {
-				return d
-			}
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	msg := "shared test data not found (set WEFT_SHARED or place it at ../shared next to the repo)"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+func sharedDir(t testing.TB) string { return refdata.Dir(t) }
 
 func le16(b []byte, v uint16) { binary.LittleEndian.PutUint16(b, v) }
 

@@ -11,41 +11,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model/gguf"
 )
 
 // sharedDir locates /work/shared (../shared next to the repo root, or $WEFT_SHARED).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("WEFT_SHARED"); d != "" {
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(d, "..", "shared")
-			if _, err := os.Stat(s); err != nil {
-				missing(t, "shared test data not found at "+s)
-			}
-			return s
-		}
-		if filepath.Dir(d) == d {
-			missing(t, "go.mod not found above "+wd)
-			return ""
-		}
-	}
-}
+func sharedDir(t testing.TB) string { return refdata.Dir(t) }
 
-func missing(t testing.TB, msg string) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
+func missing(t testing.TB, msg string) { t.Helper(); refdata.Missing(t, msg) }
 
 var (
 	vocabMu    sync.Mutex
