@@ -88,7 +88,7 @@ func newBPEModel(tokens []string, merges []string, byText func(string) (int32, b
 // bpeScratch is the per-call state of the merge loop.
 type bpeScratch struct {
 	sym  []bpeSym
-	heap []bpeCand
+	heap candHeap[bpeCand]
 }
 
 type bpeSym struct {
@@ -103,46 +103,8 @@ type bpeCand struct {
 	lid, rid    int32 // symbol ids when queued (stale check)
 }
 
-func (a bpeCand) less(b bpeCand) bool {
+func (a bpeCand) before(b bpeCand) bool {
 	return a.rank < b.rank || (a.rank == b.rank && a.left < b.left)
-}
-
-func (s *bpeScratch) push(c bpeCand) {
-	h := append(s.heap, c)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h[i].less(h[p]) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-	s.heap = h
-}
-
-func (s *bpeScratch) pop() bpeCand {
-	h := s.heap
-	top := h[0]
-	n := len(h) - 1
-	h[0] = h[n]
-	h = h[:n]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < n && h[l].less(h[m]) {
-			m = l
-		}
-		if r < n && h[r].less(h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	s.heap = h
-	return top
 }
 
 func (m *bpeModel) tryPair(s *bpeScratch, l, r int32) {
@@ -151,7 +113,7 @@ func (m *bpeModel) tryPair(s *bpeScratch, l, r int32) {
 	}
 	a, b := s.sym[l].id, s.sym[r].id
 	if mg, ok := m.merges[pairKey(a, b)]; ok {
-		s.push(bpeCand{rank: mg.rank, left: l, right: r, lid: a, rid: b})
+		s.heap.push(bpeCand{rank: mg.rank, left: l, right: r, lid: a, rid: b})
 	}
 }
 
@@ -173,7 +135,7 @@ func (m *bpeModel) encodeWord(s *bpeScratch, word []byte, out []int32) []int32 {
 		m.tryPair(s, int32(i-1), int32(i))
 	}
 	for len(s.heap) > 0 {
-		c := s.pop()
+		c := s.heap.pop()
 		L, R := &s.sym[c.left], &s.sym[c.right]
 		if L.end == L.start || R.end == R.start || L.id != c.lid || R.id != c.rid {
 			continue // stale: one side has changed since it was queued

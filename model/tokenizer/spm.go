@@ -10,7 +10,7 @@ package tokenizer
 type spmScratch struct {
 	starts []int
 	sym    []spmSym
-	heap   []spmCand
+	heap   candHeap[spmCand]
 }
 
 type spmSym struct {
@@ -24,46 +24,8 @@ type spmCand struct {
 	size        int32
 }
 
-func (a spmCand) better(b spmCand) bool {
+func (a spmCand) before(b spmCand) bool {
 	return a.score > b.score || (a.score == b.score && a.left < b.left)
-}
-
-func (s *spmScratch) push(c spmCand) {
-	h := append(s.heap, c)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h[i].better(h[p]) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-	s.heap = h
-}
-
-func (s *spmScratch) pop() spmCand {
-	h := s.heap
-	top := h[0]
-	n := len(h) - 1
-	h[0] = h[n]
-	h = h[:n]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < n && h[l].better(h[m]) {
-			m = l
-		}
-		if r < n && h[r].better(h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	s.heap = h
-	return top
 }
 
 func (t *Tokenizer) spmTryPair(s *spmScratch, text string, l, r int32) {
@@ -76,7 +38,7 @@ func (t *Tokenizer) spmTryPair(s *spmScratch, text string, l, r int32) {
 	if !ok {
 		return
 	}
-	s.push(spmCand{score: t.scores[id], left: l, right: r, size: a.n + b.n})
+	s.heap.push(spmCand{score: t.scores[id], left: l, right: r, size: a.n + b.n})
 }
 
 // encodeSPM appends the tokens of text (already whitespace-escaped) to out.
@@ -126,7 +88,7 @@ func (t *Tokenizer) spmMerge(s *spmScratch, text string, starts []int, out []int
 		t.spmTryPair(s, text, int32(i-1), int32(i))
 	}
 	for len(s.heap) > 0 {
-		c := s.pop()
+		c := s.heap.pop()
 		L, R := &s.sym[c.left], &s.sym[c.right]
 		if L.n == 0 || R.n == 0 || L.n+R.n != c.size {
 			continue
