@@ -9,12 +9,14 @@
 
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const rpc = require('vscode-jsonrpc/node');
 const lsp = require('vscode-languageserver-protocol/node');
+const client = require('./client.cjs');
+const { handshake } = client;
 
 let serverBin;
 
@@ -30,58 +32,8 @@ before(() => {
   }
 });
 
-// start spawns the server and returns a protocol connection to it plus
-// what the client observed.
-function start(env) {
-  const child = spawn(serverBin, [], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  const conn = lsp.createProtocolConnection(
-    new rpc.StreamMessageReader(child.stdout),
-    new rpc.StreamMessageWriter(child.stdin),
-  );
-  const seen = { progress: [], logs: [], configuration: 0 };
-  let loaded;
-  seen.loaded = new Promise((resolve) => { loaded = resolve; });
-  conn.onRequest(lsp.WorkDoneProgressCreateRequest.type, (params) => {
-    conn.onProgress(lsp.WorkDoneProgress.type, params.token, (value) => {
-      seen.progress.push(value.kind);
-      if (value.kind === 'end') loaded();
-    });
-    return null;
-  });
-  conn.onRequest(lsp.ConfigurationRequest.type, (params) => {
-    seen.configuration++;
-    return params.items.map(() => ({ maxTokens: 4 }));
-  });
-  conn.onNotification(lsp.LogMessageNotification.type, (p) => seen.logs.push(p.message));
-  conn.listen();
-  return { child, conn, exited, seen };
-}
-
-const capabilities = {
-  general: { positionEncodings: ['utf-16'] },
-  window: { workDoneProgress: true },
-  workspace: { configuration: true },
-  textDocument: {
-    synchronization: { dynamicRegistration: false },
-    completion: { completionItem: {} },
-    inlineCompletion: {},
-  },
-};
-
-async function handshake(conn, initializationOptions) {
-  const res = await conn.sendRequest(lsp.InitializeRequest.type, {
-    processId: process.pid,
-    rootUri: null,
-    capabilities,
-    initializationOptions,
-  });
-  await conn.sendNotification(lsp.InitializedNotification.type, {});
-  return res;
-}
+// start runs the test server with env added to the environment.
+const start = (env) => client.start(serverBin, [], { env, settings: { maxTokens: 4 } });
 
 const uri = 'file:///tmp/node.go';
 

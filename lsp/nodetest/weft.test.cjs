@@ -11,9 +11,10 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const rpc = require('vscode-jsonrpc/node');
 const lsp = require('vscode-languageserver-protocol/node');
+const client = require('./client.cjs');
+const { handshake } = client;
 
 const weftBin = process.env.WEFT_BIN;
 const weftModel = process.env.WEFT_MODEL;
@@ -22,54 +23,8 @@ const skip = weftBin ? false : 'WEFT_BIN is not set';
 // Greedy, one line, few tokens: what the workspace/configuration pull answers.
 const settings = { temperature: 0, maxTokens: 16, multiline: 'never', verification: false };
 
-function start() {
-  const args = ['serve'];
-  if (weftModel) args.push('--model', weftModel);
-  const child = spawn(weftBin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  const conn = lsp.createProtocolConnection(
-    new rpc.StreamMessageReader(child.stdout),
-    new rpc.StreamMessageWriter(child.stdin),
-  );
-  const seen = { progress: [], messages: [], stderr: () => stderr };
-  let loaded;
-  seen.loaded = new Promise((resolve) => { loaded = resolve; });
-  conn.onRequest(lsp.WorkDoneProgressCreateRequest.type, (params) => {
-    conn.onProgress(lsp.WorkDoneProgress.type, params.token, (value) => {
-      seen.progress.push(value.kind);
-      if (value.kind === 'end') loaded();
-    });
-    return null;
-  });
-  conn.onRequest(lsp.ConfigurationRequest.type, (params) => params.items.map(() => settings));
-  conn.onNotification(lsp.ShowMessageNotification.type, (p) => seen.messages.push(p.message));
-  conn.listen();
-  return { child, conn, exited, seen };
-}
-
-const capabilities = {
-  general: { positionEncodings: ['utf-16'] },
-  window: { workDoneProgress: true },
-  workspace: { configuration: true },
-  textDocument: {
-    synchronization: { dynamicRegistration: false },
-    completion: { completionItem: {} },
-    inlineCompletion: {},
-  },
-};
-
-async function handshake(conn, initializationOptions) {
-  const res = await conn.sendRequest(lsp.InitializeRequest.type, {
-    processId: process.pid,
-    rootUri: null,
-    capabilities,
-    initializationOptions,
-  });
-  await conn.sendNotification(lsp.InitializedNotification.type, {});
-  return res;
-}
+// start runs `weft serve` on the model under test.
+const start = () => client.start(weftBin, weftModel ? ['serve', '--model', weftModel] : ['serve'], { settings });
 
 test('weft serve: handshake, incremental sync, completion, shutdown', { skip }, async () => {
   const { conn, exited, seen } = start();
