@@ -52,7 +52,7 @@ func features(m *model.Model, nCtx int) lsp.Features {
 	acts := translate.NewActions(translate.NewEngine(translate.NewModelSampler(m, 0), false))
 	return lsp.Features{
 		Completer: completer{eng},
-		Actions:   actions{acts},
+		Actions:   lsp.TranslateActions(acts),
 		Hooks: lsp.Hooks{
 			// complete/ keeps each open document's text for its repo map.
 			OnOpen:   func(d *lsp.Snapshot) { eng.Update(d.URI, uriPath(d.URI), d.Text) },
@@ -87,45 +87,6 @@ func (c completer) Complete(ctx context.Context, r lsp.CompletionRequest) (lsp.C
 		return lsp.CompletionResult{}, err
 	}
 	return lsp.CompletionResult{Text: res.Text, ReplaceStart: res.ReplaceStart, ReplaceEnd: res.ReplaceEnd, FilterText: res.FilterText}, nil
-}
-
-// actions adapts translate.Actions to lsp.Actions.
-type actions struct{ a *translate.Actions }
-
-func (x actions) CodeActions(ctx context.Context, r lsp.ActionRequest) ([]lsp.Action, error) {
-	as, err := x.a.CodeActions(ctx, translate.ActionRequest{
-		URI: r.URI, LanguageID: r.LanguageID, Version: r.Version, Text: r.Text, Start: r.Start, End: r.End,
-		Verification: r.Settings.Verification, TargetMode: r.Settings.TranslateTarget,
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]lsp.Action, len(as))
-	for i, a := range as {
-		out[i] = lsp.Action{Title: a.Title, Kind: a.Kind, URI: a.URI, Version: a.Version, Start: a.Start, End: a.End, Data: a.Data}
-	}
-	return out, nil
-}
-
-func (x actions) Resolve(ctx context.Context, a lsp.Action) (lsp.Edit, error) {
-	ed, err := x.a.Resolve(ctx, translate.Action{Title: a.Title, Kind: a.Kind, URI: a.URI, Version: a.Version, Start: a.Start, End: a.End, Data: a.Data})
-	return lspEdit(ed), err
-}
-
-func (x actions) Execute(ctx context.Context, r lsp.CommandRequest, progress func(string, int)) (lsp.Edit, error) {
-	ed, err := x.a.Execute(ctx, translate.CommandRequest{
-		Command: r.Command, URI: r.URI, LanguageID: r.LanguageID, Version: r.Version, Text: r.Text, Start: r.Start, End: r.End,
-		Instruction: r.Instruction, To: r.To, Verification: r.Settings.Verification, TargetMode: r.Settings.TranslateTarget,
-	}, progress)
-	return lspEdit(ed), err
-}
-
-func lspEdit(e translate.Edit) lsp.Edit {
-	out := lsp.Edit{Label: e.Label, Description: e.Description, URI: e.URI, Version: e.Version, CreateURI: e.CreateURI, CreateText: e.CreateText}
-	for _, c := range e.Changes {
-		out.Changes = append(out.Changes, lsp.TextChange{Start: c.Start, End: c.End, NewText: c.NewText})
-	}
-	return out
 }
 
 // uriPath returns the file path of a file:// URI, for the prompt header.

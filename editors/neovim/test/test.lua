@@ -106,10 +106,10 @@ local ok, err = pcall(function()
         local name = vim.api.nvim_buf_get_name(b)
         if name:match('%.go$') and not name:match('main%.go$') then
           local text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n')
-          found = #text > 0
+          found = text:match('func is_even%(') ~= nil
         end
       end
-      check('translation opened as a new Go buffer', found)
+      check('translation opened as a new Go buffer holding func is_even', found)
     elseif os.getenv('WEFT_REQUIRE_TRANSLATION') == '1' then
       check('resolve returns an edit', false, vim.inspect(rerr))
     else

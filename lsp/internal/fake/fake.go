@@ -142,7 +142,7 @@ const MissingModel = "/nonexistent/model.gguf"
 
 // Load returns a Config.Load that "loads a model" in steps of stepDelay,
 // reporting progress, and serves c and a.
-func Load(stepDelay time.Duration, c Completer, a Actions) func(context.Context, lsp.Settings, func(string, int)) (lsp.Features, error) {
+func Load(stepDelay time.Duration, c Completer, a lsp.Actions) func(context.Context, lsp.Settings, func(string, int)) (lsp.Features, error) {
 	return func(ctx context.Context, s lsp.Settings, progress func(string, int)) (lsp.Features, error) {
 		if s.ModelPath == MissingModel {
 			return lsp.Features{}, fmt.Errorf("open %s: no such file", s.ModelPath)

@@ -116,11 +116,24 @@ local function on_attach(client, bufnr)
   end
 end
 
+-- The client's capabilities, plus documentChanges: every Neovim since 0.5
+-- applies documentChanges (text edits and create/rename/delete) in
+-- vim.lsp.util.apply_workspace_edit, but before 0.8 it does not say so, and
+-- weft needs it to open a translation as a new file.
+local function capabilities()
+  local caps = vim.lsp.protocol.make_client_capabilities()
+  caps.workspace = caps.workspace or {}
+  caps.workspace.workspaceEdit = caps.workspace.workspaceEdit or {}
+  caps.workspace.workspaceEdit.documentChanges = true
+  return caps
+end
+
 local function start(bufnr)
   local root = find_root(bufnr)
   local spec = {
     name = 'weft',
     cmd = config.cmd,
+    capabilities = capabilities(),
     root_dir = root,
     init_options = config.settings,
     settings = { weft = config.settings },
