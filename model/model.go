@@ -336,6 +336,9 @@ func matrix(f *gguf.File, name string, cols, rows int) (quant.Matrix, error) {
 	if err != nil {
 		return quant.Matrix{}, fmt.Errorf("tensor %s: %w", name, err)
 	}
+	if w.Repacked() {
+		f.Evict(t) // the kernels read the copy; keep one in memory
+	}
 	return w, nil
 }
 

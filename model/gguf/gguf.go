@@ -717,5 +717,17 @@ func (f *File) TensorData(t *TensorInfo) []byte {
 	return f.data[start : start+t.Size : start+t.Size]
 }
 
+// Evict tells the system that t's bytes will rarely be read again, because
+// the caller keeps its own copy of them (repacked weights): for a memory-
+// mapped file (Open) their pages leave the process's resident set, so that
+// memory holds each weight once; the bytes stay readable, from the page
+// cache. It does nothing for a File made by Parse from the caller's bytes.
+func (f *File) Evict(t *TensorInfo) {
+	if f.release == nil || f.data == nil {
+		return
+	}
+	evictPages(f.TensorData(t))
+}
+
 // Bytes returns the whole file's bytes (the mapping for Open).
 func (f *File) Bytes() []byte { return f.data }

@@ -28,6 +28,11 @@ type Matrix struct {
 	ready bool // built by NewMatrix
 }
 
+// Repacked reports whether the kernels read a copy of the weights that
+// NewMatrix made, so that Data is read only by the reference path and by
+// row lookups (embeddings), and its pages can be given back.
+func (m *Matrix) Repacked() bool { return m.qs != nil }
+
 // nativeLE reports a little-endian host, where GGUF's little-endian F32/F16
 // data can be used in place (aligned) instead of being decoded into a copy.
 var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
@@ -90,12 +95,20 @@ func NewMatrix(t gguf.Type, rows, cols int, data []byte) (Matrix, error) {
 	return m, nil
 }
 
+// weightBytes allocates n bytes for repacked weights, backed by huge pages
+// where the system allows (see adviseHuge).
+func weightBytes(n int) []byte {
+	b := make([]byte, n)
+	adviseHuge(b)
+	return b
+}
+
 // repackQ8_0 splits Q8_0 blocks into a contiguous int8 stream and a float32
 // scale stream, so the kernels load 32-byte aligned-ish vectors and never
 // convert fp16 in the inner loop.
 func (m *Matrix) repackQ8_0() {
 	nb := m.Rows * m.Cols / qk
-	m.qs = make([]byte, nb*qk)
+	m.qs = weightBytes(nb * qk)
 	m.ds = make([]float32, nb)
 	for b := 0; b < nb; b++ {
 		blk := m.Data[b*q8_0 : (b+1)*q8_0]
@@ -116,7 +129,7 @@ func q4RowBytes(cols int) int { return (cols/qk + 1) / 2 * 32 }
 func (m *Matrix) repackQ4_0() {
 	nbr := m.Cols / qk
 	rb := q4RowBytes(m.Cols)
-	m.qs = make([]byte, m.Rows*rb)
+	m.qs = weightBytes(m.Rows * rb)
 	m.ds = make([]float32, m.Rows*nbr)
 	var q [qk]byte
 	for r := 0; r < m.Rows; r++ {
