@@ -34,6 +34,12 @@ func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, n
 func q4QuadRowsVNNI(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
 
 //go:noescape
+func q4Quad4Z(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
+
+//go:noescape
+func q8Quad4Z(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
+
+//go:noescape
 func q8Quad4VNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int)
 
 //go:noescape
@@ -115,15 +121,45 @@ func detectVNNI() bool {
 	return xcr0&0xe6 == 0xe6 // XMM, YMM, opmask, ZMM state
 }
 
+// hasZMM is fixed at package init: VNNI plus AVX512BW (byte shifts on ZMM),
+// for the four-token ZMM kernels of kernels_zmm_amd64.s.
+var hasZMM = hasVNNI && detectBW()
+
+func detectBW() bool {
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<30) != 0
+}
+
+// The VPERMPS index vectors that spread a quad's four weight scales over the
+// ZMM kernels' block pairs A and B (see kernels_zmm_amd64.s).
+var (
+	permQ8Z = [32]int32{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3}
+	permQ4Z = [32]int32{0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3}
+)
+
 // asmKernels reports whether the assembly kernels are in use.
 func asmKernels() bool { return hasAVX2 }
 
 // kernelVariants lists the ways matQ8_0Asm/matQ4_0Asm can run here (for tests).
-func kernelVariants() []bool {
-	if hasVNNI {
-		return []bool{false, true}
+func kernelVariants() []kernelLevel {
+	switch {
+	case hasZMM:
+		return []kernelLevel{levelAVX2, levelVNNI, levelZMM}
+	case hasVNNI:
+		return []kernelLevel{levelAVX2, levelVNNI}
 	}
-	return []bool{false}
+	return []kernelLevel{levelAVX2}
+}
+
+// bestLevel is the fastest kernel level this CPU runs.
+func bestLevel() kernelLevel {
+	switch {
+	case hasZMM:
+		return levelZMM
+	case hasVNNI:
+		return levelVNNI
+	}
+	return levelAVX2
 }
 
 // quantizeQ8_0Sums is quantizeActQ8_0 that also stores each block's sum of
@@ -196,12 +232,13 @@ func roundFP16s(dst, src []float32) {
 // odd number of blocks per row the rows are not a whole number of pairs, so
 // each row is done on its own and the lone last block in Go.
 func matQ8_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
-	return matQ8_0AsmV(w, a, r0, r1, n, y, hasVNNI)
+	return matQ8_0AsmV(w, a, r0, r1, n, y, bestLevel())
 }
 
 // matQ8_0AsmV is matQ8_0Asm with the VNNI kernel chosen by the caller
 // (tests run both).
-func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool {
+func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel) bool {
+	vnni := lvl >= levelVNNI
 	cols, nb := w.Cols, w.Cols/qk
 	np, ns := nb/2, nb/2*8
 	if !hasAVX2 || np == 0 || r0 >= r1 || n == 0 {
@@ -214,6 +251,11 @@ func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool
 	}
 	span := func(r, rows int) {
 		t := 0
+		if nb%4 == 0 && lvl >= levelZMM {
+			for ; t+4 <= n; t += 4 {
+				q8Quad4Z(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, cols, nb*8, &y[t*w.Rows+r], w.Rows*4, &permQ8Z[0])
+			}
+		}
 		if nb%4 == 0 && vnni {
 			for ; t+4 <= n; t += 4 {
 				q8Quad4VNNI(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, cols, nb*8, &y[t*w.Rows+r], w.Rows*4)
@@ -250,11 +292,12 @@ func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool
 
 // matQ4_0Asm is matQ8_0Asm for Q4_0 weights in the repacked pair layout.
 func matQ4_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
-	return matQ4_0AsmV(w, a, r0, r1, n, y, hasVNNI)
+	return matQ4_0AsmV(w, a, r0, r1, n, y, bestLevel())
 }
 
 // matQ4_0AsmV is matQ4_0Asm with the VNNI kernel chosen by the caller.
-func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool {
+func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel) bool {
+	vnni := lvl >= levelVNNI
 	cols, nb := w.Cols, w.Cols/qk
 	np, ns := nb/2, nb/2*8
 	rb := q4RowBytes(cols)
@@ -267,6 +310,11 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool
 	}
 	span := func(r, rows int) {
 		t := 0
+		if nb%4 == 0 && lvl >= levelZMM && len(a.qz) >= n*cols {
+			for ; t+4 <= n; t += 4 {
+				q4Quad4Z(&w.qs[r*rb], &w.ds[r*nb], &a.qz[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, cols, nb*8, &y[t*w.Rows+r], w.Rows*4, &permQ4Z[0])
+			}
+		}
 		if nb%4 == 0 && vnni {
 			for ; t+4 <= n; t += 4 {
 				q4Quad4VNNI(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, cols, nb*8, &y[t*w.Rows+r], w.Rows*4)
@@ -304,12 +352,13 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool
 // matQ4KAsm computes rows [r0, r1) of a Q4_K product from the repacked
 // blocks: four tokens per pass over the weights, then single tokens.
 func matQ4KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
-	return matQ4KAsmV(w, a, r0, r1, n, y, hasVNNI)
+	return matQ4KAsmV(w, a, r0, r1, n, y, bestLevel())
 }
 
 // matQ4KAsmV is matQ4KAsm with the VNNI four-token kernel chosen by the
 // caller (tests run both).
-func matQ4KAsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, vnni bool) bool {
+func matQ4KAsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel) bool {
+	vnni := lvl >= levelVNNI
 	cols, nsb := w.Cols, w.Cols/qkK
 	if !hasAVX2 || r0 >= r1 || n == 0 {
 		return false

@@ -23,15 +23,18 @@ func matQ8_0Asm(*Matrix, *acts, int, int, int, []float32) bool { return false }
 
 func matQ4_0Asm(*Matrix, *acts, int, int, int, []float32) bool { return false }
 
-func matQ8_0AsmV(*Matrix, *acts, int, int, int, []float32, bool) bool { return false }
+func matQ8_0AsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
 
-func matQ4_0AsmV(*Matrix, *acts, int, int, int, []float32, bool) bool { return false }
+func matQ4_0AsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
 
-func kernelVariants() []bool { return []bool{false} }
+func kernelVariants() []kernelLevel { return []kernelLevel{levelAVX2} }
+
+// hasZMM: no ZMM kernels here.
+const hasZMM = false
 
 func matQ4KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
 
-func matQ4KAsmV(*Matrix, *acts, int, int, int, []float32, bool) bool { return false }
+func matQ4KAsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
 
 func matQ5KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
 

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -32,15 +33,15 @@ func TestKernelsMatchPortable(t *testing.T) {
 				mm.quantize(tok)
 			}
 			a := &mm.a
-			for _, vnni := range kernelVariants() {
+			for _, lvl := range kernelVariants() {
 				y := make([]float32, n*rows)
 				for r0 := 0; r0 < rows; r0 += 2 { // split in ranges as the pool does
 					r1 := min(r0+2, rows)
 					var ok bool
 					if typ == gguf.TypeQ8_0 {
-						ok = matQ8_0AsmV(&m, a, r0, r1, n, y, vnni)
+						ok = matQ8_0AsmV(&m, a, r0, r1, n, y, lvl)
 					} else {
-						ok = matQ4_0AsmV(&m, a, r0, r1, n, y, vnni)
+						ok = matQ4_0AsmV(&m, a, r0, r1, n, y, lvl)
 					}
 					if !ok { // no assembly for this shape or CPU: the portable path
 						if typ == gguf.TypeQ8_0 {
@@ -133,6 +134,36 @@ func TestKernelsMatchPortable(t *testing.T) {
 					}
 					close(typ.String(), y[tok*rows+row], want, mag)
 				}
+			}
+		}
+	}
+}
+
+// BenchmarkKernelLevels runs each assembly kernel family this CPU has on the
+// same product on one thread (8 tokens: the prefill kernels), side by side.
+func BenchmarkKernelLevels(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		for _, shape := range [][2]int{{4864, 896}, {896, 4864}} {
+			rows, cols, n := shape[0], shape[1], 8
+			m, _ := randMatrix(b, r, typ, rows, cols)
+			mm := matmulJob{w: &m, x: randFloats(r, n*cols, 1), n: n}
+			mm.prepare()
+			for tok := 0; tok < n; tok++ {
+				mm.quantize(tok)
+			}
+			y := make([]float32, n*rows)
+			for _, lvl := range kernelVariants() {
+				b.Run(fmt.Sprintf("%v/%dx%d/level=%d", typ, rows, cols, lvl), func(b *testing.B) {
+					for b.Loop() {
+						if typ == gguf.TypeQ8_0 {
+							matQ8_0AsmV(&m, &mm.a, 0, rows, n, y, lvl)
+						} else {
+							matQ4_0AsmV(&m, &mm.a, 0, rows, n, y, lvl)
+						}
+					}
+					b.ReportMetric(2*float64(rows*cols*n)/b.Elapsed().Seconds()*float64(b.N)/1e9, "GFLOP/s")
+				})
 			}
 		}
 	}

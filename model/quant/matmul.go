@@ -31,7 +31,21 @@ type acts struct {
 	// 0 0 0 0] with o = -8 for Q4_0 and -128 for Q8_0 (see quantize).
 	xs4 []float32
 	xk4 []int32
+
+	// The ZMM kernels (kernels_zmm_amd64.s) use xs4 and xk4 too, and for
+	// Q4_0 the quants in the order of its repacked nibbles: b0 b2 b1 b3 in
+	// each quad (filled only where hasZMM and rows are whole quads).
+	qz []int8
 }
+
+// kernelLevel names a family of assembly kernels, for tests that run each.
+type kernelLevel int
+
+const (
+	levelAVX2 kernelLevel = iota // AVX2 + FMA
+	levelVNNI                    // AVX512_VNNI on YMM registers
+	levelZMM                     // AVX-512 with VNNI on ZMM registers
+)
 
 // scratch is per-thread working memory of the reference path.
 type scratch struct {
@@ -189,6 +203,11 @@ func (mm *matmulJob) prepare() {
 		if nb := w.Cols / qk; nb%4 == 0 {
 			mm.a.xs4 = grow(mm.a.xs4, n*nb*2)
 			mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
+			if hasZMM && n >= 4 && w.Type == gguf.TypeQ4_0 {
+				mm.a.qz = grow(mm.a.qz, n*w.Cols)
+			} else {
+				mm.a.qz = mm.a.qz[:0]
+			}
 		}
 	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
@@ -243,6 +262,9 @@ func (mm *matmulJob) quantize(t int) {
 				v := (*[8]int32)(xk4[8*q:])
 				*v = [8]int32{off * s[0], off * s[1], off * s[2], off * s[3]}
 			}
+			if len(mm.a.qz) > 0 {
+				mm.reorderQ4Z(t)
+			}
 		}
 	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
 		bs := mm.a.bsum[t*cols/16 : (t+1)*cols/16]
@@ -257,6 +279,19 @@ func (mm *matmulJob) quantize(t int) {
 		f := mm.a.f[t*cols : (t+1)*cols]
 		for i, v := range x {
 			f[i] = BF16ToFP32(FP32ToBF16(v))
+		}
+	}
+}
+
+// reorderQ4Z copies token t's quants into qz in the order of the ZMM Q4_0
+// kernel's block pairs: b0 b2 b1 b3 in each quad.
+func (mm *matmulJob) reorderQ4Z(t int) {
+	cols := mm.w.Cols
+	src := mm.a.qs[t*cols : (t+1)*cols]
+	dst := mm.a.qz[t*cols : (t+1)*cols]
+	for q := 0; q < cols/128; q++ {
+		for i, b := range [4]int{0, 2, 1, 3} {
+			copy(dst[128*q+32*i:128*q+32*i+32], src[128*q+32*b:128*q+32*b+32])
 		}
 	}
 }

@@ -155,14 +155,14 @@ func TestQ4KVariants(t *testing.T) {
 				mm.a.d[tok*cols/qkK:(tok+1)*cols/qkK], mm.a.bsum[tok*cols/16:(tok+1)*cols/16])
 		}
 	}
-	for _, vnni := range kernelVariants() {
+	for _, lvl := range kernelVariants() {
 		y := make([]float32, n*rows)
-		if !matQ4KAsmV(&m, &mm.a, 0, rows, n, y, vnni) {
+		if !matQ4KAsmV(&m, &mm.a, 0, rows, n, y, lvl) {
 			t.Skip("no assembly kernels here")
 		}
 		for i := range y {
 			if math.Abs(float64(y[i]-want[i])) > 1e-4*(1+math.Abs(float64(want[i]))) {
-				t.Fatalf("vnni=%v [%d]: %g, portable %g", vnni, i, y[i], want[i])
+				t.Fatalf("level %d [%d]: %g, portable %g", lvl, i, y[i], want[i])
 			}
 		}
 	}
