@@ -34,6 +34,12 @@ func q8QuadRowsVNNI(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, n
 func q4QuadRowsVNNI(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32)
 
 //go:noescape
+func q4RowsZ(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+
+//go:noescape
+func q8RowsZ(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+
+//go:noescape
 func q4Quad4Z(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
 
 //go:noescape
@@ -265,6 +271,10 @@ func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 			q8Rows4AVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
 		for ; t < n; t++ {
+			if nb%4 == 0 && lvl >= levelZMM {
+				q8RowsZ(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ8Z[0])
+				continue
+			}
 			if nb%4 == 0 && vnni {
 				q8QuadRowsVNNI(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
 				continue
@@ -324,6 +334,10 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 			q4Rows4AVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], &a.xk[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
 		for ; t < n; t++ {
+			if nb%4 == 0 && lvl >= levelZMM && len(a.qz) >= (t+1)*cols {
+				q4RowsZ(&w.qs[r*rb], &w.ds[r*nb], &a.qz[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ4Z[0])
+				continue
+			}
 			if nb%4 == 0 && vnni {
 				q4QuadRowsVNNI(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r])
 				continue

@@ -172,3 +172,91 @@ DATA signbitz<>+8(SB)/8, $0x8080808080808080
 DATA signbitz<>+16(SB)/8, $0x8080808080808080
 DATA signbitz<>+24(SB)/8, $0x8080808080808080
 GLOBL signbitz<>(SB), RODATA|NOPTR, $32
+
+// One-token ZMM kernels for decode, the same computation as the four-token
+// ones for a single token (registers: Z0/Z1 pair A/B accumulators, X2 the
+// offset correction). Weights are streamed from memory once per token, so
+// software prefetches run 2 KiB ahead.
+#define ZROW1START \
+	MOVQ   xq+16(FP), DI \
+	MOVQ   xs4+24(FP), R9 \
+	MOVQ   xk4+32(FP), R10 \
+	MOVQ   nquads+40(FP), CX \
+	VPXORD Z0, Z0, Z0 \
+	VPXORD Z1, Z1, Z1 \
+	VPXORD Z2, Z2, Z2
+
+#define ZROW1END \
+	REDUCEZ(Z0, Z1, Z2, Y0, X0, (AX)) \
+	ADDQ $4, AX
+
+// func q4RowsZ(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+TEXT ·q4RowsZ(SB), NOSPLIT, $0-72
+	MOVQ            wq+0(FP), SI
+	MOVQ            wd+8(FP), R8
+	MOVQ            rows+48(FP), BX
+	MOVQ            y+56(FP), AX
+	MOVQ            perm+64(FP), DX
+	VMOVDQU32       (DX), Z20
+	VMOVDQU32       64(DX), Z21
+	VBROADCASTI64X4 nibmaskz<>(SB), Z15
+
+q4z1row:
+	ZROW1START
+
+q4z1loop:
+	PREFETCHT0 2048(SI)
+	VMOVDQU64  (SI), Z10
+	VPANDD     Z15, Z10, Z9
+	VPSRLW     $4, Z10, Z10
+	VPANDD     Z15, Z10, Z10
+	ZSCALES
+	ZTOK((DI), 64(DI), (R9), (R10), Z0, Z1, X2)
+	ADDQ       $64, SI
+	ADDQ       $128, DI
+	ADDQ       $16, R8
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	DECQ       CX
+	JNZ        q4z1loop
+
+	ZROW1END
+	DECQ BX
+	JNZ  q4z1row
+	VZEROUPPER
+	RET
+
+// func q8RowsZ(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+TEXT ·q8RowsZ(SB), NOSPLIT, $0-72
+	MOVQ            wq+0(FP), SI
+	MOVQ            wd+8(FP), R8
+	MOVQ            rows+48(FP), BX
+	MOVQ            y+56(FP), AX
+	MOVQ            perm+64(FP), DX
+	VMOVDQU32       (DX), Z20
+	VMOVDQU32       64(DX), Z21
+	VBROADCASTI64X4 signbitz<>(SB), Z15
+
+q8z1row:
+	ZROW1START
+
+q8z1loop:
+	PREFETCHT0 2048(SI)
+	PREFETCHT0 2112(SI)
+	VPXORD     (SI), Z15, Z9
+	VPXORD     64(SI), Z15, Z10
+	ZSCALES
+	ZTOK((DI), 64(DI), (R9), (R10), Z0, Z1, X2)
+	ADDQ       $128, SI
+	ADDQ       $128, DI
+	ADDQ       $16, R8
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	DECQ       CX
+	JNZ        q8z1loop
+
+	ZROW1END
+	DECQ BX
+	JNZ  q8z1row
+	VZEROUPPER
+	RET

@@ -203,7 +203,7 @@ func (mm *matmulJob) prepare() {
 		if nb := w.Cols / qk; nb%4 == 0 {
 			mm.a.xs4 = grow(mm.a.xs4, n*nb*2)
 			mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
-			if hasZMM && n >= 4 && w.Type == gguf.TypeQ4_0 {
+			if hasZMM && w.Type == gguf.TypeQ4_0 {
 				mm.a.qz = grow(mm.a.qz, n*w.Cols)
 			} else {
 				mm.a.qz = mm.a.qz[:0]
