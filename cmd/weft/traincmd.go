@@ -21,7 +21,7 @@ func cmdTrain(e *env, args []string) error {
 	if len(args) > 0 && args[0] == "corpus" {
 		return cmdTrainCorpus(e, args[1:])
 	}
-	fs, _ := flags(e, "train")
+	fs, mf := flags(e, "train")
 	var c train.Config
 	var corpus stringList
 	fs.Var(&corpus, "corpus", "source tree to train on (repeatable; default: Go stdlib, Python stdlib, system node_modules)")
@@ -53,6 +53,7 @@ func cmdTrain(e *env, args []string) error {
 		return err
 	}
 	c.CorpusDirs = corpus
+	c.Threads = mf.threads
 	if err := train.Run(e.ctx, c, e.stderr); err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func TestGradients(t *testing.T) {
 	tokens := randTokens(rng, B*T, cfg.Vocab)
 	targets := randTokens(rng, B*T, cfg.Vocab)
 	targets[3] = -1 // ignored position
-	a := newActs(cfg, B, T)
+	a := newActs(cfg, B, T, 0)
 	m.ZeroGrads()
 	m.forward(a, tokens, targets)
 	m.backward(a, tokens)
@@ -92,7 +92,7 @@ func TestGradients(t *testing.T) {
 func TestCrossEntropyGradient(t *testing.T) {
 	cfg := tinyConfig()
 	m, _ := NewModel(cfg)
-	a := newActs(cfg, 1, 2)
+	a := newActs(cfg, 1, 2, 0)
 	rng := rand.New(rand.NewPCG(3, 3))
 	logits := make([]float32, 2*cfg.Vocab)
 	for i := range logits {
@@ -139,7 +139,7 @@ func TestCausal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	T := cfg.Ctx
 	tokens := randTokens(rng, T, cfg.Vocab)
-	a := newActs(cfg, 1, T)
+	a := newActs(cfg, 1, T, 0)
 	m.forward(a, tokens, nil)
 	before := append([]float32(nil), a.logits...)
 	tokens[T-1] = (tokens[T-1] + 1) % int32(cfg.Vocab)

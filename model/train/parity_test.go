@@ -52,7 +52,7 @@ func TestEngineParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := newActs(cfg, 1, cfg.Ctx)
+	a := newActs(cfg, 1, cfg.Ctx, 0)
 	m.forward(a, tokens, nil)
 	var maxDiff, maxAbs float64
 	for i := range tokens {

@@ -12,7 +12,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -51,6 +50,7 @@ type Config struct {
 	EvalWindows    int     // validation windows of Ctx tokens (default 64)
 	TokenizerBytes int     // training text used for BPE (default 16 MB)
 	LogEvery       int     // steps between progress lines (default 10)
+	Threads        int     // goroutines for the model's computations (default GOMAXPROCS)
 	Name           string  // general.name of the exported model
 }
 
@@ -207,7 +207,7 @@ func Run(ctx context.Context, c Config, logw io.Writer) error {
 	}
 
 	hash := configHash(mc, c.hyper(), vocab, c.Init)
-	t, err := newTrainer(m, c.hyper(), trainTok, hash)
+	t, err := newTrainer(m, c.hyper(), trainTok, hash, c.Threads)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func Run(ctx context.Context, c Config, logw io.Writer) error {
 		logf("resume: step %d of %d from %s", t.step, c.Steps, ckpt)
 	}
 	logf("model: dim %d, layers %d, heads %d/%d, ff %d, ctx %d, vocab %d: %d params; batch %d, %d steps, %d threads",
-		mc.Dim, mc.Layers, mc.Heads, mc.KVHeads, mc.FF, mc.Ctx, mc.Vocab, m.NumParams(), c.Batch, c.Steps, runtime.GOMAXPROCS(0))
+		mc.Dim, mc.Layers, mc.Heads, mc.KVHeads, mc.FF, mc.Ctx, mc.Vocab, m.NumParams(), c.Batch, c.Steps, t.a.threads)
 
 	// 4. The loop.
 	tokBytes := vocab.tokenBytes()

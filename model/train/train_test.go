@@ -133,7 +133,7 @@ func TestOverfit(t *testing.T) {
 	m, _ := NewModel(cfg)
 	m.Init(3)
 	h := Hyper{Batch: 8, Steps: 300, LR: 1e-2, MinLRFrac: 0.1, Warmup: 10, Beta1: 0.9, Beta2: 0.95, Eps: 1e-8, Clip: 1, Seed: 1}
-	tr, err := newTrainer(m, h, data, 0)
+	tr, err := newTrainer(m, h, data, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,19 +56,23 @@ type trainer struct {
 	data   []int32 // training stream
 	in     []int32 // batch scratch
 	tg     []int32
-	hash   uint64 // config hash stored in checkpoints
+	hash   uint64      // config hash stored in checkpoints
+	chunks []slabChunk // the parameter slab in pieces, for the optimizer step
 }
 
-func newTrainer(m *Model, h Hyper, data []int32, configHash uint64) (*trainer, error) {
+// newTrainer prepares training m on data with threads goroutines (<= 0:
+// GOMAXPROCS). The thread count is not part of the training state: results
+// are the same on any number of threads.
+func newTrainer(m *Model, h Hyper, data []int32, configHash uint64, threads int) (*trainer, error) {
 	T := m.Cfg.Ctx
 	if len(data) < h.Batch*(T+1) {
 		return nil, fmt.Errorf("train: training stream has %d tokens, fewer than %d sequences of %d", len(data), h.Batch, T+1)
 	}
 	return &trainer{
-		m: m, h: h, a: newActs(m.Cfg, h.Batch, T),
+		m: m, h: h, a: newActs(m.Cfg, h.Batch, T, threads),
 		mom: make([]float32, len(m.Params)), vel: make([]float32, len(m.Params)),
 		rng: rand.NewPCG(h.Seed, 0xda3e39cb94b95bdb), data: data,
-		in: make([]int32, h.Batch*T), tg: make([]int32, h.Batch*T), hash: configHash,
+		in: make([]int32, h.Batch*T), tg: make([]int32, h.Batch*T), hash: configHash, chunks: slabChunks(m),
 	}, nil
 }
 
@@ -103,9 +107,18 @@ func (t *trainer) trainStep() (loss, gnorm, lr float64) {
 	loss = m.forward(t.a, t.in, t.tg)
 	m.backward(t.a, t.in)
 
+	// The squared norm sums per chunk of the slab, then over the chunks in
+	// order: the same on any number of threads.
+	t.a.parallel(len(t.chunks), func(_, i int) {
+		var s float64
+		for _, g := range m.Grads[t.chunks[i].off : t.chunks[i].off+t.chunks[i].n] {
+			s += float64(g) * float64(g)
+		}
+		t.chunks[i].sumSq = s
+	})
 	var ss float64
-	for _, g := range m.Grads {
-		ss += float64(g) * float64(g)
+	for _, ch := range t.chunks {
+		ss += ch.sumSq
 	}
 	gnorm = math.Sqrt(ss)
 	scale := 1.0
@@ -117,28 +130,54 @@ func (t *trainer) trainStep() (loss, gnorm, lr float64) {
 	b1, b2 := t.h.Beta1, t.h.Beta2
 	c1 := 1 - math.Pow(b1, float64(t.step)) // bias corrections
 	c2 := 1 - math.Pow(b2, float64(t.step))
-	for _, tn := range m.Tensors {
+	t.a.parallel(len(t.chunks), func(_, i int) {
+		ch := t.chunks[i]
 		decay := 0.0
-		if tn.Decay {
+		if ch.decay {
 			decay = t.h.WeightDecay
 		}
-		adamw(m.w(tn), m.g(tn), t.mom[tn.Off:tn.Off+tn.size()], t.vel[tn.Off:tn.Off+tn.size()],
+		lo, hi := ch.off, ch.off+ch.n
+		adamw(m.Params[lo:hi], m.Grads[lo:hi], t.mom[lo:hi], t.vel[lo:hi],
 			float32(scale), float32(lr), float32(b1), float32(b2), float32(c1), float32(c2), float32(t.h.Eps), float32(decay))
-	}
+	})
 	t.tokens += int64(t.h.Batch * m.Cfg.Ctx)
 	return loss, gnorm, lr
 }
 
 // adamw is Loshchilov & Hutter's AdamW: decoupled weight decay, then the Adam
-// step with bias-corrected moments.
+// step with bias-corrected moments. The bias corrections multiply by their
+// inverses and the square root is taken in float32, which leaves one
+// division per weight of the three the loop had.
 func adamw(w, g, mom, vel []float32, gscale, lr, b1, b2, c1, c2, eps, decay float32) {
+	g, mom, vel = g[:len(w)], mom[:len(w)], vel[:len(w)]
+	ic1, ic2, nb1, nb2 := 1/c1, 1/c2, 1-b1, 1-b2
 	for i := range w {
 		gi := g[i] * gscale
-		mom[i] = b1*mom[i] + (1-b1)*gi
-		vel[i] = b2*vel[i] + (1-b2)*gi*gi
-		mh, vh := mom[i]/c1, vel[i]/c2
-		w[i] -= lr * (mh/(float32(math.Sqrt(float64(vh)))+eps) + decay*w[i])
+		mi := b1*mom[i] + nb1*gi
+		vi := b2*vel[i] + nb2*gi*gi
+		mom[i], vel[i] = mi, vi
+		w[i] -= lr * (mi*ic1/(float32(math.Sqrt(float64(vi*ic2)))+eps) + decay*w[i])
 	}
+}
+
+// slabChunk is a piece of the parameter slab within one tensor: the unit of
+// work of the optimizer step on all threads.
+type slabChunk struct {
+	off, n int
+	decay  bool
+	sumSq  float64 // the squared gradient norm of the piece, this step
+}
+
+// slabChunks cuts m's tensors into pieces of at most 1<<15 weights.
+func slabChunks(m *Model) []slabChunk {
+	const size = 1 << 15
+	var cs []slabChunk
+	for _, tn := range m.Tensors {
+		for o := 0; o < tn.size(); o += size {
+			cs = append(cs, slabChunk{off: tn.Off + o, n: min(size, tn.size()-o), decay: tn.Decay})
+		}
+	}
+	return cs
 }
 
 // evalLoss returns the mean loss (nats/token) and bits per byte over the
