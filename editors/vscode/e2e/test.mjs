@@ -445,6 +445,11 @@ async function main() {
         return t.trim() ? t : undefined;
       }, 10000);
       log(`${name} (${text.length} bytes):\n${text.split('\n').slice(0, 12).join('\n')}`);
+      // Against the test server with a scripted model answer, the file must
+      // hold that answer: translate's real pipeline passed it through.
+      if (process.env.WEFT_FAKE_TRANSLATION && !text.includes('func mean(')) {
+        throw new Error(`${name} lacks the scripted translation (func mean)`);
+      }
     });
   } finally {
     if (browser) {
