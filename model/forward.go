@@ -110,9 +110,7 @@ func (s *Session) forward(ctx context.Context, toks []int32, pos0 int, out []flo
 		}
 		hb, hb2 := s.hb[:n*nFF], s.hb2[:n*nFF]
 		s.matmul3(hb, &w.wGate, hb2, &w.wUp, nil, nil, xb, n)
-		for i, g := range hb {
-			hb[i] = g / (1 + expF32(-g)) * hb2[i]
-		}
+		s.swiglu(n * nFF)
 		s.matmul(xb, &w.wDown, hb, n)
 		addTo(x, xb)
 	}
@@ -143,33 +141,6 @@ func (s *Session) matmul(y []float32, w *quant.Matrix, x []float32, n int) {
 		return
 	}
 	s.pool.MatMul(y, w, x, n)
-}
-
-// expF32 is e^x in float32 to within 3e-7 relative (expNeg, extended to
-// either sign); +Inf above 88.7. ggml's SiLU uses a vectorised
-// approximation of the same kind.
-func expF32(x float32) float32 {
-	if x <= 0 {
-		if x < -80 { // rare; expNeg flushes these to 0
-			return float32(math.Exp(float64(x)))
-		}
-		return expNeg(x)
-	}
-	if x > 88.7 {
-		return float32(math.Inf(1))
-	}
-	const (
-		log2e = 1.44269504088896341
-		ln2hi = 0.693145751953125
-		ln2lo = 1.42860682030941723212e-6
-	)
-	k := float32(int32(x*log2e + 0.5))
-	r := (x - k*ln2hi) - k*ln2lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	if k > 127 { // 2^k itself is not a float32: scale by 2^(k-1), then 2
-		return math.Float32frombits(math.Float32bits(p)+uint32(int32(k)-1)<<23) * 2
-	}
-	return math.Float32frombits(math.Float32bits(p) + uint32(int32(k))<<23)
 }
 
 // matmul3 is matmul for two or three matrices that read the same x (w3 nil
@@ -270,6 +241,23 @@ func (s *Session) storeKV(l, pos0 int, k, v []float32) {
 	}
 	copy(s.k32[base:base+len(k)], k)
 	copy(s.v32[base:base+len(v)], v)
+}
+
+// swiglu applies silu(gate)·up to the first n elements of hb (gate) and hb2
+// (up) on the pool's threads, in slices of whole 256-element chunks.
+func (s *Session) swiglu(n int) {
+	s.swigluN = n
+	s.swigluTasks = min(2*s.m.threads, (n+255)/256)
+	s.pool.Run(s.swigluTasks, s.swigluFn)
+}
+
+// swigluTask is one slice of swiglu.
+func (s *Session) swigluTask(t int) {
+	per := ((s.swigluN+255)/256 + s.swigluTasks - 1) / s.swigluTasks * 256
+	i0, i1 := t*per, min((t+1)*per, s.swigluN)
+	if i0 < i1 {
+		quant.SwiGLU(s.hb[i0:i1], s.hb2[i0:i1])
+	}
 }
 
 // attnTasks splits the batch's attention into tasks: one per head, times a

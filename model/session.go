@@ -53,6 +53,11 @@ type Session struct {
 	qtmp             []float32 // [tasks][head_dim]
 	one              [1]int32  // the token of a single decode step
 
+	// feed-forward activation tasks: swigluN elements of hb/hb2 in
+	// swigluTasks slices (set before pool.Run)
+	swigluFn             func(int)
+	swigluN, swigluTasks int
+
 	// attention task state, read by attnTask (set before pool.Run)
 	attnFn                       func(int)
 	attnChunks                   int
@@ -95,6 +100,7 @@ func (m *Model) NewSession(nCtx int) *Session {
 	s.att = make([]float32, tasks*nCtx)
 	s.qtmp = make([]float32, tasks*in.HeadDim)
 	s.attnFn = s.attnTask
+	s.swigluFn = s.swigluTask
 	return s
 }
 

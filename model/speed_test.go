@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -56,24 +55,6 @@ func benchFile(b *testing.B, pp, tg int) {
 		}
 		if _, err := s.step(ctx, toks[len(s.Tokens())]); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-func TestExpF32(t *testing.T) {
-	var worst float64
-	for x := float32(-87); x <= 88.7; x += 0.00917 {
-		want := math.Exp(float64(x))
-		if e := math.Abs(float64(expF32(x))-want) / want; e > worst {
-			worst = e
-		}
-	}
-	if worst > 3e-7 {
-		t.Errorf("expF32 relative error %g", worst)
-	}
-	for _, c := range []struct{ x, want float32 }{{0, 1}, {-110, 0}, {100, float32(math.Inf(1))}} {
-		if got := expF32(c.x); got != c.want {
-			t.Errorf("expF32(%g) = %g, want %g", c.x, got, c.want)
 		}
 	}
 }
