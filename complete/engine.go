@@ -27,6 +27,10 @@ type Config struct {
 	MaxSessions int
 	// SyntaxCandidates is the number of truncations tried by the parse check; 0: 6, < 0: no check.
 	SyntaxCandidates int
+	// TokenHealing drops the prompt prefix's last token and has the model generate its text again (see
+	// model.GenerateOptions.Prefix): at a cursor after indentation or inside a word, the prefix ends at a
+	// token boundary the model rarely saw in training.
+	TokenHealing bool
 }
 
 // Default completion lengths.
@@ -264,6 +268,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 
 	p := BuildPrompt(enc, e.fim, e.layout, PromptParts{
 		Path: path, LineComment: lang.LineComment, Header: c.Header, Prefix: c.Prefix, Suffix: c.Suffix,
+		Heal: e.cfg.TokenHealing,
 	})
 	if room := e.cfg.NCtx - len(p.Tokens); room < maxTokens {
 		if room < 1 {
@@ -282,7 +287,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	_, re0 := sess.Counters()
 	gen, err := sess.Generate(ctx, p.Tokens, GenOptions{
 		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
-		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(),
+		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
 	}, func(_ int32, piece string) bool { return !st.push(piece) })
 	_, re1 := sess.Counters()
 	stats := Stats{PromptTokens: len(p.Tokens), ReusedTokens: int(re1 - re0), GeneratedTokens: gen.Tokens,

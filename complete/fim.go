@@ -118,6 +118,9 @@ type PromptParts struct {
 	Header      string // repo-map comment block, ending in "\n", or ""
 	Prefix      string // text before the cursor (window)
 	Suffix      string // text after the cursor (window)
+	// Heal leaves the prefix's last token out of the prompt; its text is then Prompt.Heal, for the
+	// model to generate again (token healing).
+	Heal bool
 }
 
 // Prompt is a built prompt.
@@ -125,6 +128,7 @@ type Prompt struct {
 	Tokens []int32
 	Family Family
 	Layout Layout
+	Heal   string // the text of the prefix token left out (PromptParts.Heal), "" if none
 }
 
 // BuildPrompt lays out parts as token ids. Texts are encoded with special-token parsing off, and control
@@ -157,10 +161,19 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 			pathLine = p.LineComment + " Path: " + p.Path + "\n"
 		}
 	}
+	heal := ""
 	head := func() {
 		enc(pathLine)
 		enc(p.Header)
-		enc(p.Prefix)
+		if !p.Heal || p.Prefix == "" {
+			enc(p.Prefix)
+			return
+		}
+		pre := v.Encode(p.Prefix, false, false)
+		if n := len(pre); n > 0 && len(v.Piece(pre[n-1])) > 0 {
+			heal, pre = string(v.Piece(pre[n-1])), pre[:n-1]
+		}
+		ids = append(ids, pre...)
 	}
 	switch layout {
 	case LayoutPrefixOnly:
@@ -178,5 +191,5 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 		enc(p.Suffix)
 		tok(f.Mid)
 	}
-	return Prompt{Tokens: ids, Family: fam, Layout: layout}
+	return Prompt{Tokens: ids, Family: fam, Layout: layout, Heal: heal}
 }

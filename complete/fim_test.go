@@ -163,3 +163,18 @@ func count(ids []int32, id int32) int {
 	}
 	return n
 }
+
+// TestBuildPromptHeal checks that healing leaves the prefix's last token out
+// of the prompt and returns its text, in every layout.
+func TestBuildPromptHeal(t *testing.T) {
+	v := qwenLikeVocab()
+	for _, layout := range []Layout{LayoutPSM, LayoutSPM, LayoutPrefixOnly} {
+		parts := PromptParts{Prefix: "x := fo", Suffix: "\n"}
+		plain := BuildPrompt(v, fimOf(v), layout, parts)
+		parts.Heal = true
+		healed := BuildPrompt(v, fimOf(v), layout, parts)
+		if healed.Heal != "o" || len(healed.Tokens) != len(plain.Tokens)-1 {
+			t.Errorf("%v: heal %q, %d tokens (plain %d)", layout, healed.Heal, len(healed.Tokens), len(plain.Tokens))
+		}
+	}
+}

@@ -29,6 +29,7 @@ type GenOptions struct {
 	TopK        int
 	Seed        uint64
 	StopTokens  []int32
+	Prefix      string // the generated text must begin with it, and it is not emitted (token healing)
 }
 
 // GenResult is what a session reports after decoding.

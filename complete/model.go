@@ -35,6 +35,7 @@ func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOption
 	r, err := ms.s.Generate(ctx, prompt, model.GenerateOptions{
 		MaxTokens:  o.MaxTokens,
 		StopTokens: o.StopTokens,
+		Prefix:     o.Prefix,
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
 	}, emit)
 	return GenResult{Tokens: len(r.Tokens), StopReason: r.StopReason}, err

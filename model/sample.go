@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/weft-dev/weft/model/tokenizer"
 )
 
 // SamplerOptions choose the next token from logits. The zero value is greedy
@@ -210,6 +212,42 @@ type GenerateOptions struct {
 	// NoLogProb skips Result.LogProb (a pass over the vocabulary per token)
 	// for callers that do not rank by it.
 	NoLogProb bool
+	// Prefix is text the generation must begin with, and which is then left
+	// out of Result.Text and of what emit sees: token healing. A caller that
+	// drops the prompt's last token (say "\n\t\t", or half a word at the
+	// cursor) and passes its text here lets the model pick the tokenization
+	// it saw in training ("\n\t" + "\tif") instead of continuing from a
+	// token boundary it rarely saw. Until Prefix is produced, only tokens
+	// that continue it are sampled.
+	Prefix string
+}
+
+// healMask sets to -Inf the logits of the tokens that cannot continue need:
+// those whose text is neither a prefix of need nor starts with it (control
+// tokens, whose text is empty, included). It leaves logits alone and
+// returns false when no token can.
+func healMask(tok *tokenizer.Tokenizer, logits []float32, need string) bool {
+	ok := func(id int) bool {
+		p := tok.PieceString(int32(id))
+		return p != "" && (strings.HasPrefix(need, p) || strings.HasPrefix(p, need))
+	}
+	found := false
+	for id := range logits {
+		if ok(id) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return false
+	}
+	inf := float32(math.Inf(-1))
+	for id := range logits {
+		if !ok(id) {
+			logits[id] = inf
+		}
+	}
+	return true
 }
 
 // Stop reasons reported in Result.StopReason.
@@ -321,6 +359,7 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 	dec := tok.NewStreamDecoder()
 	st := newStopText(o.StopStrings)
 	var last int32 = -1
+	need, skip := o.Prefix, len(o.Prefix)
 	for {
 		if err := ctx.Err(); err != nil {
 			res.Text = st.text.String()
@@ -329,6 +368,9 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		if o.MaxTokens > 0 && len(res.Tokens) >= o.MaxTokens {
 			res.StopReason = StopMaxTokens
 			break
+		}
+		if need != "" && !healMask(tok, logits, need) {
+			need = "" // nothing continues it (cannot happen when it is a dropped token's text)
 		}
 		id := sp.Sample(logits, s.tokens)
 		if !o.IgnoreEOG && tok.IsEOG(id) {
@@ -344,7 +386,15 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 			res.LogProb += logSoftmax(logits, id)
 		}
 		last = id
-		out, stopped := st.push(dec.Push(id))
+		piece := dec.Push(id)
+		if need != "" {
+			need = need[min(len(need), len(tok.PieceString(id))):]
+		}
+		if skip > 0 { // the healed text is not part of the result
+			n := min(skip, len(piece))
+			piece, skip = piece[n:], skip-n
+		}
+		out, stopped := st.push(piece)
 		if stopped {
 			if emit != nil && out != "" {
 				emit(id, out)

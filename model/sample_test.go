@@ -228,3 +228,31 @@ func TestExpNeg(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratePrefix checks token healing: the tokens generated begin with
+// the prefix's text, which is left out of Result.Text and of what emit sees,
+// for prefixes that one token covers and ones that take several.
+func TestGeneratePrefix(t *testing.T) {
+	m := tinyModel(t, "qwen2", gguf.TypeF32, Options{Threads: 1})
+	tok := m.Tokenizer()
+	for _, prefix := range []string{"a", "ab", "xyz1", "\n\t\t"} {
+		s := m.NewSession(64)
+		var emitted strings.Builder
+		res, err := s.Generate(context.Background(), seq(6, 1), GenerateOptions{MaxTokens: 8, IgnoreEOG: true, Prefix: prefix},
+			func(_ int32, text string) bool { emitted.WriteString(text); return true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all strings.Builder
+		for _, id := range res.Tokens {
+			all.WriteString(tok.PieceString(id))
+		}
+		if !strings.HasPrefix(all.String(), prefix) {
+			t.Errorf("prefix %q: tokens spell %q", prefix, all.String())
+			continue
+		}
+		if want := strings.TrimPrefix(all.String(), prefix); res.Text != want || emitted.String() != want {
+			t.Errorf("prefix %q: Text %q, emitted %q, want %q", prefix, res.Text, emitted.String(), want)
+		}
+	}
+}

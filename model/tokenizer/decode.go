@@ -94,6 +94,9 @@ func (t *Tokenizer) piece(id int32, special bool) string {
 // tokens give nothing). The slice must not be modified.
 func (t *Tokenizer) Piece(id int32) []byte { return []byte(t.piece(id, false)) }
 
+// PieceString is Piece as a string, without a copy.
+func (t *Tokenizer) PieceString(id int32) string { return t.piece(id, false) }
+
 // PieceSpecial is Piece with control tokens rendered as their text.
 func (t *Tokenizer) PieceSpecial(id int32) []byte { return []byte(t.piece(id, true)) }
 
