@@ -35,6 +35,7 @@ func cmdEvalFIM(e *env, args []string) error {
 	ngramBytes := fs.Int("ngram-bytes", 20_000_000, "training text of the n-gram baseline, in bytes")
 	ngramOrder := fs.Int("ngram-order", 4, "n of the n-gram baseline")
 	noNGram := fs.Bool("no-ngram", false, "skip the n-gram baseline")
+	noHeal := fs.Bool("no-heal", false, "turn the model's token healing off (the language server has it on)")
 	modCache := fs.String("modcache", "", "Go module cache for set b (default: go env GOMODCACHE)")
 	humanEval := fs.String("humaneval", filepath.Join(defaultEvalDir("human-eval-infilling"), "HumanEval-SingleLineInfilling.jsonl.gz"), "HumanEval single-line infilling file for set c")
 	nCtx := fs.Int("ctx", 0, "engine context in tokens (0 = the engine's default, as the language server)")
@@ -105,7 +106,9 @@ func cmdEvalFIM(e *env, args []string) error {
 			*ngramOrder, len(texts), float64(size)/1e6, ngram.Tokens(), time.Since(t0).Round(time.Millisecond))
 	}
 
-	eng := complete.NewEngine(m, completeConfig(m, *nCtx))
+	cfg := completeConfig(m, *nCtx)
+	cfg.TokenHealing = !*noHeal
+	eng := complete.NewEngine(m, cfg)
 	var dumpEnc *json.Encoder
 	if *dump != "" {
 		f, err := os.Create(*dump)
