@@ -54,10 +54,10 @@ local function complete_at(bufnr, line, col)
 end
 
 local ok, err = pcall(function()
-  -- Go: completion inside main's body (line 12, after the tab).
+  -- Go: completion inside main's body (line 12, after "fmt.").
   local go = open('main.go', 'go')
   check('client attaches to a Go buffer', wait_client(go))
-  local item, why = complete_at(go, 11, 1)
+  local item, why = complete_at(go, 11, 5)
   check('Go completion has an item', item ~= nil, why)
   if item then
     local text = item.textEdit and item.textEdit.newText or item.insertText or item.label
