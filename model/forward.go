@@ -313,13 +313,8 @@ func (s *Session) attnTask(task int) {
 			}
 		}
 		// Softmax with max subtraction (ggml_vec_soft_max_f32, whose expf is
-		// a vectorised approximation too; expNeg is within 3e-7).
-		var sum float64
-		for t := 0; t <= pos; t++ {
-			e := expNeg(att[t] - maxv)
-			att[t] = e
-			sum += float64(e)
-		}
+		// a vectorised approximation too; quant.ExpShift is within 3 ulp).
+		sum := quant.ExpShift(att[:pos+1], maxv)
 		inv := float32(1 / sum)
 		clear(out)
 		if s.kv16 {
