@@ -170,8 +170,10 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 			return
 		}
 		pre := v.Encode(p.Prefix, false, false)
-		if n := len(pre); n > 0 && len(v.Piece(pre[n-1])) > 0 {
-			heal, pre = string(v.Piece(pre[n-1])), pre[:n-1]
+		if n := len(pre); n > 0 {
+			if last := v.Piece(pre[n-1]); len(last) > 0 {
+				heal, pre = string(last), pre[:n-1]
+			}
 		}
 		ids = append(ids, pre...)
 	}

@@ -21,5 +21,5 @@ func adviseHuge(b []byte) {
 	if hi <= lo {
 		return
 	}
-	syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, 14 /* MADV_HUGEPAGE */)
+	syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, syscall.MADV_HUGEPAGE)
 }
