@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/weft-dev/weft/grammars"
 )
@@ -31,6 +32,10 @@ type Config struct {
 	// model.GenerateOptions.Prefix): at a cursor after indentation or inside a word, the prefix ends at a
 	// token boundary the model rarely saw in training.
 	TokenHealing bool
+	// RepeatGuard penalises tokens that would repeat, on the line being generated, a sequence the
+	// completion already holds (model.RepeatGuard): small models otherwise loop ("f(a, a, a, ...")
+	// until the token limit, and the syntax check then rejects the whole line.
+	RepeatGuard bool
 }
 
 // Default completion lengths.
@@ -288,6 +293,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	gen, err := sess.Generate(ctx, p.Tokens, GenOptions{
 		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
+		RepeatGuard: e.cfg.RepeatGuard,
 	}, func(_ int32, piece string) bool { return !st.push(piece) })
 	_, re1 := sess.Counters()
 	stats := Stats{PromptTokens: len(p.Tokens), ReusedTokens: int(re1 - re0), GeneratedTokens: gen.Tokens,
@@ -347,6 +353,13 @@ func (e *Engine) pick(ctx context.Context, ds *docState, lang *grammars.Language
 		}
 		tried++
 		errs, err := ds.doc.ErrorCountAfterEdit(ctx, c.Offset, c.Offset, []byte(cand))
+		if err == nil && errs > base && !multiline {
+			// A line that opens a block (`if err != nil {`, `for x in xs:`) is a whole completion: the
+			// user writes the body next. Check it as if the block were closed.
+			if closing := blockCloser(cand, c.LinePrefix, c.Suffix, style, lang.IndentBlocks); closing != "" {
+				errs, err = ds.doc.ErrorCountAfterEdit(ctx, c.Offset, c.Offset, []byte(cand+closing))
+			}
+		}
 		if err != nil {
 			return "", tried // cancelled
 		}
@@ -355,6 +368,43 @@ func (e *Engine) pick(ctx context.Context, ds *docState, lang *grammars.Language
 		}
 	}
 	return "", tried
+}
+
+// blockCloser returns the text that closes what a one-line completion cand opens, for the syntax check
+// only: the brackets it leaves open (a '{' closed on a line of its own, so that Go's semicolon rule
+// does not end the line early), or, in an indentation language, a body for a line ending in ':'. It
+// returns "" when cand opens nothing or the rest of the cursor's line is not blank (the suffix may
+// close it).
+func blockCloser(cand, linePrefix, suffix string, style indentStyle, indentBlocks bool) string {
+	if rest, _, _ := strings.Cut(suffix, "\n"); !isBlank(rest) {
+		return ""
+	}
+	if indentBlocks {
+		if !strings.HasSuffix(strings.TrimRightFunc(cand, unicode.IsSpace), ":") {
+			return ""
+		}
+		unit := style.Unit
+		if unit == "" {
+			unit = "    "
+		}
+		return "\n" + leadingWS(linePrefix) + unit + "pass"
+	}
+	open := unclosedBrackets([]byte(linePrefix+cand), nil)
+	if len(open) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i := len(open) - 1; i >= 0; i-- {
+		switch open[i] {
+		case '{':
+			b.WriteString("\n" + leadingWS(linePrefix) + "}")
+		case '(':
+			b.WriteByte(')')
+		case '[':
+			b.WriteByte(']')
+		}
+	}
+	return b.String()
 }
 
 // declarationBlocks are the block kinds whose children are declarations rather than statements.

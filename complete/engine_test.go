@@ -192,6 +192,60 @@ func TestSyntaxRejection(t *testing.T) {
 	}
 }
 
+// TestSingleLineOpensBlock: a one-line completion that opens a block is whole (the user writes the body
+// next), so the syntax check closes the block before counting errors; a line that is broken whatever
+// follows is still rejected.
+func TestSingleLineOpensBlock(t *testing.T) {
+	tests := []struct{ lang, src, reply, want string }{
+		{"go", "package a\n\nfunc f(err error) {\n\t|\n}\n", "if err != nil {\n", "if err != nil {"},
+		{"go", "package a\n\nfunc f(xs []int) {\n\t|\n}\n", "defer f(xs, func() {\n", "defer f(xs, func() {"},
+		{"go", "package a\n\nvar x = |\n", "[]int{\n", "[]int{"},
+		{"go", "package a\n\nfunc f() {\n\t|\n}\n", "if x ==\n", ""},
+		{"python", "def f(xs):\n    |\n", "for x in xs:\n", "for x in xs:"},
+		{"python", "def f(xs):\n    |\n", "if x ==\n", ""},
+		{"c", "int f(int x) {\n    |\n}\n", "while (x > 0) {\n", "while (x > 0) {"},
+		{"javascript", "function f(xs) {\n  |\n}\n", "xs.forEach((x) => {\n", "xs.forEach((x) => {"},
+		{"rust", "fn f(x: i32) {\n    |\n}\n", "if x > 0 {\n", "if x > 0 {"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang+"/"+tc.want, func(t *testing.T) {
+			lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return tc.reply }}
+			e := New(lm, Config{})
+			text, off := cursorText(tc.src)
+			res, err := e.Complete(context.Background(), Request{URI: "file:///x", LanguageID: tc.lang, Text: text, Offset: off, Options: Options{Multiline: MultilineNever}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Text != tc.want {
+				t.Errorf("got %q, want %q (candidates %d)", res.Text, tc.want, res.Stats.Candidates)
+			}
+		})
+	}
+}
+
+func TestBlockCloser(t *testing.T) {
+	tab := indentStyle{Unit: "\t", Known: true}
+	tests := []struct {
+		cand, linePrefix, suffix string
+		indentBlocks             bool
+		want                     string
+	}{
+		{"if err != nil {", "\t", "\n}\n", false, "\n\t}"},
+		{"f(a, func() {", "\t", "\n", false, "\n\t})"},
+		{"g(a,", "\tx := ", "\n", false, ")"},
+		{"x := 1", "\t", "\n", false, ""},
+		{"s := \"{\"", "\t", "\n", false, ""},  // in a string
+		{"if x {", "\t", ") + 1\n", false, ""}, // the line goes on after the cursor
+		{"for x in xs:", "    ", "\n", true, "\n    \tpass"},
+		{"x = 1", "    ", "\n", true, ""},
+	}
+	for _, tc := range tests {
+		if got := blockCloser(tc.cand, tc.linePrefix, tc.suffix, tab, tc.indentBlocks); got != tc.want {
+			t.Errorf("blockCloser(%q, %q, %q) = %q, want %q", tc.cand, tc.linePrefix, tc.suffix, got, tc.want)
+		}
+	}
+}
+
 // TestEngineNoTokenInjection: control-token text in the user's code reaches the model as plain text;
 // the prompt holds exactly one of each FIM token.
 func TestEngineNoTokenInjection(t *testing.T) {
@@ -374,5 +428,20 @@ func TestEngineEveryOffset(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEngineGenOptions: the configuration's decoding switches reach the model.
+func TestEngineGenOptions(t *testing.T) {
+	for _, guard := range []bool{false, true} {
+		lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return "x := 1\n" }}
+		e := New(lm, Config{RepeatGuard: guard, TokenHealing: true})
+		text, off := cursorText("package a\n\nfunc f() {\n\t|\n}\n")
+		if _, err := e.Complete(context.Background(), Request{URI: "file:///a.go", LanguageID: "go", Text: text, Offset: off}); err != nil {
+			t.Fatal(err)
+		}
+		if len(lm.opts) != 1 || lm.opts[0].RepeatGuard != guard {
+			t.Errorf("RepeatGuard %v: the model was asked with %+v", guard, lm.opts)
+		}
 	}
 }

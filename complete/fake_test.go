@@ -84,6 +84,7 @@ type fakeLM struct {
 	mu       sync.Mutex
 	sessions int
 	prompts  [][]int32
+	opts     []GenOptions // of every Generate call
 }
 
 func (m *fakeLM) Vocab() Vocab { return m.v }
@@ -136,6 +137,7 @@ func (s *fakeSession) split(prompt []int32) (prefix, suffix string) {
 func (s *fakeSession) Generate(ctx context.Context, prompt []int32, o GenOptions, emit func(int32, string) bool) (GenResult, error) {
 	s.m.mu.Lock()
 	s.m.prompts = append(s.m.prompts, append([]int32(nil), prompt...))
+	s.m.opts = append(s.m.opts, o)
 	s.m.mu.Unlock()
 	keep := 0
 	for keep < len(prompt) && keep < len(s.held) && prompt[keep] == s.held[keep] {

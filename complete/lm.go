@@ -30,6 +30,7 @@ type GenOptions struct {
 	Seed        uint64
 	StopTokens  []int32
 	Prefix      string // the generated text must begin with it, and it is not emitted (token healing)
+	RepeatGuard bool   // penalise repeating, on one line, a sequence already generated (Config.RepeatGuard)
 }
 
 // GenResult is what a session reports after decoding.

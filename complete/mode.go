@@ -79,9 +79,12 @@ func prevNonBlankLine(text []byte, ls int) string {
 // those in strings and comments (C-like lexing: // and /* */ comments, and the three quote characters). A
 // document whose brackets are balanced closes every block the cursor is in, so a completion must not
 // close one again; with unclosed brackets, it may.
-func openBrackets(text []byte) int {
+func openBrackets(text []byte) int { return len(unclosedBrackets(text, nil)) }
+
+// unclosedBrackets appends to stack the brackets text leaves open, innermost last, lexing as
+// openBrackets does; a closing bracket with nothing open is ignored.
+func unclosedBrackets(text []byte, stack []byte) []byte {
 	var quote, prev byte
-	depth, unclosed := 0, 0
 	lineCmt, blockCmt, escape := false, false, false
 	for _, c := range text {
 		switch {
@@ -112,14 +115,13 @@ func openBrackets(text []byte) int {
 		case c == '"' || c == '\'' || c == '`':
 			quote = c
 		case c == '{' || c == '(' || c == '[':
-			depth++
+			stack = append(stack, c)
 		case c == '}' || c == ')' || c == ']':
-			if depth > 0 {
-				depth--
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
 			}
 		}
 		prev = c
 	}
-	unclosed = depth
-	return unclosed
+	return stack
 }

@@ -32,12 +32,16 @@ func FIMFromSpecials(sp tokenizer.Specials) FIMTokens {
 type modelSession struct{ s *model.Session }
 
 func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOptions, emit func(int32, string) bool) (GenResult, error) {
-	r, err := ms.s.Generate(ctx, prompt, model.GenerateOptions{
+	mo := model.GenerateOptions{
 		MaxTokens:  o.MaxTokens,
 		StopTokens: o.StopTokens,
 		Prefix:     o.Prefix,
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
-	}, emit)
+	}
+	if o.RepeatGuard {
+		mo.LineRepeat = model.DefaultRepeatGuard
+	}
+	r, err := ms.s.Generate(ctx, prompt, mo, emit)
 	return GenResult{Tokens: len(r.Tokens), StopReason: r.StopReason}, err
 }
 

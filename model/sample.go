@@ -220,6 +220,66 @@ type GenerateOptions struct {
 	// token boundary it rarely saw. Until Prefix is produced, only tokens
 	// that continue it are sampled.
 	Prefix string
+	// LineRepeat penalises tokens that would extend a sequence the
+	// generation already produced on its current line (the DRY sampler,
+	// scoped to one line): small models fall into loops like
+	// "f(name, name, name, ..." that no stop rule catches before the token
+	// limit. The zero value is off.
+	LineRepeat RepeatGuard
+}
+
+// RepeatGuard is the DRY ("don't repeat yourself") penalty: when the last k
+// generated tokens of the line also occurred earlier on it, followed by token
+// t, and k >= AllowedLength, t's logit is lowered by
+// Multiplier·Base^(k-AllowedLength). Repeating one short token (an indent, a
+// comma) costs nothing; each longer repetition costs more. Only tokens
+// generated since the last one holding a newline count, so copying from the
+// prompt and repeating a line's shape on the next line are not penalised.
+type RepeatGuard struct {
+	Multiplier    float32 // 0: off
+	Base          float32
+	AllowedLength int
+}
+
+// DefaultRepeatGuard holds llama.cpp's DRY defaults.
+var DefaultRepeatGuard = RepeatGuard{Multiplier: 0.8, Base: 1.75, AllowedLength: 2}
+
+// savedLogit is a logit changed by a penalty, to be put back after sampling.
+type savedLogit struct {
+	id int32
+	v  float32
+}
+
+// penalize lowers logits by g's penalty for the continuations of line (the
+// tokens generated on the current line) and appends the original values of
+// the logits it changed to saved.
+func (g RepeatGuard) penalize(logits []float32, line []int32, saved []savedLogit) []savedLogit {
+	n := len(line)
+	if g.Multiplier <= 0 || n < max(1, g.AllowedLength) {
+		return saved
+	}
+	last := line[n-1]
+	for j := 1; j < n; j++ { // line[j-1] is an earlier occurrence of the last token, line[j] what followed it
+		if line[j-1] != last {
+			continue
+		}
+		k := 1
+		for k < j && line[j-1-k] == line[n-1-k] {
+			k++
+		}
+		t := line[j]
+		if k < g.AllowedLength || t < 0 || int(t) >= len(logits) {
+			continue
+		}
+		pen := g.Multiplier * float32(math.Pow(float64(g.Base), float64(min(k-g.AllowedLength, 40))))
+		i := slices.IndexFunc(saved, func(s savedLogit) bool { return s.id == t })
+		if i < 0 {
+			saved = append(saved, savedLogit{t, logits[t]})
+			i = len(saved) - 1
+		}
+		logits[t] = min(logits[t], saved[i].v-pen)
+	}
+	return saved
 }
 
 // healMask sets to -Inf the logits of the tokens that cannot continue need:
@@ -360,6 +420,8 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 	st := newStopText(o.StopStrings)
 	var last int32 = -1
 	need, skip := o.Prefix, len(o.Prefix)
+	var saved []savedLogit // logits changed by o.LineRepeat
+	lineStart := 0         // index in res.Tokens of the current line's first token
 	for {
 		if err := ctx.Err(); err != nil {
 			res.Text = st.text.String()
@@ -372,7 +434,11 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		if need != "" && !healMask(tok, logits, need) {
 			need = "" // nothing continues it (cannot happen when it is a dropped token's text)
 		}
+		saved = o.LineRepeat.penalize(logits, res.Tokens[lineStart:], saved[:0])
 		id := sp.Sample(logits, s.tokens)
+		for _, sv := range saved {
+			logits[sv.id] = sv.v
+		}
 		if !o.IgnoreEOG && tok.IsEOG(id) {
 			res.StopReason = StopEOG
 			break
@@ -387,6 +453,9 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		}
 		last = id
 		piece := dec.Push(id)
+		if strings.Contains(tok.PieceString(id), "\n") {
+			lineStart = len(res.Tokens)
+		}
 		if need != "" {
 			need = need[min(len(need), len(tok.PieceString(id))):]
 		}

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,5 +255,104 @@ func TestGeneratePrefix(t *testing.T) {
 		if want := strings.TrimPrefix(all.String(), prefix); res.Text != want || emitted.String() != want {
 			t.Errorf("prefix %q: Text %q, emitted %q, want %q", prefix, res.Text, emitted.String(), want)
 		}
+	}
+}
+
+func TestRepeatGuardPenalize(t *testing.T) {
+	g := RepeatGuard{Multiplier: 0.8, Base: 1.75, AllowedLength: 2}
+	tests := []struct {
+		name string
+		line []int32
+		want map[int32]float32 // penalty by token; others unchanged
+	}{
+		{"empty", nil, nil},
+		{"no repeat", []int32{1, 2, 3}, nil},
+		// "1 2" occurred, followed by 3: after "1 2" again, 3 extends a repeat of length 2.
+		{"length 2", []int32{1, 2, 3, 1, 2}, map[int32]float32{3: 0.8}},
+		// 5 1 2 1 2 1: "1 2 1" repeats (k = 3) before 2; "1" alone (k = 1) before 2 is below the allowance.
+		{"length 3", []int32{5, 1, 2, 1, 2, 1}, map[int32]float32{2: 0.8 * 1.75}},
+		// One token repeated: a run of 4 sevens, the longest earlier match (3) is followed by 7.
+		{"run", []int32{7, 7, 7, 7}, map[int32]float32{7: 0.8 * 1.75}},
+		{"allowance", []int32{4, 4}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logits := []float32{0, 1, 2, 3, 4, 5, 6, 7, 8}
+			orig := slices.Clone(logits)
+			saved := g.penalize(logits, tc.line, nil)
+			for id := range logits {
+				want := orig[id] - tc.want[int32(id)]
+				if math.Abs(float64(logits[id]-want)) > 1e-5 {
+					t.Errorf("logit %d = %g, want %g", id, logits[id], want)
+				}
+			}
+			if len(saved) != len(tc.want) {
+				t.Errorf("saved %v, want %d entries", saved, len(tc.want))
+			}
+			for _, s := range saved {
+				if s.v != orig[s.id] {
+					t.Errorf("saved %d = %g, want the original %g", s.id, s.v, orig[s.id])
+				}
+			}
+		})
+	}
+	if saved := (RepeatGuard{}).penalize(make([]float32, 9), []int32{1, 2, 1, 2, 1, 2}, nil); len(saved) != 0 {
+		t.Errorf("the zero guard penalised %v", saved)
+	}
+}
+
+// TestGenerateLineRepeat: with a prohibitive guard that allows no repeated pair, no two-token sequence
+// repeats on a line of the generation; LogProb stays the model's own (the penalties are put back).
+func TestGenerateLineRepeat(t *testing.T) {
+	ctx := context.Background()
+	m := tinyModel(t, "llama", gguf.TypeQ8_0, Options{Threads: 1})
+	tok := m.Tokenizer()
+	repeats := func(ids []int32) int {
+		n := 0
+		seen := map[[2]int32]bool{}
+		for i := 1; i < len(ids); i++ {
+			if strings.Contains(tok.PieceString(ids[i-1]), "\n") {
+				clear(seen)
+				continue
+			}
+			p := [2]int32{ids[i-1], ids[i]}
+			if seen[p] {
+				n++
+			}
+			seen[p] = true
+		}
+		return n
+	}
+	plain, err := m.NewSession(128).Generate(ctx, seq(8, 3), GenerateOptions{MaxTokens: 60, IgnoreEOG: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repeats(plain.Tokens) == 0 {
+		t.Fatalf("the unguarded run repeats nothing, so this test cannot fail: %v", plain.Tokens)
+	}
+	s := m.NewSession(128)
+	res, err := s.Generate(ctx, seq(8, 3), GenerateOptions{MaxTokens: 60, IgnoreEOG: true,
+		LineRepeat: RepeatGuard{Multiplier: 1e6, Base: 1, AllowedLength: 1}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := repeats(res.Tokens); n != 0 {
+		t.Errorf("guarded run repeats %d pairs on a line: %v", n, res.Tokens)
+	}
+	// LogProb of the guarded tokens under the raw model.
+	r := m.NewSession(128)
+	logits, err := r.Eval(ctx, seq(8, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lp float64
+	for _, id := range res.Tokens {
+		lp += logSoftmax(logits, id)
+		if logits, err = r.step(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if math.Abs(lp-res.LogProb) > 1e-6 {
+		t.Errorf("LogProb %g, raw model %g", res.LogProb, lp)
 	}
 }
