@@ -63,13 +63,14 @@ func cmdEvalFIM(e *env, args []string) error {
 	}
 	defer m.Close()
 
-	// The corpus gives set a and the baseline's training text.
+	// The corpus gives set a, the baseline's training text, and the training files that set b must
+	// leave out.
 	var corpus *train.Corpus
-	needA := false
+	needCorpus := !*noNGram
 	for _, s := range want {
-		needA = needA || s == "a"
+		needCorpus = needCorpus || s == "a" || s == "b"
 	}
-	if needA || !*noNGram {
+	if needCorpus {
 		t0 := time.Now()
 		if corpus, err = train.BuildCorpus(train.CorpusOptions{Sources: train.DefaultSources()}); err != nil {
 			return err
