@@ -244,6 +244,16 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	ls := strings.LastIndexByte(h.Prefix, '\n') + 1
 	cursorIndent := len(strings.ReplaceAll(leadingWS(h.Prefix[ls:]), "\t", "    "))
 	stopLine := strings.TrimSpace(firstNonBlankLine(h.Suffix))
+	// finish drops blanks the model put before the first line's text when the cursor already sits
+	// after the line's indentation (a healed "\n\t" regenerated as "\n\t\t"), as the engine's
+	// post-processing does for the model.
+	atIndent := isBlank(h.Prefix[ls:])
+	finish := func(s string) string {
+		if atIndent {
+			return strings.TrimLeft(s, " \t")
+		}
+		return s
+	}
 
 	var out []byte
 	lineFrom := 0 // start in out of the line being generated
@@ -277,10 +287,10 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 				break
 			}
 			if !multi {
-				return strings.TrimRight(string(out[:nl]), " \t\r"), nil
+				return finish(strings.TrimRight(string(out[:nl]), " \t\r")), nil
 			}
 			if lineFrom > 0 && leaves(string(out[lineFrom:lineFrom+nl])) {
-				return strings.TrimRight(string(out[:lineFrom]), " \t\r\n"), nil
+				return finish(strings.TrimRight(string(out[:lineFrom]), " \t\r\n")), nil
 			}
 			lineFrom += nl + 1
 		}
@@ -288,7 +298,7 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	if multi && lineFrom > 0 && leaves(string(out[lineFrom:])) {
 		out = out[:lineFrom]
 	}
-	return strings.TrimRight(string(out), " \t\r\n"), nil
+	return finish(strings.TrimRight(string(out), " \t\r\n")), nil
 }
 
 // firstNonBlankLine returns the first line of s holding more than blanks ("" when none).

@@ -115,6 +115,14 @@ func TestNGramInfill(t *testing.T) {
 		{"block stops where the block closes", Hole{Kind: HoleBlock, Prefix: "func setup() {\n\t", Suffix: "\n// other\n"},
 			"alpha := 1\n\tbeta := 2\n\tgamma := 3\n\tdelta := 4"},
 	}
+	// Blanks before the first line's text are dropped when the cursor sits after the indentation.
+	deep, err := TrainNGram(context.Background(), v, []string{"func deep() {\n\t\tx := 1\n}\n"}, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := (NGramInfiller{Model: deep}).Infill(context.Background(), Hole{Kind: HoleLine, Prefix: "func deep() {\n\t", Suffix: "\n}\n"}); err != nil || got != "x := 1" {
+		t.Errorf("indented twice in training: got %q (%v), want %q", got, err, "x := 1")
+	}
 	for _, tt := range tests {
 		got, err := inf.Infill(context.Background(), tt.h)
 		if err != nil || got != tt.want {
