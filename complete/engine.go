@@ -36,6 +36,9 @@ type Config struct {
 	// completion already holds (model.RepeatGuard): small models otherwise loop ("f(a, a, a, ...")
 	// until the token limit, and the syntax check then rejects the whole line.
 	RepeatGuard bool
+	// DocCache mixes into the model's predictions what followed, elsewhere in the document, the
+	// tokens just written (model.CacheMix): the prompt holds a window of the file, the cache the rest.
+	DocCache bool
 }
 
 // Default completion lengths.
@@ -288,12 +291,16 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	}
 	st := newStopper(multiline, lang.IndentBlocks, detectIndent(c.Prefix+c.Suffix, lang.ID), c.LinePrefix, c.Suffix, open,
 		atDeclarationLevel(cur, lang, text, c.LinePrefix))
+	var doc []int32
+	if e.cfg.DocCache {
+		doc = docTokens(e.vocab, text, off)
+	}
 	sess := e.session(ds)
 	_, re0 := sess.Counters()
 	gen, err := sess.Generate(ctx, p.Tokens, GenOptions{
 		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
-		RepeatGuard: e.cfg.RepeatGuard,
+		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: p.Lead,
 	}, func(_ int32, piece string) bool { return !st.push(piece) })
 	_, re1 := sess.Counters()
 	stats := Stats{PromptTokens: len(p.Tokens), ReusedTokens: int(re1 - re0), GeneratedTokens: gen.Tokens,

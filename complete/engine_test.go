@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -442,6 +443,21 @@ func TestEngineGenOptions(t *testing.T) {
 		}
 		if len(lm.opts) != 1 || lm.opts[0].RepeatGuard != guard {
 			t.Errorf("RepeatGuard %v: the model was asked with %+v", guard, lm.opts)
+		}
+	}
+	for _, cache := range []bool{false, true} {
+		lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return "x := 1\n" }}
+		e := New(lm, Config{DocCache: cache})
+		text, off := cursorText("package a\n\nfunc f() {\n\tab|\n}\n")
+		if _, err := e.Complete(context.Background(), Request{URI: "file:///a.go", LanguageID: "go", Text: text, Offset: off}); err != nil {
+			t.Fatal(err)
+		}
+		if len(lm.opts) != 1 {
+			t.Fatalf("%d generations", len(lm.opts))
+		}
+		o := lm.opts[0]
+		if cache != (o.Doc != nil) || (cache && (!slices.Equal(o.Doc, docTokens(lm.v, text, off)) || !strings.HasSuffix(lm.v.Decode(o.Lead), "\tab"))) {
+			t.Errorf("DocCache %v: doc %v, lead %q", cache, o.Doc, lm.v.Decode(o.Lead))
 		}
 	}
 }

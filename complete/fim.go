@@ -1,6 +1,7 @@
 package complete
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -129,7 +130,13 @@ type Prompt struct {
 	Family Family
 	Layout Layout
 	Heal   string // the text of the prefix token left out (PromptParts.Heal), "" if none
+	// Lead is the prefix's last tokens in the prompt (at most leadTokens; the healed one left out):
+	// the left context a completion continues, whatever the layout puts after it.
+	Lead []int32
 }
+
+// leadTokens bounds Prompt.Lead.
+const leadTokens = 16
 
 // BuildPrompt lays out parts as token ids. Texts are encoded with special-token parsing off, and control
 // tokens are inserted by id, so code that contains "<|fim_prefix|>" cannot inject a control token. Each
@@ -162,9 +169,12 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 		}
 	}
 	heal := ""
+	var lead []int32
 	head := func() {
 		enc(pathLine)
 		enc(p.Header)
+		start := len(ids)
+		defer func() { lead = slices.Clone(ids[max(start, len(ids)-leadTokens):]) }()
 		if !p.Heal || p.Prefix == "" {
 			enc(p.Prefix)
 			return
@@ -193,5 +203,5 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 		enc(p.Suffix)
 		tok(f.Mid)
 	}
-	return Prompt{Tokens: ids, Family: fam, Layout: layout, Heal: heal}
+	return Prompt{Tokens: ids, Family: fam, Layout: layout, Heal: heal, Lead: lead}
 }

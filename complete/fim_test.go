@@ -178,3 +178,50 @@ func TestBuildPromptHeal(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildPromptLead: Prompt.Lead is the prefix's last tokens (the healed one left out), in every
+// layout, and never the header's or the suffix's.
+func TestBuildPromptLead(t *testing.T) {
+	v := qwenLikeVocab()
+	long := strings.Repeat("a", 40) // one token per byte in this vocabulary
+	for _, layout := range []Layout{LayoutPSM, LayoutSPM, LayoutPrefixOnly} {
+		for _, tc := range []struct {
+			prefix string
+			heal   bool
+			want   string
+		}{
+			{"x := fo", false, "x := fo"},
+			{"x := fo", true, "x := f"},
+			{long, false, long[:leadTokens]},
+			{"", false, ""},
+		} {
+			p := BuildPrompt(v, fimOf(v), layout, PromptParts{Header: "// h\n", Prefix: tc.prefix, Suffix: "zz\n", Heal: tc.heal})
+			if got := v.Decode(p.Lead); got != tc.want {
+				t.Errorf("%v %q heal %v: lead %q, want %q", layout, tc.prefix, tc.heal, got, tc.want)
+			}
+		}
+	}
+}
+
+func TestDocTokens(t *testing.T) {
+	v := qwenLikeVocab()
+	text := []byte("ab\ncd|ef\ngh")
+	off := strings.IndexByte(string(text), '|')
+	text = append(text[:off:off], text[off+1:]...)
+	got := docTokens(v, text, off)
+	want := append(append(v.Encode("ab\ncd", false, false), -1), v.Encode("ef\ngh", false, false)...)
+	if !slices.Equal(got, want) {
+		t.Errorf("docTokens = %v, want %v", got, want)
+	}
+	// A long document is cut at line starts around the cursor.
+	line := strings.Repeat("x", 99) + "\n"
+	big := []byte(strings.Repeat(line, 2000))
+	off = len(big) / 2
+	got = docTokens(v, big, off)
+	sep := slices.Index(got, -1)
+	before, after := v.Decode(got[:sep]), v.Decode(got[sep+1:])
+	if len(before) > docCacheBefore || len(after) > docCacheAfter || !strings.HasSuffix(string(big[:off]), before) ||
+		!strings.HasPrefix(string(big[off:]), after) || !strings.HasPrefix(before, "x") || !strings.HasSuffix(after, "\n") {
+		t.Errorf("cut: %d bytes before (%q...), %d after (...%q)", len(before), before[:min(5, len(before))], len(after), after[max(0, len(after)-5):])
+	}
+}

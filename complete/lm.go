@@ -31,6 +31,10 @@ type GenOptions struct {
 	StopTokens  []int32
 	Prefix      string // the generated text must begin with it, and it is not emitted (token healing)
 	RepeatGuard bool   // penalise repeating, on one line, a sequence already generated (Config.RepeatGuard)
+	// Doc and Lead feed the document cache (Config.DocCache): the document's tokens with -1 at the
+	// cursor, and the prompt's last prefix tokens (Prompt.Lead). Doc nil: off.
+	Doc  []int32
+	Lead []int32
 }
 
 // GenResult is what a session reports after decoding.

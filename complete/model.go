@@ -38,6 +38,9 @@ func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOption
 		Prefix:     o.Prefix,
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
 	}
+	if o.Doc != nil {
+		mo.Cache = model.CacheMix{Doc: o.Doc, Lead: o.Lead, Lambda: docCacheLambda, MinRun: docCacheMinRun, MaxRun: docCacheMaxRun}
+	}
 	if o.RepeatGuard {
 		mo.LineRepeat = model.DefaultRepeatGuard
 	}

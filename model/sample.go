@@ -226,6 +226,10 @@ type GenerateOptions struct {
 	// "f(name, name, name, ..." that no stop rule catches before the token
 	// limit. The zero value is off.
 	LineRepeat RepeatGuard
+	// Cache mixes the continuations found in a document into the model's
+	// distribution (see CacheMix); the zero value is off. Result.LogProb
+	// stays the model's own.
+	Cache CacheMix
 }
 
 // RepeatGuard is the DRY ("don't repeat yourself") penalty: when the last k
@@ -420,8 +424,13 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 	st := newStopText(o.StopStrings)
 	var last int32 = -1
 	need, skip := o.Prefix, len(o.Prefix)
-	var saved []savedLogit // logits changed by o.LineRepeat
-	lineStart := 0         // index in res.Tokens of the current line's first token
+	var saved []savedLogit // logits changed by o.LineRepeat or o.Cache
+	var raw []float32      // the model's logits, when o.Cache changes them
+	cache := newCacheMixer(o.Cache, o.MaxTokens, len(logits))
+	if cache != nil {
+		raw = make([]float32, len(logits))
+	}
+	lineStart := 0 // index in res.Tokens of the current line's first token
 	for {
 		if err := ctx.Err(); err != nil {
 			res.Text = st.text.String()
@@ -433,6 +442,12 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		}
 		if need != "" && !healMask(tok, logits, need) {
 			need = "" // nothing continues it (cannot happen when it is a dropped token's text)
+		}
+		scored := logits // what LogProb is computed from
+		if cache != nil {
+			copy(raw, logits)
+			cache.mix(logits)
+			scored = raw
 		}
 		saved = o.LineRepeat.penalize(logits, res.Tokens[lineStart:], saved[:0])
 		id := sp.Sample(logits, s.tokens)
@@ -448,8 +463,11 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 			break
 		}
 		res.Tokens = append(res.Tokens, id)
+		if cache != nil {
+			cache.push(id)
+		}
 		if !o.NoLogProb {
-			res.LogProb += logSoftmax(logits, id)
+			res.LogProb += logSoftmax(scored, id)
 		}
 		last = id
 		piece := dec.Push(id)

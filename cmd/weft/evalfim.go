@@ -37,6 +37,7 @@ func cmdEvalFIM(e *env, args []string) error {
 	noNGram := fs.Bool("no-ngram", false, "skip the n-gram baseline")
 	noHeal := fs.Bool("no-heal", false, "turn the model's token healing off (the language server has it on)")
 	noRepeatGuard := fs.Bool("no-repeat-guard", false, "turn the model's line repeat guard off (the language server has it on)")
+	noDocCache := fs.Bool("no-doc-cache", false, "turn the document cache off (the language server has it on)")
 	modCache := fs.String("modcache", "", "Go module cache for set b (default: go env GOMODCACHE)")
 	humanEval := fs.String("humaneval", filepath.Join(defaultEvalDir("human-eval-infilling"), "HumanEval-SingleLineInfilling.jsonl.gz"), "HumanEval single-line infilling file for set c")
 	nCtx := fs.Int("ctx", 0, "engine context in tokens (0 = the engine's default, as the language server)")
@@ -111,6 +112,7 @@ func cmdEvalFIM(e *env, args []string) error {
 	cfg := completeConfig(m, *nCtx)
 	cfg.TokenHealing = !*noHeal
 	cfg.RepeatGuard = !*noRepeatGuard
+	cfg.DocCache = !*noDocCache
 	eng := complete.NewEngine(m, cfg)
 	var dumpEnc *json.Encoder
 	if *dump != "" {

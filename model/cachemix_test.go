@@ -1,0 +1,125 @@
+package model
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+func TestCacheMixLookup(t *testing.T) {
+	tests := []struct {
+		name      string
+		doc, hist []int32
+		minRun    int
+		want      []cacheCand // in order of first occurrence
+	}{
+		{"no match", []int32{1, 2, 3}, []int32{7, 8}, 2, nil},
+		// "1 2" is followed by 3 once and by 4 twice; the longer run "9 1 2" wins over them.
+		{"counts", []int32{1, 2, 3, 5, 1, 2, 4, 1, 2, 4}, []int32{0, 1, 2}, 2, []cacheCand{{3, 1}, {4, 2}}},
+		{"longest run", []int32{1, 2, 3, 9, 1, 2, 4}, []int32{9, 1, 2}, 2, []cacheCand{{4, 1}}},
+		{"below the shortest run", []int32{1, 2, 3}, []int32{5, 2}, 2, nil},
+		// Nothing follows the token before a separator, and no run crosses one.
+		{"separator", []int32{1, 2, -1, 2, 6}, []int32{1, 2}, 1, []cacheCand{{6, 1}}},
+		{"run stops at separator", []int32{1, -1, 2, 6, 1, 2, 7}, []int32{1, 2}, 2, []cacheCand{{7, 1}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCacheMixer(CacheMix{Doc: tc.doc, Lead: tc.hist, Lambda: 0.5, MinRun: tc.minRun, MaxRun: 8}, 4, 10)
+			total := c.lookup()
+			got := slices.Clone(c.cands)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("candidates %v, want %v", got, tc.want)
+			}
+			n := 0
+			for _, cd := range tc.want {
+				n += cd.n
+			}
+			if total != n {
+				t.Errorf("total %d, want %d", total, n)
+			}
+		})
+	}
+}
+
+// TestCacheMixMix: the softmax of the rewritten logits is (1−λ)·p_model + λ·p_doc.
+func TestCacheMixMix(t *testing.T) {
+	logits := []float32{1.5, -2, 0.25, 3, -0.5, 0, 2}
+	doc := []int32{4, 5, 1, 4, 5, 1, 4, 5, 6} // after "4 5": 1 twice, 6 once
+	const lambda = 0.3
+	c := newCacheMixer(CacheMix{Doc: doc, Lead: []int32{4, 5}, Lambda: lambda, MinRun: 2, MaxRun: 8}, 4, len(logits))
+	got := slices.Clone(logits)
+	c.mix(got)
+	softmax := func(l []float32) []float64 {
+		var z float64
+		p := make([]float64, len(l))
+		for i, v := range l {
+			p[i] = math.Exp(float64(v))
+			z += p[i]
+		}
+		for i := range p {
+			p[i] /= z
+		}
+		return p
+	}
+	pm, pg := softmax(logits), softmax(got)
+	pdoc := map[int]float64{1: 2.0 / 3, 6: 1.0 / 3}
+	for i := range logits {
+		want := (1-lambda)*pm[i] + lambda*pdoc[i]
+		if math.Abs(pg[i]-want) > 1e-6 {
+			t.Errorf("p(%d) = %.7f, want %.7f", i, pg[i], want)
+		}
+	}
+	// A masked token stays masked.
+	masked := slices.Clone(logits)
+	masked[1] = float32(math.Inf(-1))
+	c.mix(masked)
+	if !math.IsInf(float64(masked[1]), -1) {
+		t.Errorf("masked token 1 became %g", masked[1])
+	}
+}
+
+// TestGenerateCache: a cache that insists (λ near 1) makes greedy decoding follow the document, and
+// Result.LogProb stays the model's own.
+func TestGenerateCache(t *testing.T) {
+	ctx := context.Background()
+	m := tinyModel(t, "llama", gguf.TypeQ8_0, Options{Threads: 1})
+	prompt := seq(8, 3)
+	plain, err := m.NewSession(64).Generate(ctx, prompt, GenerateOptions{MaxTokens: 6, IgnoreEOG: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A document where the prompt's last two tokens are followed by tokens greedy decoding avoids.
+	want := []int32{}
+	for id := int32(3); len(want) < 4; id++ {
+		if !slices.Contains(plain.Tokens, id) {
+			want = append(want, id)
+		}
+	}
+	doc := append(slices.Clone(prompt[len(prompt)-2:]), want...)
+	res, err := m.NewSession(64).Generate(ctx, prompt, GenerateOptions{MaxTokens: 4, IgnoreEOG: true,
+		Cache: CacheMix{Doc: doc, Lead: prompt, Lambda: 0.99, MinRun: 2, MaxRun: 8}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Tokens, want) {
+		t.Errorf("with the cache: %v, want the document's %v (without: %v)", res.Tokens, want, plain.Tokens)
+	}
+	r := m.NewSession(64)
+	logits, err := r.Eval(ctx, prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lp float64
+	for _, id := range res.Tokens {
+		lp += logSoftmax(logits, id)
+		if logits, err = r.step(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if math.Abs(lp-res.LogProb) > 1e-6 {
+		t.Errorf("LogProb %g, raw model %g", res.LogProb, lp)
+	}
+}
