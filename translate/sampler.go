@@ -79,6 +79,9 @@ func (s *ModelSampler) Sample(ctx context.Context, prompt string, o SampleOption
 		MaxTokens:   o.MaxTokens,
 		Sampler:     model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, Seed: o.Seed},
 		StopStrings: o.Stop,
+		// Small models loop inside a line ("func f(0, 0, 0, ..."); the guard
+		// makes them pick something else, as the completion engine does.
+		LineRepeat: model.DefaultRepeatGuard,
 	}, nil)
 	if err != nil {
 		return Sample{}, err
