@@ -99,10 +99,6 @@ func New(lm LM, cfg Config) *Engine {
 	if cfg.NCtx > lm.ContextSize() && lm.ContextSize() > 0 {
 		cfg.NCtx = lm.ContextSize()
 	}
-	if cfg.Budget == (Budget{}) {
-		// Leave room for the longest completion and the control tokens and path line.
-		cfg.Budget = DefaultBudget(max(cfg.NCtx-defaultMultiTokens-32, 64))
-	}
 	if cfg.CacheSize == 0 {
 		cfg.CacheSize = 64
 	}
@@ -118,10 +114,30 @@ func New(lm LM, cfg Config) *Engine {
 	if strings.EqualFold(cfg.Layout, "spm") && e.family != FamilyNone {
 		e.layout = LayoutSPM
 	}
+	if e.cfg.Budget == (Budget{}) {
+		e.cfg.Budget = defaultEngineBudget(e.cfg.NCtx, e.layout)
+	}
 	if cfg.CacheSize > 0 {
 		e.cache = newResultCache(cfg.CacheSize)
 	}
 	return e
+}
+
+// defaultEngineBudget is the prompt budget of an engine with a context of nCtx tokens. The prompt
+// leaves room for the longest completion and the control tokens and path line, but at most a quarter of
+// a small context: there a multi-line completion gets what the prompt leaves (Complete shortens it),
+// since a 256-token model given a 96-token prompt sees too little of the file. In the SPM layout the
+// suffix comes first and typing changes only the end of the prompt, so a larger suffix costs no
+// re-evaluation: it gets a fifth, as does the header (PSM keeps DefaultBudget's sixteenth). The split
+// for small contexts was chosen on `weft eval fim` set a (docs/MODEL.md).
+func defaultEngineBudget(nCtx int, layout Layout) Budget {
+	total := max(nCtx-min(defaultMultiTokens+32, nCtx/4), 64)
+	if layout != LayoutSPM {
+		return DefaultBudget(total)
+	}
+	b := Budget{Prefix: total * 3 / 5, Suffix: total / 5}
+	b.Header = total - b.Prefix - b.Suffix
+	return b
 }
 
 // Family returns the FIM convention of the engine's model, and Layout the prompt order it uses.
