@@ -176,13 +176,7 @@ func TestSyntaxRejection(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang, func(t *testing.T) {
-			lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return tc.reply }}
-			e := New(lm, Config{})
-			text, off := cursorText(tc.src)
-			res, err := e.Complete(context.Background(), Request{URI: "file:///x", LanguageID: tc.lang, Text: text, Offset: off, Options: Options{Multiline: MultilineAlways}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := completeReply(t, tc.lang, tc.src, tc.reply, MultilineAlways)
 			if res.Text != tc.want {
 				t.Errorf("got %q, want %q (candidates %d)", res.Text, tc.want, res.Stats.Candidates)
 			}
@@ -210,18 +204,23 @@ func TestSingleLineOpensBlock(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang+"/"+tc.want, func(t *testing.T) {
-			lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return tc.reply }}
-			e := New(lm, Config{})
-			text, off := cursorText(tc.src)
-			res, err := e.Complete(context.Background(), Request{URI: "file:///x", LanguageID: tc.lang, Text: text, Offset: off, Options: Options{Multiline: MultilineNever}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Text != tc.want {
+			if res := completeReply(t, tc.lang, tc.src, tc.reply, MultilineNever); res.Text != tc.want {
 				t.Errorf("got %q, want %q (candidates %d)", res.Text, tc.want, res.Stats.Candidates)
 			}
 		})
 	}
+}
+
+// completeReply completes src (cursor at "|") in a fresh engine whose model answers reply.
+func completeReply(t *testing.T, lang, src, reply, multiline string) Result {
+	t.Helper()
+	lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return reply }}
+	text, off := cursorText(src)
+	res, err := New(lm, Config{}).Complete(context.Background(), Request{URI: "file:///x", LanguageID: lang, Text: text, Offset: off, Options: Options{Multiline: multiline}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 func TestBlockCloser(t *testing.T) {

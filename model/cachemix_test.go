@@ -107,19 +107,7 @@ func TestGenerateCache(t *testing.T) {
 	if !slices.Equal(res.Tokens, want) {
 		t.Errorf("with the cache: %v, want the document's %v (without: %v)", res.Tokens, want, plain.Tokens)
 	}
-	r := m.NewSession(64)
-	logits, err := r.Eval(ctx, prompt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lp float64
-	for _, id := range res.Tokens {
-		lp += logSoftmax(logits, id)
-		if logits, err = r.step(ctx, id); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if math.Abs(lp-res.LogProb) > 1e-6 {
+	if lp := rawLogProb(t, m, prompt, res.Tokens); math.Abs(lp-res.LogProb) > 1e-6 {
 		t.Errorf("LogProb %g, raw model %g", res.LogProb, lp)
 	}
 }

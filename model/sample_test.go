@@ -339,20 +339,27 @@ func TestGenerateLineRepeat(t *testing.T) {
 	if n := repeats(res.Tokens); n != 0 {
 		t.Errorf("guarded run repeats %d pairs on a line: %v", n, res.Tokens)
 	}
-	// LogProb of the guarded tokens under the raw model.
+	if lp := rawLogProb(t, m, seq(8, 3), res.Tokens); math.Abs(lp-res.LogProb) > 1e-6 {
+		t.Errorf("LogProb %g, raw model %g", res.LogProb, lp)
+	}
+}
+
+// rawLogProb is the log-probability of tokens after prompt under m's own distribution: what
+// Result.LogProb must be whatever penalties and mixtures changed the sampling.
+func rawLogProb(t *testing.T, m *Model, prompt, tokens []int32) float64 {
+	t.Helper()
+	ctx := context.Background()
 	r := m.NewSession(128)
-	logits, err := r.Eval(ctx, seq(8, 3))
+	logits, err := r.Eval(ctx, prompt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var lp float64
-	for _, id := range res.Tokens {
+	for _, id := range tokens {
 		lp += logSoftmax(logits, id)
 		if logits, err = r.step(ctx, id); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if math.Abs(lp-res.LogProb) > 1e-6 {
-		t.Errorf("LogProb %g, raw model %g", res.LogProb, lp)
-	}
+	return lp
 }
