@@ -101,27 +101,26 @@ func (c *cacheMixer) lookup() int {
 	return total
 }
 
-// mix rewrites logits so that their softmax is the mixture. Only the
+// mix rewrites logits so that their softmax is the mixture, and appends
+// the original values of the logits it changed to saved. Only the
 // continuations' logits change: with Z the sum of e^(l−max), each becomes
 // max + log(e^(l−max) + λ/(1−λ)·Z·p_doc), which leaves every other token's
 // probability scaled by the same 1−λ.
-func (c *cacheMixer) mix(logits []float32) {
+func (c *cacheMixer) mix(logits []float32, saved []savedLogit) []savedLogit {
 	total := c.lookup()
 	if total == 0 {
-		return
-	}
-	var maxl float32 = float32(math.Inf(-1))
-	for _, v := range logits {
-		maxl = max(maxl, v)
+		return saved
 	}
 	e := c.exp[:len(logits)]
 	copy(e, logits)
-	z := quant.ExpShift(e, maxl)
+	maxl, z := quant.SoftmaxExp(e)
 	w := float64(c.o.Lambda) / float64(1-c.o.Lambda) * z / float64(total)
 	for _, cd := range c.cands {
 		if int(cd.id) >= len(logits) || math.IsInf(float64(logits[cd.id]), -1) { // masked (token healing)
 			continue
 		}
+		saved = append(saved, savedLogit{cd.id, logits[cd.id]})
 		logits[cd.id] = maxl + float32(math.Log(float64(e[cd.id])+w*float64(cd.n)))
 	}
+	return saved
 }

@@ -51,7 +51,7 @@ func TestCacheMixMix(t *testing.T) {
 	const lambda = 0.3
 	c := newCacheMixer(CacheMix{Doc: doc, Lead: []int32{4, 5}, Lambda: lambda, MinRun: 2, MaxRun: 8}, 4, len(logits))
 	got := slices.Clone(logits)
-	c.mix(got)
+	c.mix(got, nil)
 	softmax := func(l []float32) []float64 {
 		var z float64
 		p := make([]float64, len(l))
@@ -72,10 +72,16 @@ func TestCacheMixMix(t *testing.T) {
 			t.Errorf("p(%d) = %.7f, want %.7f", i, pg[i], want)
 		}
 	}
+	// The saved values put the model's logits back.
+	back := slices.Clone(logits)
+	restoreLogits(back, c.mix(back, nil))
+	if !slices.Equal(back, logits) {
+		t.Errorf("restored %v, want %v", back, logits)
+	}
 	// A masked token stays masked.
 	masked := slices.Clone(logits)
 	masked[1] = float32(math.Inf(-1))
-	c.mix(masked)
+	c.mix(masked, nil)
 	if !math.IsInf(float64(masked[1]), -1) {
 		t.Errorf("masked token 1 became %g", masked[1])
 	}

@@ -254,6 +254,13 @@ type savedLogit struct {
 	v  float32
 }
 
+// restoreLogits puts back the logits saved lists.
+func restoreLogits(logits []float32, saved []savedLogit) {
+	for _, sv := range saved {
+		logits[sv.id] = sv.v
+	}
+}
+
 // penalize lowers logits by g's penalty for the continuations of line (the
 // tokens generated on the current line) and appends the original values of
 // the logits it changed to saved.
@@ -424,12 +431,10 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 	st := newStopText(o.StopStrings)
 	var last int32 = -1
 	need, skip := o.Prefix, len(o.Prefix)
-	var saved []savedLogit // logits changed by o.LineRepeat or o.Cache
-	var raw []float32      // the model's logits, when o.Cache changes them
+	// The logits o.Cache and o.LineRepeat changed, put back after sampling
+	// (in the reverse order) so that LogProb is the model's own.
+	var mixed, saved []savedLogit
 	cache := newCacheMixer(o.Cache, o.MaxTokens, len(logits))
-	if cache != nil {
-		raw = make([]float32, len(logits))
-	}
 	lineStart := 0 // index in res.Tokens of the current line's first token
 	for {
 		if err := ctx.Err(); err != nil {
@@ -443,17 +448,13 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		if need != "" && !healMask(tok, logits, need) {
 			need = "" // nothing continues it (cannot happen when it is a dropped token's text)
 		}
-		scored := logits // what LogProb is computed from
 		if cache != nil {
-			copy(raw, logits)
-			cache.mix(logits)
-			scored = raw
+			mixed = cache.mix(logits, mixed[:0])
 		}
 		saved = o.LineRepeat.penalize(logits, res.Tokens[lineStart:], saved[:0])
 		id := sp.Sample(logits, s.tokens)
-		for _, sv := range saved {
-			logits[sv.id] = sv.v
-		}
+		restoreLogits(logits, saved)
+		restoreLogits(logits, mixed)
 		if !o.IgnoreEOG && tok.IsEOG(id) {
 			res.StopReason = StopEOG
 			break
@@ -467,7 +468,7 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 			cache.push(id)
 		}
 		if !o.NoLogProb {
-			res.LogProb += logSoftmax(scored, id)
+			res.LogProb += logSoftmax(logits, id)
 		}
 		last = id
 		piece := dec.Push(id)
