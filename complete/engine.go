@@ -39,6 +39,14 @@ type Config struct {
 	// DocCache mixes into the model's predictions what followed, elsewhere in the document, the
 	// tokens just written (model.CacheMix): the prompt holds a window of the file, the cache the rest.
 	DocCache bool
+	// Samples is the number of sampled candidates that vote with the greedy one (consensus decoding,
+	// see consensus.go); 0: greedy only. Requests with a temperature are not voted on.
+	Samples int
+	// Neighbors, when set, returns files beside the document at a file path (see Neighbor) for the
+	// document cache; the engine calls it on each request that decodes, so it should answer from
+	// memory for files that did not change. It is where the engine reads the project: complete/
+	// itself touches no files (DESIGN.md).
+	Neighbors func(path string) []Neighbor
 }
 
 // Default completion lengths.
@@ -59,6 +67,7 @@ type Engine struct {
 	layout Layout
 	cfg    Config
 	cache  *resultCache
+	memo   *tokenMemo // tokens of neighbor files
 
 	mu    sync.Mutex // guards docs, and each docState's cancel, sess, lastUse and defs fields
 	docs  map[string]*docState
@@ -108,7 +117,7 @@ func New(lm LM, cfg Config) *Engine {
 	if cfg.SyntaxCandidates == 0 {
 		cfg.SyntaxCandidates = 6
 	}
-	e := &Engine{lm: lm, vocab: v, fim: f, cfg: cfg, docs: map[string]*docState{}}
+	e := &Engine{lm: lm, vocab: v, fim: f, cfg: cfg, docs: map[string]*docState{}, memo: newTokenMemo(64)}
 	e.family = DetectFamily(v, f)
 	e.layout = DefaultLayout(e.family)
 	if strings.EqualFold(cfg.Layout, "spm") && e.family != FamilyNone {
@@ -305,19 +314,23 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	if !lang.IndentBlocks {
 		open = openBrackets(text)
 	}
-	st := newStopper(multiline, lang.IndentBlocks, detectIndent(c.Prefix+c.Suffix, lang.ID), c.LinePrefix, c.Suffix, open,
-		atDeclarationLevel(cur, lang, text, c.LinePrefix))
+	style, declLevel := detectIndent(c.Prefix+c.Suffix, lang.ID), atDeclarationLevel(cur, lang, text, c.LinePrefix)
+	newStop := func() *stopper {
+		return newStopper(multiline, lang.IndentBlocks, style, c.LinePrefix, c.Suffix, open, declLevel)
+	}
+	st := newStop()
 	var doc []int32
 	if e.cfg.DocCache {
-		doc = docTokens(e.vocab, text, off)
+		doc = append(e.neighborTokens(ds, req), docTokens(e.vocab, text, off)...)
 	}
 	sess := e.session(ds)
 	_, re0 := sess.Counters()
-	gen, err := sess.Generate(ctx, p.Tokens, GenOptions{
+	gopt := GenOptions{
 		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
 		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: p.Lead,
-	}, func(_ int32, piece string) bool { return !st.push(piece) })
+	}
+	gen, err := sess.Generate(ctx, p.Tokens, gopt, func(_ int32, piece string) bool { return !st.push(piece) })
 	_, re1 := sess.Counters()
 	stats := Stats{PromptTokens: len(p.Tokens), ReusedTokens: int(re1 - re0), GeneratedTokens: gen.Tokens,
 		StopReason: gen.StopReason}
@@ -334,6 +347,22 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 
 	completion, tried := e.pick(ctx, ds, lang, c, st, multiline)
 	stats.Candidates = tried
+	if e.cfg.Samples > 0 && req.Options.Temperature == 0 && ctx.Err() == nil {
+		completion, stats.Samples, _ = e.consensus(ctx, completion, func(seed uint64) (string, error) {
+			o := gopt
+			o.Temperature, o.TopP, o.TopK, o.Seed = consensusTemperature, 0, consensusTopK, seed
+			sst := newStop()
+			g, err := sess.Generate(ctx, p.Tokens, o, func(_ int32, piece string) bool { return !sst.push(piece) })
+			stats.GeneratedTokens += g.Tokens
+			if err != nil {
+				return "", err
+			}
+			sst.flush()
+			s, k := e.pick(ctx, ds, lang, c, sst, multiline)
+			stats.Candidates += k
+			return s, nil
+		})
+	}
 	if err := ctx.Err(); err != nil {
 		return Result{Stats: stats}, fmt.Errorf("complete: cancelled: %w", err)
 	}

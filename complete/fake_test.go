@@ -78,8 +78,9 @@ func fimOf(v *fakeVocab) FIMTokens {
 type fakeLM struct {
 	v        *fakeVocab
 	reply    func(prefix, suffix string) string
-	perToken atomic.Int64 // simulated decode time per token, ns
-	fim      *FIMTokens   // overrides the Qwen-named control tokens
+	perToken atomic.Int64             // simulated decode time per token, ns
+	fim      *FIMTokens               // overrides the Qwen-named control tokens
+	sampled  func(seed uint64) string // when set, the reply to requests with a temperature
 
 	mu       sync.Mutex
 	sessions int
@@ -149,6 +150,9 @@ func (s *fakeSession) Generate(ctx context.Context, prompt []int32, o GenOptions
 	s.held = append(s.held[:keep], prompt[keep:]...)
 	prefix, suffix := s.split(prompt)
 	out := s.m.reply(prefix, suffix)
+	if o.Temperature > 0 && s.m.sampled != nil {
+		out = s.m.sampled(o.Seed)
+	}
 	var res GenResult
 	for i := 0; i < len(out); i++ {
 		if err := ctx.Err(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -297,8 +298,11 @@ type Infiller interface {
 // Multiline "never", block holes "always"; the result cache is bypassed.
 type EngineInfiller struct {
 	Engine *Engine
-	Last   Stats // of the last hole
-	seq    int
+	// Neighbors, if set, gives the files beside a hole's file (by base name), as the language server
+	// reads them from the file's directory (Request.Neighbors).
+	Neighbors func(h Hole) []Neighbor
+	Last      Stats // of the last hole
+	seq       int
 }
 
 // Infill implements Infiller. Each hole is its own document, closed afterwards, so that no hole's file
@@ -314,7 +318,15 @@ func (ei *EngineInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	}
 	text := h.Prefix + h.Suffix
 	off := len(h.Prefix)
-	res, err := ei.Engine.Complete(ctx, Request{URI: uri, LanguageID: h.Lang, Path: base, Text: []byte(text), Offset: off, Options: o})
+	var ns []Neighbor
+	if ei.Neighbors != nil {
+		// The neighbors lie beside the hole's file, in the URI's directory.
+		dir := path.Dir(filePathOf(uri))
+		for _, n := range ei.Neighbors(h) {
+			ns = append(ns, Neighbor{Path: path.Join(dir, path.Base(n.Path)), Text: n.Text})
+		}
+	}
+	res, err := ei.Engine.Complete(ctx, Request{URI: uri, LanguageID: h.Lang, Path: base, Text: []byte(text), Offset: off, Options: o, Neighbors: ns})
 	ei.Last = res.Stats
 	if err != nil {
 		return "", err

@@ -10,6 +10,10 @@ type Request struct {
 	Text       []byte // the whole current text of the document
 	Offset     int    // cursor, in bytes into Text
 	Options    Options
+	// Neighbors are other files of the project for the document cache (Config.DocCache), typically
+	// the files of the document's directory with its extension; the engine adds the other open
+	// documents itself, and picks and bounds them.
+	Neighbors []Neighbor
 }
 
 // Multiline modes for Options.Multiline.
@@ -49,6 +53,7 @@ type Stats struct {
 	GeneratedTokens int  // tokens decoded
 	FromCache       bool // answered by the typed-through cache without decoding
 	Candidates      int  // truncations tried by the syntax check (1 = first one accepted)
+	Samples         int  // sampled candidates drawn for consensus decoding (Config.Samples)
 	StopReason      string
 	Duration        time.Duration
 }

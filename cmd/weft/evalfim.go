@@ -7,7 +7,9 @@ import (
 	"hash/fnv"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +40,8 @@ func cmdEvalFIM(e *env, args []string) error {
 	noHeal := fs.Bool("no-heal", false, "turn the model's token healing off (the language server has it on)")
 	noRepeatGuard := fs.Bool("no-repeat-guard", false, "turn the model's line repeat guard off (the language server has it on)")
 	noDocCache := fs.Bool("no-doc-cache", false, "turn the document cache off (the language server has it on)")
+	noConsensus := fs.Bool("no-consensus", false, "greedy completions only, without the samples' vote (the language server has it on)")
+	noNeighbors := fs.Bool("no-neighbors", false, "give the document cache no files from a hole's directory (the language server reads them)")
 	modCache := fs.String("modcache", "", "Go module cache for set b (default: go env GOMODCACHE)")
 	humanEval := fs.String("humaneval", filepath.Join(defaultEvalDir("human-eval-infilling"), "HumanEval-SingleLineInfilling.jsonl.gz"), "HumanEval single-line infilling file for set c")
 	nCtx := fs.Int("ctx", 0, "engine context in tokens (0 = the engine's default, as the language server)")
@@ -113,6 +117,10 @@ func cmdEvalFIM(e *env, args []string) error {
 	cfg.TokenHealing = !*noHeal
 	cfg.RepeatGuard = !*noRepeatGuard
 	cfg.DocCache = !*noDocCache
+	if *noConsensus {
+		cfg.Samples = 0
+	}
+	cfg.Neighbors = nil // a hole's neighbors come from the set's files (neighborsFrom), not from disk
 	eng := complete.NewEngine(m, cfg)
 	var dumpEnc *json.Encoder
 	if *dump != "" {
@@ -126,13 +134,17 @@ func cmdEvalFIM(e *env, args []string) error {
 	}
 	var reports []complete.FIMSetReport
 	for _, set := range want {
-		holes, err := fimHoles(e, set, corpus, *limit, *seed, *modCache, *humanEval)
+		holes, pool, err := fimHoles(e, set, corpus, *limit, *seed, *modCache, *humanEval)
 		if err != nil {
 			return err
 		}
+		inf := &complete.EngineInfiller{Engine: eng}
+		if !*noNeighbors {
+			inf.Neighbors = neighborsFrom(pool)
+		}
 		rep := complete.NewFIMSetReport(set, fimSets[set], holes)
 		fmt.Fprintf(e.stderr, "weft: set %s: %d holes (%d single-line, %d multi-line)\n", set, rep.Holes, rep.Single, rep.Multi)
-		r, err := complete.EvalFIM(e.ctx, "model", holes, dumper(dumpEnc, set, "model", &complete.EngineInfiller{Engine: eng}), e.stderr)
+		r, err := complete.EvalFIM(e.ctx, "model", holes, dumper(dumpEnc, set, "model", inf), e.stderr)
 		if err != nil {
 			return err
 		}
@@ -180,7 +192,10 @@ func cmdEvalFIM(e *env, args []string) error {
 }
 
 // fimHoles cuts (or loads) the holes of one set.
-func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, modCache, humanEval string) ([]complete.Hole, error) {
+// With the holes it returns the files that lie beside them (the pool that the language server's reads
+// of a file's directory stand for): for set a the whole corpus, for set b the module cache's Go files,
+// for set c none.
+func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, modCache, humanEval string) ([]complete.Hole, []complete.FIMDoc, error) {
 	n := limit
 	if n <= 0 {
 		n = 200
@@ -192,9 +207,13 @@ func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, 
 			docs = append(docs, complete.FIMDoc{Path: d.Path, Lang: d.Lang, Text: d.Text})
 		}
 		if len(docs) == 0 {
-			return nil, fmt.Errorf("eval fim: the corpus has no validation files")
+			return nil, nil, fmt.Errorf("eval fim: the corpus has no validation files")
 		}
-		return complete.CutHoles(docs, n, seed), nil
+		var pool []complete.FIMDoc
+		for _, d := range corpus.Docs {
+			pool = append(pool, complete.FIMDoc{Path: d.Path, Lang: d.Lang, Text: d.Text})
+		}
+		return complete.CutHoles(docs, n, seed), pool, nil
 	case "b":
 		root := modCache
 		if root == "" {
@@ -203,14 +222,15 @@ func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, 
 		if root == "" {
 			out, err := exec.Command("go", "env", "GOMODCACHE").Output()
 			if err != nil {
-				return nil, fmt.Errorf("eval fim: finding the module cache (pass --modcache): %w", err)
+				return nil, nil, fmt.Errorf("eval fim: finding the module cache (pass --modcache): %w", err)
 			}
 			root = strings.TrimSpace(string(out))
 		}
 		docs, err := complete.GoModuleDocs(root)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		pool := slices.Clone(docs)
 		// The trainer refuses the module cache, but a file may also exist elsewhere: drop exact copies
 		// of training files.
 		if corpus != nil {
@@ -230,11 +250,12 @@ func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, 
 			docs = kept
 		}
 		fmt.Fprintf(e.stderr, "weft: set b: %d Go files under %s\n", len(docs), root)
-		return complete.CutHoles(docs, n, seed), nil
+		return complete.CutHoles(docs, n, seed), pool, nil
 	case "c":
-		return complete.LoadHumanEvalInfilling(humanEval, limit, seed)
+		holes, err := complete.LoadHumanEvalInfilling(humanEval, limit, seed)
+		return holes, nil, err
 	}
-	return nil, usageErr("unknown set %q", set)
+	return nil, nil, usageErr("unknown set %q", set)
 }
 
 // dumper wraps an infiller to write each hole and its fill to enc (when not nil).
@@ -291,4 +312,23 @@ func textHash(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
+}
+
+// neighborsFrom returns, for a hole, the files of pool in the hole's directory, named by their base
+// names as the hole's own file is (EngineInfiller shows the model only base names).
+func neighborsFrom(pool []complete.FIMDoc) func(complete.Hole) []complete.Neighbor {
+	byDir := map[string][]complete.FIMDoc{}
+	for _, d := range pool {
+		dir := path.Dir(d.Path)
+		byDir[dir] = append(byDir[dir], d)
+	}
+	return func(h complete.Hole) []complete.Neighbor {
+		var ns []complete.Neighbor
+		for _, d := range byDir[path.Dir(h.Path)] {
+			if d.Path != h.Path {
+				ns = append(ns, complete.Neighbor{Path: path.Base(d.Path), Text: []byte(d.Text)})
+			}
+		}
+		return ns
+	}
 }
