@@ -1,6 +1,10 @@
 package complete
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/weft-dev/weft/model"
+)
 
 // The document cache (Config.DocCache). A small model's prompt holds a window of the file around the
 // cursor, yet the names and idioms a line needs often recur further away in the same file. So at each
@@ -22,17 +26,21 @@ const (
 	docCacheAfter  = 32 << 10
 )
 
-// docTokens returns the tokens of the document around off for the cache: the text before the cursor,
-// a -1 separator (so that the text after the cursor is never offered as the continuation of the text
-// before it, which is how the document reads while a line is missing), then the text after. Both parts
-// are cut at line starts when they exceed their bounds.
+// docTokens returns the tokens of the document around off for the cache: the text before the cursor
+// (after a model.CacheFileStart marker when it starts at the top of the file), a -1 separator (so that
+// the text after the cursor is never offered as the continuation of the text before it, which is how
+// the document reads while a line is missing), then the text after. Both parts are cut at line starts
+// when they exceed their bounds.
 func docTokens(v Vocab, text []byte, off int) []int32 {
 	before, after := text[:off], text[off:]
+	var doc []int32
 	if len(before) > docCacheBefore {
 		before = before[len(before)-docCacheBefore:]
 		if i := bytes.IndexByte(before, '\n'); i >= 0 {
 			before = before[i+1:]
 		}
+	} else {
+		doc = append(doc, model.CacheFileStart)
 	}
 	if len(after) > docCacheAfter {
 		after = after[:docCacheAfter]
@@ -40,7 +48,7 @@ func docTokens(v Vocab, text []byte, off int) []int32 {
 			after = after[:i+1]
 		}
 	}
-	doc := v.Encode(string(before), false, false)
+	doc = append(doc, v.Encode(string(before), false, false)...)
 	doc = append(doc, -1)
 	return append(doc, v.Encode(string(after), false, false)...)
 }

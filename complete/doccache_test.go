@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/weft-dev/weft/model"
 )
 
 func TestDocTokens(t *testing.T) {
@@ -12,7 +14,7 @@ func TestDocTokens(t *testing.T) {
 	off := strings.IndexByte(string(text), '|')
 	text = append(text[:off:off], text[off+1:]...)
 	got := docTokens(v, text, off)
-	want := append(append(v.Encode("ab\ncd", false, false), -1), v.Encode("ef\ngh", false, false)...)
+	want := append(append(append([]int32{model.CacheFileStart}, v.Encode("ab\ncd", false, false)...), -1), v.Encode("ef\ngh", false, false)...)
 	if !slices.Equal(got, want) {
 		t.Errorf("docTokens = %v, want %v", got, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/weft-dev/weft/grammars"
+	"github.com/weft-dev/weft/model"
 )
 
 // Config sets up an Engine. The zero value gives the defaults.
@@ -320,15 +321,19 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	}
 	st := newStop()
 	var doc []int32
+	lead := p.Lead
 	if e.cfg.DocCache {
 		doc = append(e.neighborTokens(ds, req), docTokens(e.vocab, text, off)...)
+		if p.LeadAll && c.PrefixStart == 0 { // the cursor is near the top of the file
+			lead = append([]int32{model.CacheFileStart}, lead...)
+		}
 	}
 	sess := e.session(ds)
 	_, re0 := sess.Counters()
 	gopt := GenOptions{
 		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
-		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: p.Lead,
+		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: lead,
 	}
 	gen, err := sess.Generate(ctx, p.Tokens, gopt, func(_ int32, piece string) bool { return !st.push(piece) })
 	_, re1 := sess.Counters()

@@ -133,6 +133,8 @@ type Prompt struct {
 	// Lead is the prefix's last tokens in the prompt (at most leadTokens; the healed one left out):
 	// the left context a completion continues, whatever the layout puts after it.
 	Lead []int32
+	// LeadAll: Lead holds the whole prefix.
+	LeadAll bool
 }
 
 // leadTokens bounds Prompt.Lead.
@@ -170,11 +172,15 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 	}
 	heal := ""
 	var lead []int32
+	leadAll := false
 	head := func() {
 		enc(pathLine)
 		enc(p.Header)
 		start := len(ids)
-		defer func() { lead = slices.Clone(ids[max(start, len(ids)-leadTokens):]) }()
+		defer func() {
+			from := max(start, len(ids)-leadTokens)
+			lead, leadAll = slices.Clone(ids[from:]), from == start
+		}()
 		if !p.Heal || p.Prefix == "" {
 			enc(p.Prefix)
 			return
@@ -203,5 +209,5 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 		enc(p.Suffix)
 		tok(f.Mid)
 	}
-	return Prompt{Tokens: ids, Family: fam, Layout: layout, Heal: heal, Lead: lead}
+	return Prompt{Tokens: ids, Family: fam, Layout: layout, Heal: heal, Lead: lead, LeadAll: leadAll}
 }

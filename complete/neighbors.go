@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/weft-dev/weft/model"
 )
 
 // Neighbor is another file of the project that the document cache may learn from: a file of the same
@@ -140,8 +142,8 @@ func (m *tokenMemo) tokens(v Vocab, p string, text []byte) []int32 {
 }
 
 // neighborTokens returns the tokens of the request's neighbors — the other open documents, then
-// Request.Neighbors, then Config.Neighbors — each followed by a -1 separator, for the front of the
-// document cache.
+// Request.Neighbors, then Config.Neighbors — each after a model.CacheFileStart marker and before a -1
+// separator, for the front of the document cache.
 func (e *Engine) neighborTokens(ds *docState, req Request) []int32 {
 	self := filePathOf(req.URI)
 	ns := append(e.openNeighbors(ds), req.Neighbors...)
@@ -153,6 +155,7 @@ func (e *Engine) neighborTokens(ds *docState, req Request) []int32 {
 	}
 	var out []int32
 	for _, n := range pickNeighbors(self, ns) {
+		out = append(out, model.CacheFileStart)
 		out = append(out, e.memo.tokens(e.vocab, n.Path, n.Text)...)
 		out = append(out, -1)
 	}

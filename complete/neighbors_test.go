@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/weft-dev/weft/model"
 )
 
 func TestPickNeighbors(t *testing.T) {
@@ -88,7 +90,7 @@ func TestEngineNeighbors(t *testing.T) {
 	}
 	var want []int32
 	for _, s := range []string{"open b", "disk c", "request d"} {
-		want = append(append(want, lm.v.Encode(s, false, false)...), -1)
+		want = append(append(append(want, model.CacheFileStart), lm.v.Encode(s, false, false)...), -1)
 	}
 	want = append(want, docTokens(lm.v, text, off)...)
 	if got := lm.opts[0].Doc; !slices.Equal(got, want) {
@@ -110,5 +112,31 @@ func TestTokenMemo(t *testing.T) {
 	m.tokens(v, "c", []byte("y"))
 	if len(m.entries) != 2 {
 		t.Errorf("%d entries kept, max 2", len(m.entries))
+	}
+}
+
+// TestEngineLeadFileStart: near the top of a file the document cache's lead begins with the file-start
+// marker, so the neighbors' first lines (licence header, package clause) can be offered there.
+func TestEngineLeadFileStart(t *testing.T) {
+	tests := []struct {
+		src  string
+		want bool
+	}{
+		{"|", true},
+		{"// Copy|", true},
+		{"package a\n\n" + strings.Repeat("var x = 1\n", 40) + "func f() {\n\t|\n}\n", false},
+	}
+	for _, tt := range tests {
+		lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return "x\n" }}
+		e := New(lm, Config{DocCache: true, TokenHealing: true})
+		text, off := cursorText(tt.src)
+		if _, err := e.Complete(context.Background(), Request{URI: "file:///a.go", LanguageID: "go", Text: text, Offset: off,
+			Options: Options{NoCache: true}}); err != nil {
+			t.Fatal(err)
+		}
+		lead := lm.opts[0].Lead
+		if got := len(lead) > 0 && lead[0] == model.CacheFileStart; got != tt.want {
+			t.Errorf("%q: lead %v, file start %v, want %v", tt.src, lead, got, tt.want)
+		}
 	}
 }

@@ -21,6 +21,11 @@ import (
 // Doc may hold -1 separators: no run crosses one and nothing follows the
 // token before one (a completion's document has one at the cursor, so that
 // the text after it is not offered as the continuation of the text before).
+// It may also hold CacheFileStart markers, where files begin; Lead begins
+// with one when the generation starts near the top of a file. A run that
+// reaches back to the marker in both counts however short it is: the top
+// of a file is as telling a context as a long run (a package's files share
+// their licence header and package clause).
 type CacheMix struct {
 	Doc    []int32
 	Lead   []int32 // tokens just before the generation (the end of the prompt's prefix)
@@ -28,6 +33,9 @@ type CacheMix struct {
 	MinRun int     // shortest run that counts (at least 1)
 	MaxRun int     // longest run compared
 }
+
+// CacheFileStart marks the start of a file in CacheMix.Doc and Lead.
+const CacheFileStart int32 = -2
 
 // cacheCand is a continuation and how often it followed the longest run.
 type cacheCand struct {
@@ -65,7 +73,7 @@ func (c *cacheMixer) lookup() int {
 	c.cands = c.cands[:0]
 	h, doc := c.hist, c.o.Doc
 	n := len(h)
-	if n < c.o.MinRun {
+	if n == 0 || (n < c.o.MinRun && h[0] != CacheFileStart) {
 		return 0
 	}
 	last, best, total := h[n-1], 0, 0
@@ -77,7 +85,7 @@ func (c *cacheMixer) lookup() int {
 		for k < c.o.MaxRun && k < n && i-k >= 0 && doc[i-k] == h[n-1-k] {
 			k++
 		}
-		if k < c.o.MinRun || k < best {
+		if (k < c.o.MinRun && doc[i-k+1] != CacheFileStart) || k < best {
 			continue
 		}
 		if k > best {

@@ -24,6 +24,11 @@ func TestCacheMixLookup(t *testing.T) {
 		// Nothing follows the token before a separator, and no run crosses one.
 		{"separator", []int32{1, 2, -1, 2, 6}, []int32{1, 2}, 1, []cacheCand{{6, 1}}},
 		{"run stops at separator", []int32{1, -1, 2, 6, 1, 2, 7}, []int32{1, 2}, 2, []cacheCand{{7, 1}}},
+		// A run that reaches back to a file start in both counts below the shortest run; one that does
+		// not, still does not.
+		{"file start", []int32{-2, 4, 5, 6, -1, -2, 4, 7, 4, 8}, []int32{-2, 4}, 3, []cacheCand{{5, 1}, {7, 1}}},
+		{"file start alone", []int32{-2, 4, 5, -1, -2, 3}, []int32{-2}, 3, []cacheCand{{4, 1}, {3, 1}}},
+		{"not at a file start", []int32{-2, 4, 5, 6, 9, 4, 7}, []int32{9, 4}, 3, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
