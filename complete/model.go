@@ -39,7 +39,7 @@ func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOption
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
 	}
 	if o.Doc != nil {
-		mo.Cache = model.CacheMix{Doc: o.Doc, Lead: o.Lead, Lambda: docCacheLambda, MinRun: docCacheMinRun, MaxRun: docCacheMaxRun}
+		mo.Cache = model.CacheMix{Doc: o.Doc, Lead: o.Lead, Lambda: docCacheLambda, MaxLambda: docCacheMaxLambda, MinRun: docCacheMinRun, MaxRun: docCacheMaxRun}
 	}
 	if o.RepeatGuard {
 		mo.LineRepeat = model.DefaultRepeatGuard

@@ -11,6 +11,7 @@ import (
 //
 //	p(t) = (1−λ)·p_model(t) + λ·p_doc(t)
 //
+// with λ growing with the number of times the run occurs (see Lambda)
 // where p_doc is what followed, in Doc, the longest run (MinRun to MaxRun
 // tokens) of the latest tokens — Lead, then what was generated — that also
 // occurs there. It is the "cache" of the cache n-gram models for code (Tu et
@@ -27,11 +28,16 @@ import (
 // of a file is as telling a context as a long run (a package's files share
 // their licence header and package clause).
 type CacheMix struct {
-	Doc    []int32
-	Lead   []int32 // tokens just before the generation (the end of the prompt's prefix)
-	Lambda float32 // 0: off
-	MinRun int     // shortest run that counts (at least 1)
-	MaxRun int     // longest run compared
+	Doc  []int32
+	Lead []int32 // tokens just before the generation (the end of the prompt's prefix)
+	// Lambda is the weight of the document's distribution after a run seen once (0: off). A run
+	// seen n times gets 1−(1−Lambda)^n, at most MaxLambda: each occurrence is evidence of its own,
+	// and a continuation that followed the same run in every file of a package (a licence line, a
+	// receiver's name) should win over the model's generic guess. MaxLambda 0: Lambda always.
+	Lambda    float32
+	MaxLambda float32
+	MinRun    int // shortest run that counts (at least 1)
+	MaxRun    int // longest run compared
 }
 
 // CacheFileStart marks the start of a file in CacheMix.Doc and Lead.
@@ -56,6 +62,7 @@ func newCacheMixer(o CacheMix, maxTokens, nVocab int) *cacheMixer {
 		return nil
 	}
 	o.Lambda = min(o.Lambda, 0.99)
+	o.MaxLambda = min(o.MaxLambda, 0.99)
 	o.MinRun = max(o.MinRun, 1)
 	o.MaxRun = max(o.MaxRun, o.MinRun)
 	lead := o.Lead[max(0, len(o.Lead)-o.MaxRun):]
@@ -122,7 +129,11 @@ func (c *cacheMixer) mix(logits []float32, saved []savedLogit) []savedLogit {
 	e := c.exp[:len(logits)]
 	copy(e, logits)
 	maxl, z := quant.SoftmaxExp(e)
-	w := float64(c.o.Lambda) / float64(1-c.o.Lambda) * z / float64(total)
+	lam := float64(c.o.Lambda)
+	if c.o.MaxLambda > c.o.Lambda && total > 1 {
+		lam = min(1-math.Pow(1-lam, float64(total)), float64(c.o.MaxLambda))
+	}
+	w := lam / (1 - lam) * z / float64(total)
 	for _, cd := range c.cands {
 		if int(cd.id) >= len(logits) || math.IsInf(float64(logits[cd.id]), -1) { // masked (token healing)
 			continue

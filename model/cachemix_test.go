@@ -49,12 +49,18 @@ func TestCacheMixLookup(t *testing.T) {
 	}
 }
 
-// TestCacheMixMix: the softmax of the rewritten logits is (1−λ)·p_model + λ·p_doc.
+// TestCacheMixMix: the softmax of the rewritten logits is (1−λ)·p_model + λ·p_doc, with λ fixed, or
+// grown with the run's three occurrences to 1−(1−0.3)³ or capped.
 func TestCacheMixMix(t *testing.T) {
+	for _, tc := range []struct{ max, lambda float64 }{{0, 0.3}, {0.9, 1 - 0.7*0.7*0.7}, {0.5, 0.5}} {
+		testCacheMixMix(t, float32(tc.max), tc.lambda)
+	}
+}
+
+func testCacheMixMix(t *testing.T, maxLambda float32, lambda float64) {
 	logits := []float32{1.5, -2, 0.25, 3, -0.5, 0, 2}
 	doc := []int32{4, 5, 1, 4, 5, 1, 4, 5, 6} // after "4 5": 1 twice, 6 once
-	const lambda = 0.3
-	c := newCacheMixer(CacheMix{Doc: doc, Lead: []int32{4, 5}, Lambda: lambda, MinRun: 2, MaxRun: 8}, 4, len(logits))
+	c := newCacheMixer(CacheMix{Doc: doc, Lead: []int32{4, 5}, Lambda: 0.3, MaxLambda: maxLambda, MinRun: 2, MaxRun: 8}, 4, len(logits))
 	got := slices.Clone(logits)
 	c.mix(got, nil)
 	softmax := func(l []float32) []float64 {
@@ -74,7 +80,7 @@ func TestCacheMixMix(t *testing.T) {
 	for i := range logits {
 		want := (1-lambda)*pm[i] + lambda*pdoc[i]
 		if math.Abs(pg[i]-want) > 1e-6 {
-			t.Errorf("p(%d) = %.7f, want %.7f", i, pg[i], want)
+			t.Errorf("MaxLambda %g: p(%d) = %.7f, want %.7f", maxLambda, i, pg[i], want)
 		}
 	}
 	// The saved values put the model's logits back.
