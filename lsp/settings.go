@@ -16,6 +16,7 @@ type Settings struct {
 	ContextSize     int      `json:"contextSize"`
 	MaxTokens       int      `json:"maxTokens"`
 	Temperature     float64  `json:"temperature"`
+	Samples         int      `json:"samples"`   // consensus samples per completion (0: greedy only); applies when the model loads
 	Multiline       string   `json:"multiline"` // "auto" | "always" | "never"
 	DebounceMs      int      `json:"debounceMs"`
 	Languages       []string `json:"languages"` // language ids to complete; empty means all
@@ -28,7 +29,8 @@ func DefaultSettings() Settings {
 	return Settings{
 		ContextSize:     4096,
 		MaxTokens:       128,
-		Temperature:     0.2,
+		Temperature:     0, // greedy, voted on by Samples samples, as the editors' settings default
+		Samples:         8,
 		Multiline:       "auto",
 		DebounceMs:      0,
 		Verification:    true,
@@ -96,6 +98,9 @@ func (s Settings) merge(raw []byte) (Settings, error) {
 	}
 	if get("temperature", &f) && check("temperature", within(f, 0, 5)) {
 		out.Temperature = f
+	}
+	if get("samples", &n) && check("samples", within(float64(n), 0, 32)) {
+		out.Samples = n
 	}
 	if get("multiline", &str) && check("multiline", oneOf(str, "auto", "always", "never")) {
 		out.Multiline = str

@@ -40,15 +40,17 @@ func cmdServe(e *env, args []string) error {
 				return lsp.Features{}, err
 			}
 			progress("model loaded", 100)
-			return features(m, s.ContextSize), nil
+			return features(m, s.ContextSize, s.Samples), nil
 		},
 	}
 	return lsp.Serve(e.ctx, e.stdin, e.stdout, cfg)
 }
 
 // features builds the server's features on one loaded model.
-func features(m *model.Model, nCtx int) lsp.Features {
-	eng := complete.NewEngine(m, completeConfig(m, nCtx))
+func features(m *model.Model, nCtx, samples int) lsp.Features {
+	cfg := completeConfig(m, nCtx)
+	cfg.Samples = samples
+	eng := complete.NewEngine(m, cfg)
 	acts := translate.NewActions(translate.NewEngine(translate.NewModelSampler(m, 0), false))
 	return lsp.Features{
 		Completer: completer{eng},

@@ -28,6 +28,7 @@ function settings() {
     modelPath: c.get<string>('modelPath', ''),
     maxTokens: c.get<number>('maxTokens', 128),
     temperature: c.get<number>('temperature', 0),
+    samples: c.get<number>('samples', 8),
     multiline: c.get<string>('multiline', 'auto'),
     verification: c.get<boolean>('verification', false),
     translateTarget: c.get<string>('translateTarget', 'newFile'),

@@ -17,6 +17,7 @@ M.defaults = {
     modelPath = '',        -- empty: the model embedded in weft
     maxTokens = 128,
     temperature = 0,
+    samples = 8,           -- consensus samples per completion; 0: greedy only (fastest)
     multiline = 'auto',    -- 'auto' | 'always' | 'never'
     verification = false,  -- compile/type-check translations with local toolchains
     translateTarget = 'newFile', -- 'newFile' | 'replace'
