@@ -1,7 +1,5 @@
 package complete
 
-import "context"
-
 // Consensus decoding (Config.Samples). The greedy line of a small model is its single most likely
 // line, not the line most like the right one: when the model is unsure, its greedy pick is often one of
 // several near-equal guesses, or a line the syntax check rejects, which leaves nothing to show. So a
@@ -24,8 +22,10 @@ const (
 
 // consensus returns the candidate with the highest total edit similarity to the others, drawing up
 // to e.cfg.Samples samples with decode (seeded 1, 2, ...) besides greedy. decode returns "" for a
-// sample that gave no usable line; such samples do not vote. n is the number of samples drawn.
-func (e *Engine) consensus(ctx context.Context, greedy string, decode func(seed uint64) (string, error)) (best string, n int, err error) {
+// sample that gave no usable line; such samples do not vote. A decode error (a cancelled request)
+// ends the vote with greedy's answer; the caller reports the cancellation. n is the number of
+// samples drawn.
+func (e *Engine) consensus(greedy string, decode func(seed uint64) (string, error)) (best string, n int) {
 	cands := make([]string, 0, e.cfg.Samples+1)
 	if greedy != "" {
 		cands = append(cands, greedy)
@@ -34,19 +34,16 @@ func (e *Engine) consensus(ctx context.Context, greedy string, decode func(seed 
 		s, err := decode(seed)
 		n++
 		if err != nil {
-			return greedy, n, err
+			return greedy, n
 		}
 		if s != "" {
 			cands = append(cands, s)
 		}
 		if greedy != "" && n == consensusAgree && len(cands) == n+1 && allEqual(cands) {
-			return greedy, n, nil
+			return greedy, n
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return greedy, n, err
-	}
-	return mbrPick(cands), n, nil
+	return mbrPick(cands), n
 }
 
 // mbrPick returns the string with the highest total edit similarity to the others; the first wins

@@ -353,8 +353,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	completion, tried := e.pick(ctx, ds, lang, c, st, multiline)
 	stats.Candidates = tried
 	if e.cfg.Samples > 0 && req.Options.Temperature == 0 && ctx.Err() == nil {
-		// A sample that fails leaves the greedy answer; cancellation is reported below.
-		completion, stats.Samples, _ = e.consensus(ctx, completion, func(seed uint64) (string, error) {
+		completion, stats.Samples = e.consensus(completion, func(seed uint64) (string, error) {
 			o := gopt
 			o.Temperature, o.TopP, o.TopK, o.Seed = consensusTemperature, 0, consensusTopK, seed
 			sst := newStop()

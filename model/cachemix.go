@@ -11,10 +11,10 @@ import (
 //
 //	p(t) = (1−λ)·p_model(t) + λ·p_doc(t)
 //
-// with λ growing with the number of times the run occurs (see Lambda)
 // where p_doc is what followed, in Doc, the longest run (MinRun to MaxRun
 // tokens) of the latest tokens — Lead, then what was generated — that also
-// occurs there. It is the "cache" of the cache n-gram models for code (Tu et
+// occurs there, and λ grows with the number of times the run occurs (see
+// Lambda). It is the "cache" of the cache n-gram models for code (Tu et
 // al., 2014; Hellendoorn and Devanbu, 2017), over the model's own tokens: a
 // model that sees only a window of a file still learns, from the whole file,
 // the identifiers and idioms that recur in it.

@@ -317,16 +317,16 @@ func textHash(s string) uint64 {
 // neighborsFrom returns, for a hole, the files of pool in the hole's directory, named by their base
 // names as the hole's own file is (EngineInfiller shows the model only base names).
 func neighborsFrom(pool []complete.FIMDoc) func(complete.Hole) []complete.Neighbor {
-	byDir := map[string][]complete.FIMDoc{}
+	byDir := map[string][]complete.Neighbor{} // built once: texts are converted once, not per hole
 	for _, d := range pool {
 		dir := path.Dir(d.Path)
-		byDir[dir] = append(byDir[dir], d)
+		byDir[dir] = append(byDir[dir], complete.Neighbor{Path: d.Path, Text: []byte(d.Text)})
 	}
 	return func(h complete.Hole) []complete.Neighbor {
 		var ns []complete.Neighbor
-		for _, d := range byDir[path.Dir(h.Path)] {
-			if d.Path != h.Path {
-				ns = append(ns, complete.Neighbor{Path: path.Base(d.Path), Text: []byte(d.Text)})
+		for _, n := range byDir[path.Dir(h.Path)] {
+			if n.Path != h.Path {
+				ns = append(ns, complete.Neighbor{Path: path.Base(n.Path), Text: n.Text})
 			}
 		}
 		return ns

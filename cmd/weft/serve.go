@@ -68,14 +68,14 @@ func features(m *model.Model, nCtx, samples int) lsp.Features {
 // completeConfig is the completion engine's set-up for m, with token healing
 // (the prompt ends one token before the cursor), the line repeat guard and the
 // document cache, which also reads the files beside the document, and
-// consensus decoding over 8 samples (see
+// consensus decoding over the server's default number of samples (see
 // complete.Config). weft's own models
 // (named "weft…" by `weft train`) were trained on the suffix-prefix-middle
 // order half the time; in that order typing at the cursor changes only the
 // end of the prompt, so the KV cache serves nearly all of it.
 func completeConfig(m *model.Model, nCtx int) complete.Config {
 	c := complete.Config{NCtx: nCtx, TokenHealing: true, RepeatGuard: true, DocCache: true,
-		Neighbors: newDirNeighbors().neighbors, Samples: 8}
+		Neighbors: newDirNeighbors().neighbors, Samples: lsp.DefaultSettings().Samples}
 	if strings.HasPrefix(m.Info().Name, "weft") {
 		c.Layout = "spm"
 	}
