@@ -23,18 +23,24 @@ import (
 func (s *Session) forward(ctx context.Context, toks []int32, pos0 int, out []float32, all bool) error {
 	m := s.m
 	in := &m.info
+	a := &m.arch
 	n := len(toks)
 	dim, nKV, nFF := in.NEmbd, in.NHeadKV*in.HeadDim, in.NFF
+	nQ := in.NHead * in.HeadDim
 	x := s.x[:n*dim]
 	xb := s.xb[:n*dim]
 
 	// 1. Token embeddings: llama.cpp's ggml_get_rows on token_embd dequantizes
-	//    the selected rows to F32 (to_float of the tensor's type).
+	//    the selected rows to F32 (to_float of the tensor's type). Gemma then
+	//    scales them by sqrtf(n_embd) (ggml_scale).
 	for i, t := range toks {
 		row := m.embdData[int(t)*m.embdRowSize : (int(t)+1)*m.embdRowSize]
 		if err := quant.Dequantize(m.embdType, row, x[i*dim:(i+1)*dim]); err != nil {
 			return err
 		}
+	}
+	if a.embdScale {
+		scaleBy(x, float32(math.Sqrt(float64(dim))))
 	}
 
 	// 2. RoPE angles for the batch's positions, as ggml's rope_cache_init:
@@ -55,37 +61,54 @@ func (s *Session) forward(ctx context.Context, toks []int32, pos0 int, out []flo
 		s.batchLayer = l
 
 		// 3. attn_norm: ggml_rms_norm (sum of squares in double, scale
-		//    1/sqrtf(mean+eps) in float) followed by ggml_mul with the weight.
+		//    1/sqrtf(mean+eps) in float) followed by ggml_mul with the weight;
+		//    starcoder2's ggml_norm subtracts the mean first and adds a bias.
 		for i := 0; i < n; i++ {
-			rmsnorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], w.attnNorm, in.RMSEps)
+			m.norm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], w.attnNorm, w.attnNormB)
 		}
 
 		// 4. Q, K, V projections (build_lora_mm), plus the q/k/v biases of
-		//    qwen2 (ggml_add).
-		q, k, v := s.q[:n*dim], s.k[:n*nKV], s.v[:n*nKV]
+		//    qwen2 and starcoder2 (ggml_add).
+		q, k, v := s.q[:n*nQ], s.k[:n*nKV], s.v[:n*nKV]
 		//    One fused dispatch: the activations are quantized once and the
 		//    threads meet once instead of three times.
 		s.matmul3(q, &w.wq, k, &w.wk, v, &w.wv, xb, n)
 		if w.bq != nil {
 			for i := 0; i < n; i++ {
-				addTo(q[i*dim:(i+1)*dim], w.bq)
+				addTo(q[i*nQ:(i+1)*nQ], w.bq)
 				addTo(k[i*nKV:(i+1)*nKV], w.bk)
 				addTo(v[i*nKV:(i+1)*nKV], w.bv)
+			}
+		}
+		//    qwen3: ggml_rms_norm of every head of Q and K (over head_dim)
+		//    times attn_q_norm / attn_k_norm, before RoPE.
+		if w.qNorm != nil {
+			hd := in.HeadDim
+			for h := 0; h < n*in.NHead; h++ {
+				rmsnorm(q[h*hd:(h+1)*hd], q[h*hd:(h+1)*hd], w.qNorm, in.RMSEps)
+			}
+			for h := 0; h < n*in.NHeadKV; h++ {
+				rmsnorm(k[h*hd:(h+1)*hd], k[h*hd:(h+1)*hd], w.kNorm, in.RMSEps)
 			}
 		}
 
 		// 5. RoPE on every head of Q and K (ggml_rope_ext): mode NORM rotates
 		//    adjacent pairs (llama), NEOX rotates element i with i+n_rot/2
-		//    (qwen2). Dimensions past n_rot are left alone.
+		//    (the others). Dimensions past n_rot are left alone.
 		for i := 0; i < n; i++ {
 			cs := s.ropeCos[i*in.NRot/2 : (i+1)*in.NRot/2]
 			sn := s.ropeSin[i*in.NRot/2 : (i+1)*in.NRot/2]
 			for h := 0; h < in.NHead; h++ {
-				rope(q[i*dim+h*in.HeadDim:i*dim+(h+1)*in.HeadDim], cs, sn, m.arch.rope)
+				rope(q[i*nQ+h*in.HeadDim:i*nQ+(h+1)*in.HeadDim], cs, sn, a.rope)
 			}
 			for h := 0; h < in.NHeadKV; h++ {
-				rope(k[i*nKV+h*in.HeadDim:i*nKV+(h+1)*in.HeadDim], cs, sn, m.arch.rope)
+				rope(k[i*nKV+h*in.HeadDim:i*nKV+(h+1)*in.HeadDim], cs, sn, a.rope)
 			}
+		}
+		//    gemma scales Q by 1/sqrtf(head_dim) here (ggml_scale) and
+		//    attends with a scale of 1.
+		if a.qScale {
+			scaleBy(q, 1/float32(math.Sqrt(float64(in.HeadDim))))
 		}
 
 		// 6. Store K and V in the cache at their positions (ggml_cpy into the
@@ -97,21 +120,46 @@ func (s *Session) forward(ctx context.Context, toks []int32, pos0 int, out []flo
 		//    when there are more threads than heads). See attnTask.
 		s.pool.Run(s.attnTasks(n), s.attnFn)
 
-		// 8. attn_output projection and the residual add (ggml_add of inpSA).
-		att := s.xb2[:n*dim]
+		// 8. attn_output projection (plus starcoder2's bias) and the residual
+		//    add (ggml_add of inpSA).
+		att := s.xb2[:n*nQ]
 		s.matmul(xb, &w.wo, att, n)
+		if w.bo != nil {
+			for i := 0; i < n; i++ {
+				addTo(xb[i*dim:(i+1)*dim], w.bo)
+			}
+		}
 		addTo(x, xb)
 
-		// 9. ffn_norm, then the SwiGLU feed-forward of build_ffn(LLM_FFN_SILU,
-		//    LLM_FFN_PAR): silu(gate)*up with silu(x) = x/(1+expf(-x)) as
-		//    ggml_vec_silu_f32, then ffn_down, then the residual add.
+		// 9. ffn_norm, then the feed-forward of build_ffn, then ffn_down
+		//    and the residual add:
+		//      SwiGLU (LLM_FFN_SILU, LLM_FFN_PAR): silu(gate)*up with
+		//        silu(x) = x/(1+expf(-x)) as ggml_vec_silu_f32;
+		//      GeGLU (gemma, LLM_FFN_GELU, LLM_FFN_PAR): gelu(gate)*up;
+		//      GELU (starcoder2, LLM_FFN_GELU, LLM_FFN_SEQ without a gate):
+		//        gelu(up+b), and ffn_down's bias after the product.
 		for i := 0; i < n; i++ {
-			rmsnorm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], w.ffnNorm, in.RMSEps)
+			m.norm(xb[i*dim:(i+1)*dim], x[i*dim:(i+1)*dim], w.ffnNorm, w.ffnNormB)
 		}
 		hb, hb2 := s.hb[:n*nFF], s.hb2[:n*nFF]
-		s.matmul3(hb, &w.wGate, hb2, &w.wUp, nil, nil, xb, n)
-		s.swiglu(n * nFF)
+		switch a.ffn {
+		case ffnGELU:
+			s.matmul(hb, &w.wUp, xb, n)
+			if w.bUp != nil {
+				for i := 0; i < n; i++ {
+					addTo(hb[i*nFF:(i+1)*nFF], w.bUp)
+				}
+			}
+		default:
+			s.matmul3(hb, &w.wGate, hb2, &w.wUp, nil, nil, xb, n)
+		}
+		s.activate(n * nFF)
 		s.matmul(xb, &w.wDown, hb, n)
+		if w.bDown != nil {
+			for i := 0; i < n; i++ {
+				addTo(xb[i*dim:(i+1)*dim], w.bDown)
+			}
+		}
 		addTo(x, xb)
 	}
 	if err := ctx.Err(); err != nil {
@@ -127,7 +175,7 @@ func (s *Session) forward(ctx context.Context, toks []int32, pos0 int, out []flo
 	}
 	rows := n - first
 	for i := first; i < n; i++ {
-		rmsnorm(xb[(i-first)*dim:(i-first+1)*dim], x[i*dim:(i+1)*dim], m.outNorm, in.RMSEps)
+		m.norm(xb[(i-first)*dim:(i-first+1)*dim], x[i*dim:(i+1)*dim], m.outNorm, m.outNormB)
 	}
 	s.matmul(out[:rows*in.NVocab], &m.output, xb[:rows*dim], rows)
 	return nil
@@ -175,6 +223,47 @@ func rmsnorm(o, x, w []float32, eps float32) {
 	scale := 1 / float32(math.Sqrt(float64(mean+eps)))
 	for i, v := range x {
 		o[i] = (v * scale) * w[i]
+	}
+}
+
+// layernorm writes (x-mean)/sqrt(var+eps) * w + b into o, as ggml_norm then
+// ggml_mul and ggml_add: the sum is accumulated in float64 and the mean
+// rounded to float32; the centred values are float32, their squares summed
+// in float64, the variance rounded to float32, and the scale is
+// 1/sqrtf(var+eps).
+func layernorm(o, x, w, b []float32, eps float32) {
+	var sum float64
+	for _, v := range x {
+		sum += float64(v)
+	}
+	mean := float32(sum / float64(len(x)))
+	var sum2 float64
+	for i, v := range x {
+		d := v - mean
+		o[i] = d
+		sum2 += float64(d * d)
+	}
+	variance := float32(sum2 / float64(len(x)))
+	scale := 1 / float32(math.Sqrt(float64(variance+eps)))
+	for i := range o {
+		o[i] = (o[i]*scale)*w[i] + b[i]
+	}
+}
+
+// norm is the architecture's normalisation of x into o with weight w and
+// (LayerNorm only) bias b.
+func (m *Model) norm(o, x, w, b []float32) {
+	if m.arch.layerNorm {
+		layernorm(o, x, w, b, m.info.RMSEps)
+		return
+	}
+	rmsnorm(o, x, w, m.info.RMSEps)
+}
+
+// scaleBy multiplies a by c in float32, as ggml_scale.
+func scaleBy(a []float32, c float32) {
+	for i := range a {
+		a[i] *= c
 	}
 }
 
@@ -243,20 +332,32 @@ func (s *Session) storeKV(l, pos0 int, k, v []float32) {
 	copy(s.v32[base:base+len(v)], v)
 }
 
-// swiglu applies silu(gate)·up to the first n elements of hb (gate) and hb2
-// (up) on the pool's threads, in slices of whole 256-element chunks.
-func (s *Session) swiglu(n int) {
+// activate applies the feed-forward activation to the first n elements of
+// hb on the pool's threads, in slices of whole 256-element chunks: silu(hb)·hb2
+// (SwiGLU), gelu(hb)·hb2 (GeGLU) or gelu(hb) (GELU).
+func (s *Session) activate(n int) {
 	s.swigluN = n
 	s.swigluTasks = min(2*s.m.threads, (n+255)/256)
 	s.pool.Run(s.swigluTasks, s.swigluFn)
 }
 
-// swigluTask is one slice of swiglu.
+// swigluTask is one slice of activate.
 func (s *Session) swigluTask(t int) {
 	per := ((s.swigluN+255)/256 + s.swigluTasks - 1) / s.swigluTasks * 256
 	i0, i1 := t*per, min((t+1)*per, s.swigluN)
-	if i0 < i1 {
+	if i0 >= i1 {
+		return
+	}
+	switch s.m.arch.ffn {
+	case ffnSwiGLU:
 		quant.SwiGLU(s.hb[i0:i1], s.hb2[i0:i1])
+	case ffnGeGLU:
+		gelu(s.hb[i0:i1])
+		for i := i0; i < i1; i++ {
+			s.hb[i] *= s.hb2[i]
+		}
+	case ffnGELU:
+		gelu(s.hb[i0:i1])
 	}
 }
 
@@ -287,18 +388,21 @@ func (s *Session) attnTask(task int) {
 	m := s.m
 	in := &m.info
 	n, pos0, l := s.batchN, s.batchPos, s.batchLayer
-	hd, dim, nKV := in.HeadDim, in.NEmbd, s.nKV
+	hd, nQ, nKV := in.HeadDim, in.NHead*in.HeadDim, s.nKV
 	h, c := task%in.NHead, task/in.NHead
 	kvh := h / (in.NHead / in.NHeadKV)
 	i0, i1 := c*n/s.batchChunks, (c+1)*n/s.batchChunks
 	scale := float32(1 / math.Sqrt(float64(hd)))
+	if m.arch.qScale {
+		scale = 1 // Q was scaled before the cache (gemma)
+	}
 	att := s.att[task*s.nCtx : (task+1)*s.nCtx]
 	qh := s.qtmp[task*hd : (task+1)*hd]
 	layerBase := l * s.nCtx * nKV
 	for i := i0; i < i1; i++ {
 		pos := pos0 + i
-		copy(qh, s.q[i*dim+h*hd:i*dim+(h+1)*hd])
-		out := s.xb2[i*dim+h*hd : i*dim+(h+1)*hd]
+		copy(qh, s.q[i*nQ+h*hd:i*nQ+(h+1)*hd])
+		out := s.xb2[i*nQ+h*hd : i*nQ+(h+1)*hd]
 		// Scores for positions 0..pos (the causal mask hides the rest).
 		maxv := float32(math.Inf(-1))
 		if s.kv16 {

@@ -41,23 +41,23 @@ type Options struct {
 
 // Info describes a loaded model.
 type Info struct {
-	Arch      string // "llama" or "qwen2"
+	Arch      string // one of SupportedArchs
 	Name      string // general.name
 	NLayer    int
 	NEmbd     int
 	NHead     int
 	NHeadKV   int
-	HeadDim   int
+	HeadDim   int // key/value length per head (n_embd/n_head unless key_length says otherwise)
 	NRot      int // rotary dimensions per head
 	NFF       int
 	NCtxTrain int // context length the model was trained with
 	NVocab    int
 	RopeBase  float32
-	RMSEps    float32
-	Tied      bool   // output projection shares token_embd
-	Params    int64  // number of weights
-	FileType  string // dominant 2-D tensor type, e.g. "Q8_0"
-	Bytes     int64  // bytes of tensor data
+	RMSEps    float32 // epsilon of the norms (layer_norm_epsilon for starcoder2's LayerNorm)
+	Tied      bool    // output projection shares token_embd
+	Params    int64   // number of weights
+	FileType  string  // dominant 2-D tensor type, e.g. "Q8_0"
+	Bytes     int64   // bytes of tensor data
 	// Card holds the general.* string metadata (license, author, url, ...).
 	Card map[string]string
 }
@@ -70,15 +70,38 @@ const (
 	ropeNeox                 // halves (i, i+n_rot/2): qwen2, GGML_ROPE_TYPE_NEOX
 )
 
-// archSpec is what differs between the supported architectures.
+// ffnKind is the feed-forward block's shape (llama.cpp's llm_build_ffn
+// arguments).
+type ffnKind int
+
+const (
+	ffnSwiGLU ffnKind = iota // down(silu(gate(x)) * up(x)): LLM_FFN_SILU, LLM_FFN_PAR
+	ffnGeGLU                 // down(gelu(gate(x)) * up(x)): LLM_FFN_GELU, LLM_FFN_PAR (gemma)
+	ffnGELU                  // down(gelu(up(x)+b)) + b: LLM_FFN_GELU, no gate (starcoder2)
+)
+
+// archSpec is what differs between the supported architectures. Each field
+// names the llama.cpp graph step it selects (build_llama, build_qwen2,
+// build_gemma, build_starcoder2; build_qwen3 of later llama.cpp releases).
 type archSpec struct {
-	rope   ropeMode
-	biases bool // q/k/v projections carry biases
+	rope      ropeMode
+	ffn       ffnKind
+	qkvBias   bool // q/k/v projections carry biases (qwen2, starcoder2)
+	allBias   bool // attn_output, ffn_up/ffn_down and every norm carry biases too (starcoder2)
+	layerNorm bool // LLM_NORM (mean and variance) instead of LLM_NORM_RMS
+	embdScale bool // token embeddings multiplied by sqrtf(n_embd) (gemma)
+	qScale    bool // Q multiplied by 1/sqrtf(head_dim) after RoPE, attention scale 1 (gemma)
+	qkNorm    bool // per-head RMSNorm of Q and K before RoPE (qwen3)
+	tiedOnly  bool // the output projection is always token_embd (gemma)
+	fullRope  bool // rope.dimension_count must equal the head size
 }
 
 var archs = map[string]archSpec{
-	"llama": {rope: ropeNorm},
-	"qwen2": {rope: ropeNeox, biases: true},
+	"llama":      {rope: ropeNorm},
+	"qwen2":      {rope: ropeNeox, qkvBias: true},
+	"qwen3":      {rope: ropeNeox, qkNorm: true},
+	"gemma":      {rope: ropeNeox, ffn: ffnGeGLU, embdScale: true, qScale: true, tiedOnly: true},
+	"starcoder2": {rope: ropeNeox, ffn: ffnGELU, qkvBias: true, allBias: true, layerNorm: true, fullRope: true},
 }
 
 // SupportedArchs lists the architectures weft can run, sorted.
@@ -92,16 +115,21 @@ func SupportedArchs() []string {
 }
 
 // layer holds one Transformer block's weights. Matrices point into the GGUF
-// mapping; the small 1-D vectors are F32 copies.
+// mapping; the small 1-D vectors are F32 copies, nil where the architecture
+// has none.
 type layer struct {
-	attnNorm   []float32
-	wq, wk, wv quant.Matrix
-	bq, bk, bv []float32 // nil without biases
-	wo         quant.Matrix
-	ffnNorm    []float32
-	wGate      quant.Matrix
-	wUp        quant.Matrix
-	wDown      quant.Matrix
+	attnNorm, attnNormB []float32
+	wq, wk, wv          quant.Matrix
+	bq, bk, bv          []float32
+	qNorm, kNorm        []float32 // [head_dim] (qwen3)
+	wo                  quant.Matrix
+	bo                  []float32
+	ffnNorm, ffnNormB   []float32
+	wGate               quant.Matrix // absent (zero) for ffnGELU
+	wUp                 quant.Matrix
+	bUp                 []float32
+	wDown               quant.Matrix
+	bDown               []float32
 }
 
 // Model is a loaded, validated model. Its weights are read-only, so sessions
@@ -118,6 +146,7 @@ type Model struct {
 	embdRowSize int
 	layers      []layer
 	outNorm     []float32
+	outNormB    []float32    // starcoder2's output_norm.bias
 	output      quant.Matrix // output.weight, or token_embd when tied
 	ropeFreqs   []float32    // optional per-dimension frequency divisors (rope_freqs.weight)
 	freqScale   float32      // 1 / linear rope scaling factor
@@ -206,22 +235,36 @@ func hparams(f *gguf.File, arch string) (Info, error) {
 	if len(errs) > 0 {
 		return info, errors.Join(errs...)
 	}
-	if info.NEmbd%info.NHead != 0 {
-		return info, fmt.Errorf("embedding_length %d is not a multiple of head_count %d", info.NEmbd, info.NHead)
-	}
 	if info.NHead%info.NHeadKV != 0 {
 		return info, fmt.Errorf("head_count %d is not a multiple of head_count_kv %d", info.NHead, info.NHeadKV)
 	}
-	info.HeadDim = info.NEmbd / info.NHead
-	for _, k := range []string{"attention.key_length", "attention.value_length"} {
-		if v, ok := f.Uint(arch + "." + k); ok && int(v) != info.HeadDim {
-			return info, fmt.Errorf("%s.%s = %d differs from embedding_length/head_count = %d (unsupported)", arch, k, v, info.HeadDim)
+	// The head size is n_embd/n_head unless attention.key_length says
+	// otherwise (gemma and qwen3 write it; Qwen3-0.6B's 16 heads of 128 are
+	// wider than its n_embd of 1024). Values are as wide as keys: weft has
+	// no architecture where they differ.
+	if f.Has(arch + ".attention.key_length") {
+		info.HeadDim = req("attention.key_length")
+		if len(errs) > 0 {
+			return info, errors.Join(errs...)
 		}
+	} else if info.NEmbd%info.NHead != 0 {
+		return info, fmt.Errorf("embedding_length %d is not a multiple of head_count %d and there is no %s.attention.key_length", info.NEmbd, info.NHead, arch)
+	} else {
+		info.HeadDim = info.NEmbd / info.NHead
+	}
+	if v, ok := f.Uint(arch + ".attention.value_length"); ok && int(v) != info.HeadDim {
+		return info, fmt.Errorf("%s.attention.value_length = %d differs from the key length %d (unsupported)", arch, v, info.HeadDim)
+	}
+	if info.HeadDim%2 != 0 || info.NHead*info.HeadDim > 1<<20 {
+		return info, fmt.Errorf("head size %d (x %d heads) is unsupported: it must be even", info.HeadDim, info.NHead)
 	}
 	info.NRot = info.HeadDim
 	if v, ok := f.Uint(arch + ".rope.dimension_count"); ok {
 		if v == 0 || int(v) > info.HeadDim || v%2 != 0 {
 			return info, fmt.Errorf("%s.rope.dimension_count = %d must be even and in (0, %d]", arch, v, info.HeadDim)
+		}
+		if archs[arch].fullRope && int(v) != info.HeadDim {
+			return info, fmt.Errorf("%s.rope.dimension_count = %d must equal the head size %d for %s", arch, v, info.HeadDim, arch)
 		}
 		info.NRot = int(v)
 	}
@@ -229,9 +272,13 @@ func hparams(f *gguf.File, arch string) (Info, error) {
 	if v, ok := f.Float(arch + ".rope.freq_base"); ok {
 		info.RopeBase = float32(v)
 	}
-	eps, ok := f.Float(arch + ".attention.layer_norm_rms_epsilon")
+	epsKey := arch + ".attention.layer_norm_rms_epsilon"
+	if archs[arch].layerNorm {
+		epsKey = arch + ".attention.layer_norm_epsilon"
+	}
+	eps, ok := f.Float(epsKey)
 	if !ok {
-		return info, fmt.Errorf("missing metadata %s.attention.layer_norm_rms_epsilon", arch)
+		return info, fmt.Errorf("missing metadata %s", epsKey)
 	}
 	info.RMSEps = float32(eps)
 	if v, ok := f.Uint(arch + ".vocab_size"); ok {
@@ -362,7 +409,9 @@ func vector(f *gguf.File, name string, n int) ([]float32, error) {
 
 func (m *Model) loadTensors(f *gguf.File) error {
 	in := &m.info
+	a := m.arch
 	nKV := in.NHeadKV * in.HeadDim
+	nQ := in.NHead * in.HeadDim
 	var err error
 	embd, err := tensorCheck(f, "token_embd.weight", in.NEmbd, in.NVocab)
 	if err != nil {
@@ -379,7 +428,14 @@ func (m *Model) loadTensors(f *gguf.File) error {
 	if m.outNorm, err = vector(f, "output_norm.weight", in.NEmbd); err != nil {
 		return err
 	}
-	if _, ok := f.Tensor("output.weight"); ok {
+	if a.allBias {
+		if m.outNormB, err = vector(f, "output_norm.bias", in.NEmbd); err != nil {
+			return err
+		}
+	}
+	if _, ok := f.Tensor("output.weight"); ok && a.tiedOnly {
+		return fmt.Errorf("tensor output.weight is not used by %s (its output is token_embd)", in.Arch)
+	} else if ok {
 		m.output, err = matrix(f, "output.weight", in.NEmbd, in.NVocab)
 	} else {
 		in.Tied = true
@@ -397,22 +453,47 @@ func (m *Model) loadTensors(f *gguf.File) error {
 	for i := range m.layers {
 		l := &m.layers[i]
 		p := fmt.Sprintf("blk.%d.", i)
-		steps := []func() error{
-			func() (e error) { l.attnNorm, e = vector(f, p+"attn_norm.weight", in.NEmbd); return },
-			func() (e error) { l.wq, e = matrix(f, p+"attn_q.weight", in.NEmbd, in.NEmbd); return },
-			func() (e error) { l.wk, e = matrix(f, p+"attn_k.weight", in.NEmbd, nKV); return },
-			func() (e error) { l.wv, e = matrix(f, p+"attn_v.weight", in.NEmbd, nKV); return },
-			func() (e error) { l.wo, e = matrix(f, p+"attn_output.weight", in.NEmbd, in.NEmbd); return },
-			func() (e error) { l.ffnNorm, e = vector(f, p+"ffn_norm.weight", in.NEmbd); return },
-			func() (e error) { l.wGate, e = matrix(f, p+"ffn_gate.weight", in.NEmbd, in.NFF); return },
-			func() (e error) { l.wUp, e = matrix(f, p+"ffn_up.weight", in.NEmbd, in.NFF); return },
-			func() (e error) { l.wDown, e = matrix(f, p+"ffn_down.weight", in.NFF, in.NEmbd); return },
+		vec := func(dst *[]float32, name string, n int) func() error {
+			return func() (e error) { *dst, e = vector(f, p+name, n); return }
 		}
-		if m.arch.biases {
+		mat := func(dst *quant.Matrix, name string, cols, rows int) func() error {
+			return func() (e error) { *dst, e = matrix(f, p+name, cols, rows); return }
+		}
+		steps := []func() error{
+			vec(&l.attnNorm, "attn_norm.weight", in.NEmbd),
+			mat(&l.wq, "attn_q.weight", in.NEmbd, nQ),
+			mat(&l.wk, "attn_k.weight", in.NEmbd, nKV),
+			mat(&l.wv, "attn_v.weight", in.NEmbd, nKV),
+			mat(&l.wo, "attn_output.weight", nQ, in.NEmbd),
+			vec(&l.ffnNorm, "ffn_norm.weight", in.NEmbd),
+		}
+		if a.ffn != ffnGELU {
+			steps = append(steps, mat(&l.wGate, "ffn_gate.weight", in.NEmbd, in.NFF))
+		}
+		steps = append(steps,
+			mat(&l.wUp, "ffn_up.weight", in.NEmbd, in.NFF),
+			mat(&l.wDown, "ffn_down.weight", in.NFF, in.NEmbd),
+		)
+		if a.qkvBias {
 			steps = append(steps,
-				func() (e error) { l.bq, e = vector(f, p+"attn_q.bias", in.NEmbd); return },
-				func() (e error) { l.bk, e = vector(f, p+"attn_k.bias", nKV); return },
-				func() (e error) { l.bv, e = vector(f, p+"attn_v.bias", nKV); return },
+				vec(&l.bq, "attn_q.bias", nQ),
+				vec(&l.bk, "attn_k.bias", nKV),
+				vec(&l.bv, "attn_v.bias", nKV),
+			)
+		}
+		if a.allBias {
+			steps = append(steps,
+				vec(&l.attnNormB, "attn_norm.bias", in.NEmbd),
+				vec(&l.bo, "attn_output.bias", in.NEmbd),
+				vec(&l.ffnNormB, "ffn_norm.bias", in.NEmbd),
+				vec(&l.bUp, "ffn_up.bias", in.NFF),
+				vec(&l.bDown, "ffn_down.bias", in.NEmbd),
+			)
+		}
+		if a.qkNorm {
+			steps = append(steps,
+				vec(&l.qNorm, "attn_q_norm.weight", in.HeadDim),
+				vec(&l.kNorm, "attn_k_norm.weight", in.HeadDim),
 			)
 		}
 		for _, step := range steps {

@@ -44,8 +44,8 @@ type Session struct {
 	haveLogits bool
 
 	// scratch for one batch
-	x, xb, xb2       []float32 // [maxBatch][n_embd]
-	q                []float32 // [maxBatch][n_embd]
+	x, xb            []float32 // [maxBatch][n_embd]
+	xb2, q           []float32 // [maxBatch][max(n_embd, n_head*head_dim)]
 	k, v             []float32 // [maxBatch][n_kv]
 	hb, hb2          []float32 // [maxBatch][n_ff]
 	ropeCos, ropeSin []float32 // [maxBatch][n_rot/2]
@@ -86,8 +86,11 @@ func (m *Model) NewSession(nCtx int) *Session {
 	b := maxBatch
 	s.x = make([]float32, b*in.NEmbd)
 	s.xb = make([]float32, b*in.NEmbd)
-	s.xb2 = make([]float32, b*in.NEmbd)
-	s.q = make([]float32, b*in.NEmbd)
+	// Q and the attention output are n_head*head_dim wide, which differs
+	// from n_embd when key_length says so (Qwen3-0.6B).
+	nQ := max(in.NEmbd, in.NHead*in.HeadDim)
+	s.xb2 = make([]float32, b*nQ)
+	s.q = make([]float32, b*nQ)
 	s.k = make([]float32, b*s.nKV)
 	s.v = make([]float32, b*s.nKV)
 	s.hb = make([]float32, b*in.NFF)

@@ -19,20 +19,28 @@ import (
 type synthConfig struct {
 	arch                      string
 	nLayer, nEmbd, nHead, nKV int
+	headDim                   int // 0: n_embd/n_head (no key_length written)
 	nFF, nCtx, nVocab         int
 	ropeBase, eps             float32
+	ropeLinear                float32 // linear rope scaling factor, 0 for none
+	tied                      bool    // no output.weight: the output is token_embd
 }
 
 // synthPresets are real model shapes (and a tiny one for tests), so that
-// benchmarks on random weights measure what the real model would cost.
+// benchmarks on random weights measure what the real model would cost, and
+// so that llama.cpp's quantization mixtures meet the row widths they meet on
+// the real models. Each comes from the release's config.json.
 var synthPresets = map[string]synthConfig{
-	// Qwen2.5-Coder-0.5B: config.json of the release.
-	"qwen2.5-coder-0.5b": {arch: "qwen2", nLayer: 24, nEmbd: 896, nHead: 14, nKV: 2, nFF: 4864, nCtx: 32768, nVocab: 151936, ropeBase: 1e6, eps: 1e-6},
-	// Qwen2.5-Coder-1.5B.
-	"qwen2.5-coder-1.5b": {arch: "qwen2", nLayer: 28, nEmbd: 1536, nHead: 12, nKV: 2, nFF: 8960, nCtx: 32768, nVocab: 151936, ropeBase: 1e6, eps: 1e-6},
+	"qwen2.5-coder-0.5b":  {arch: "qwen2", nLayer: 24, nEmbd: 896, nHead: 14, nKV: 2, nFF: 4864, nCtx: 32768, nVocab: 151936, ropeBase: 1e6, eps: 1e-6, tied: true},
+	"qwen2.5-coder-1.5b":  {arch: "qwen2", nLayer: 28, nEmbd: 1536, nHead: 12, nKV: 2, nFF: 8960, nCtx: 32768, nVocab: 151936, ropeBase: 1e6, eps: 1e-6, tied: true},
+	"deepseek-coder-1.3b": {arch: "llama", nLayer: 24, nEmbd: 2048, nHead: 16, nKV: 16, nFF: 5504, nCtx: 16384, nVocab: 32256, ropeBase: 1e5, eps: 1e-6, ropeLinear: 4},
+	"starcoder2-3b":       {arch: "starcoder2", nLayer: 30, nEmbd: 3072, nHead: 24, nKV: 2, nFF: 12288, nCtx: 16384, nVocab: 49152, ropeBase: 999999.4420358813, eps: 1e-5, tied: true},
+	"codegemma-2b":        {arch: "gemma", nLayer: 18, nEmbd: 2048, nHead: 8, nKV: 1, headDim: 256, nFF: 16384, nCtx: 8192, nVocab: 256000, ropeBase: 10000, eps: 1e-6, tied: true},
+	"qwen3-0.6b":          {arch: "qwen3", nLayer: 28, nEmbd: 1024, nHead: 16, nKV: 8, headDim: 128, nFF: 3072, nCtx: 40960, nVocab: 151936, ropeBase: 1e6, eps: 1e-6, tied: true},
+	"qwen3-1.7b":          {arch: "qwen3", nLayer: 28, nEmbd: 2048, nHead: 16, nKV: 8, headDim: 128, nFF: 6144, nCtx: 40960, nVocab: 151936, ropeBase: 1e6, eps: 1e-6, tied: true},
 	// tiny: every dimension a multiple of 256 so that every type, K-quants
 	// included, applies to every matrix; small enough for unit tests.
-	"tiny": {arch: "qwen2", nLayer: 2, nEmbd: 256, nHead: 4, nKV: 2, nFF: 512, nCtx: 512, nVocab: 512, ropeBase: 1e6, eps: 1e-6},
+	"tiny": {arch: "qwen2", nLayer: 2, nEmbd: 256, nHead: 4, nKV: 2, nFF: 512, nCtx: 512, nVocab: 512, ropeBase: 1e6, eps: 1e-6, tied: true},
 }
 
 // SynthPresets lists the preset names Synth accepts, sorted.
@@ -61,23 +69,19 @@ type synthTensor struct {
 }
 
 // Synth builds a model with random weights at the exact shapes of a preset
-// (see SynthPresets): qwen2-style by default, or arch "llama" for RMSNorm/
-// NORM-rope/untied-output/no-bias blocks of the same size. 2-D weights are
-// quantized to t with quant.Quantize (falling back to Q8_0, or F16, for
-// matrices whose rows are not a whole number of t's blocks, as llama-quantize
-// does); norms and biases stay F32. The vocabulary is copied from vocab (every
-// tokenizer.* key) or, when vocab is nil, is a synthetic byte-level BPE vocab
-// padded to the preset's size. Same seed, same file.
+// (see SynthPresets), of the preset's architecture or of arch when arch is not
+// empty (the tensors and metadata that architecture's llama.cpp converter
+// writes; an overridden architecture ties the output projection to the
+// embeddings except for llama). Every 2-D weight is quantized to t with
+// quant.Quantize (falling back to Q8_0, or F16, for matrices whose rows are
+// not a whole number of t's blocks); norms and biases stay F32. The
+// vocabulary is copied from vocab (every tokenizer.* key) or, when vocab is
+// nil, is a synthetic byte-level BPE vocab padded to the preset's size. Same
+// seed, same file.
 func Synth(preset, arch string, t gguf.Type, vocab *gguf.File, seed uint64) (*gguf.Writer, error) {
-	cfg, ok := synthPresets[preset]
-	if !ok {
-		return nil, fmt.Errorf("model: unknown synth preset %q (have %s)", preset, strings.Join(SynthPresets(), ", "))
-	}
-	if arch != "" {
-		if _, ok := archs[arch]; !ok {
-			return nil, fmt.Errorf("model: unsupported architecture %q (supported: %s)", arch, strings.Join(SupportedArchs(), ", "))
-		}
-		cfg.arch = arch
+	cfg, err := synthPreset(preset, arch)
+	if err != nil {
+		return nil, err
 	}
 	if _, ok := llamaFileType[t]; !ok {
 		return nil, fmt.Errorf("model: cannot synthesize %v weights (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)", t)
@@ -85,11 +89,33 @@ func Synth(preset, arch string, t gguf.Type, vocab *gguf.File, seed uint64) (*gg
 	return synth(cfg, preset, t, vocab, seed, nil)
 }
 
+// synthPreset returns the preset's shape with arch (when not empty) in place
+// of its architecture.
+func synthPreset(preset, arch string) (synthConfig, error) {
+	cfg, ok := synthPresets[preset]
+	if !ok {
+		return cfg, fmt.Errorf("model: unknown synth preset %q (have %s)", preset, strings.Join(SynthPresets(), ", "))
+	}
+	if arch != "" && arch != cfg.arch {
+		if _, ok := archs[arch]; !ok {
+			return cfg, fmt.Errorf("model: unsupported architecture %q (supported: %s)", arch, strings.Join(SupportedArchs(), ", "))
+		}
+		cfg.arch = arch
+		cfg.tied = arch != "llama"
+		cfg.ropeLinear = 0
+	}
+	if archs[cfg.arch].tiedOnly {
+		cfg.tied = true
+	}
+	return cfg, nil
+}
+
 // synth builds the writer; edit (tests) may change or drop (return false) a
 // tensor before it is added.
 func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uint64, edit func(*synthTensor) bool) (*gguf.Writer, error) {
 	w := gguf.NewWriter()
 	a := cfg.arch
+	spec := archs[a]
 	w.Set("general.architecture", a)
 	w.Set("general.name", "weft-synth-"+name)
 	w.Set("general.file_type", llamaFileType[t])
@@ -106,24 +132,47 @@ func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uin
 	} else {
 		setByteVocab(w, cfg.nVocab)
 	}
+	hd := cfg.headDim
+	if hd == 0 {
+		hd = cfg.nEmbd / cfg.nHead
+	}
+	// The keys each architecture's converter (convert_hf_to_gguf.py)
+	// writes: gemma and qwen3 give the head size as key/value_length;
+	// starcoder2 has a LayerNorm epsilon instead of an RMSNorm one; gemma
+	// leaves the rope base at its default.
 	w.Set(a+".context_length", uint32(cfg.nCtx))
 	w.Set(a+".embedding_length", uint32(cfg.nEmbd))
 	w.Set(a+".feed_forward_length", uint32(cfg.nFF))
 	w.Set(a+".block_count", uint32(cfg.nLayer))
 	w.Set(a+".attention.head_count", uint32(cfg.nHead))
 	w.Set(a+".attention.head_count_kv", uint32(cfg.nKV))
-	w.Set(a+".rope.freq_base", cfg.ropeBase)
-	w.Set(a+".attention.layer_norm_rms_epsilon", cfg.eps)
-	w.Set(a+".rope.dimension_count", uint32(cfg.nEmbd/cfg.nHead))
+	if a != "gemma" {
+		w.Set(a+".rope.freq_base", cfg.ropeBase)
+	}
+	if spec.layerNorm {
+		w.Set(a+".attention.layer_norm_epsilon", cfg.eps)
+	} else {
+		w.Set(a+".attention.layer_norm_rms_epsilon", cfg.eps)
+	}
+	if cfg.headDim != 0 || a == "gemma" || a == "qwen3" {
+		w.Set(a+".attention.key_length", uint32(hd))
+		w.Set(a+".attention.value_length", uint32(hd))
+	}
+	if a == "llama" || a == "qwen2" || a == "qwen3" {
+		w.Set(a+".rope.dimension_count", uint32(hd))
+	}
+	if cfg.ropeLinear != 0 {
+		w.Set(a+".rope.scaling.type", "linear")
+		w.Set(a+".rope.scaling.factor", cfg.ropeLinear)
+	}
 	w.Set(a+".vocab_size", uint32(cfg.nVocab))
 
 	// Weight scales follow the parity fixtures' recipe (see
 	// testdata/parity/README.md in the shared data): N(0, s/sqrt(n_in)) with
 	// s chosen so that logits have a spread like a trained model's.
 	rng := rand.New(rand.NewPCG(seed, 0x5eed5eed))
-	qwen := a == "qwen2"
-	E, F, kv := cfg.nEmbd, cfg.nFF, cfg.nKV*(cfg.nEmbd/cfg.nHead)
-	invE, invF := 1/math.Sqrt(float64(E)), 1/math.Sqrt(float64(F))
+	E, F, kv, nq := cfg.nEmbd, cfg.nFF, cfg.nKV*hd, cfg.nHead*hd
+	invE, invF, invQ := 1/math.Sqrt(float64(E)), 1/math.Sqrt(float64(F)), 1/math.Sqrt(float64(nq))
 	add := func(st synthTensor) error {
 		if edit != nil && !edit(&st) {
 			return nil
@@ -146,19 +195,24 @@ func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uin
 		return add(synthTensor{name, gguf.TypeF32, []int{n}, d})
 	}
 	// The output matrix (token_embd when tied) gets per-row lognormal
-	// factors, which widen the gap between the top logits.
-	if qwen {
-		if err := matrix("token_embd.weight", E, cfg.nVocab, 2.5*invE, 0.15); err != nil {
-			return nil, err
-		}
-	} else if err := matrix("token_embd.weight", E, cfg.nVocab, invE, 0); err != nil {
-		return nil, err
+	// factors, which widen the gap between the top logits. (Gemma scales
+	// the tied embeddings up by sqrt(n_embd) on input; the RMSNorm of the
+	// first block makes that harmless.)
+	var steps []func() error
+	if cfg.tied {
+		steps = append(steps, func() error { return matrix("token_embd.weight", E, cfg.nVocab, 2.5*invE, 0.15) })
+	} else {
+		steps = append(steps, func() error { return matrix("token_embd.weight", E, cfg.nVocab, invE, 0) })
 	}
-	if err := vec("output_norm.weight", E, 4, 0.8); err != nil {
-		return nil, err
+	steps = append(steps, func() error { return vec("output_norm.weight", E, 4, 0.8) })
+	if spec.allBias {
+		steps = append(steps, func() error { return vec("output_norm.bias", E, 0, 0.2) })
 	}
-	if !qwen {
-		if err := matrix("output.weight", E, cfg.nVocab, 2.5*invE, 0.3); err != nil {
+	if !cfg.tied {
+		steps = append(steps, func() error { return matrix("output.weight", E, cfg.nVocab, 2.5*invE, 0.3) })
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
 			return nil, err
 		}
 	}
@@ -166,20 +220,48 @@ func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uin
 		p := fmt.Sprintf("blk.%d.", l)
 		steps := []func() error{
 			func() error { return vec(p+"attn_norm.weight", E, 1, 0.2) },
-			func() error { return matrix(p+"attn_q.weight", E, E, 2*invE, 0) },
+		}
+		if spec.allBias {
+			steps = append(steps, func() error { return vec(p+"attn_norm.bias", E, 0, 0.1) })
+		}
+		// The random draws keep the order of earlier releases for qwen2
+		// and llama (weights first, biases last), so that a seed gives the
+		// same model as before.
+		steps = append(steps,
+			func() error { return matrix(p+"attn_q.weight", E, nq, 2*invE, 0) },
 			func() error { return matrix(p+"attn_k.weight", E, kv, 2*invE, 0) },
 			func() error { return matrix(p+"attn_v.weight", E, kv, invE, 0) },
-			func() error { return matrix(p+"attn_output.weight", E, E, 1.5*invE, 0) },
-			func() error { return vec(p+"ffn_norm.weight", E, 1, 0.2) },
-			func() error { return matrix(p+"ffn_gate.weight", E, F, invE, 0) },
+			func() error { return matrix(p+"attn_output.weight", nq, E, 1.5*invQ, 0) },
+		)
+		if spec.qkNorm {
+			steps = append(steps,
+				func() error { return vec(p+"attn_q_norm.weight", hd, 1, 0.2) },
+				func() error { return vec(p+"attn_k_norm.weight", hd, 1, 0.2) },
+			)
+		}
+		steps = append(steps, func() error { return vec(p+"ffn_norm.weight", E, 1, 0.2) })
+		if spec.allBias {
+			steps = append(steps, func() error { return vec(p+"ffn_norm.bias", E, 0, 0.1) })
+		}
+		if spec.ffn != ffnGELU {
+			steps = append(steps, func() error { return matrix(p+"ffn_gate.weight", E, F, invE, 0) })
+		}
+		steps = append(steps,
 			func() error { return matrix(p+"ffn_up.weight", E, F, invE, 0) },
 			func() error { return matrix(p+"ffn_down.weight", F, E, 1.5*invF, 0) },
-		}
-		if qwen {
+		)
+		if spec.qkvBias {
 			steps = append(steps,
-				func() error { return vec(p+"attn_q.bias", E, 0, 0.3) },
+				func() error { return vec(p+"attn_q.bias", nq, 0, 0.3) },
 				func() error { return vec(p+"attn_k.bias", kv, 0, 0.3) },
 				func() error { return vec(p+"attn_v.bias", kv, 0, 0.3) },
+			)
+		}
+		if spec.allBias {
+			steps = append(steps,
+				func() error { return vec(p+"attn_output.bias", E, 0, 0.1) },
+				func() error { return vec(p+"ffn_up.bias", F, 0, 0.1) },
+				func() error { return vec(p+"ffn_down.bias", E, 0, 0.1) },
 			)
 		}
 		for _, s := range steps {

@@ -13,7 +13,7 @@ import (
 func cmdModelSynth(e *env, args []string) error {
 	fs, _ := flags(e, "model synth")
 	preset := fs.String("preset", "qwen2.5-coder-0.5b", "shape preset: "+strings.Join(model.SynthPresets(), ", "))
-	arch := fs.String("arch", "qwen2", "architecture: qwen2 or llama")
+	arch := fs.String("arch", "", "architecture (default: the preset's): "+strings.Join(model.SupportedArchs(), ", "))
 	typ := fs.String("type", "q8_0", "weight type: f32, f16, bf16, q8_0, q4_0, q4_k, q6_k")
 	vocab := fs.String("vocab", "", "GGUF file whose tokenizer to copy (default: a synthetic byte-level vocab)")
 	seed := fs.Uint64("seed", 1, "random seed")
