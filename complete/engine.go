@@ -87,7 +87,8 @@ type docState struct {
 
 	// guarded by Engine.mu
 	cancel   context.CancelFunc
-	seq      uint64
+	seq      uint64 // count of requests registered, to tell whether cancel is still this request's
+	newest   uint64 // highest Request.Seq registered
 	sess     LMSession
 	lastUse  int64
 	text     []byte // latest text seen (immutable slice)
@@ -176,7 +177,10 @@ func (e *Engine) state(uri string) *docState {
 func (e *Engine) Update(uri, path string, text []byte) {
 	ds := e.state(uri)
 	e.mu.Lock()
-	ds.text = append([]byte(nil), text...)
+	ds.text = nil // a document too large to parse whole on each change gives no definitions
+	if len(text) <= maxWholeText {
+		ds.text = append([]byte(nil), text...)
+	}
 	if path != "" {
 		ds.path = path
 	}
@@ -223,12 +227,25 @@ func (e *Engine) Complete(ctx context.Context, req Request) (Result, error) {
 			}
 		}
 	}
+	if looksBinary(req.Text, req.Offset) {
+		return Result{ReplaceStart: req.Offset, ReplaceEnd: req.Offset}, fmt.Errorf("complete: declined: %w", ErrNotCode)
+	}
+	// A large document is worked on through a window around the cursor; offsets are shifted back
+	// on the way out.
+	ws, we := textWindow(req.Text, req.Offset)
+	req.Text, req.Offset = req.Text[ws:we], req.Offset-ws
 	ds := e.state(req.URI)
 
-	// Cancel the request in flight for this document and register this one.
+	// Cancel the request in flight for this document and register this one; a request older (by
+	// Seq) than one already registered is superseded before it starts.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	e.mu.Lock()
+	if req.Seq != 0 && req.Seq < ds.newest {
+		e.mu.Unlock()
+		return Result{}, fmt.Errorf("complete: superseded by a newer request: %w", context.Canceled)
+	}
+	ds.newest = max(ds.newest, req.Seq)
 	if ds.cancel != nil {
 		ds.cancel()
 	}
@@ -258,6 +275,8 @@ func (e *Engine) Complete(ctx context.Context, req Request) (Result, error) {
 	}
 	res, err := e.complete(ctx, ds, lang, req)
 	res.Stats.Duration = time.Since(t0)
+	res.ReplaceStart += ws
+	res.ReplaceEnd += ws
 	return res, err
 }
 
@@ -293,7 +312,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	}
 	c, err := BuildContext(ContextInput{
 		Doc: ds.doc, Offset: off, Path: path, Others: e.otherDefs(ds, lang),
-		Count: enc.count, Budget: e.cfg.Budget, Anchor: ds.anchor, SkipScope: true,
+		Count: enc.count, Budget: e.cfg.Budget, Anchor: ds.anchor, SkipScope: true, Ctx: ctx,
 	})
 	if err != nil {
 		return Result{}, err

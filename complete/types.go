@@ -10,6 +10,10 @@ type Request struct {
 	Text       []byte // the whole current text of the document
 	Offset     int    // cursor, in bytes into Text
 	Options    Options
+	// Seq orders the requests of one document by arrival (the server numbers them as they come off
+	// the wire): a request with a smaller Seq than one the engine already saw for the URI is
+	// superseded, whichever reaches the engine first. 0: no order but that of the calls.
+	Seq uint64
 	// Neighbors are other files of the project for the document cache (Config.DocCache), typically
 	// the files of the document's directory with its extension; the engine adds the other open
 	// documents itself, and picks and bounds them.

@@ -35,6 +35,10 @@ type CompletionRequest struct {
 	Offset     int  // byte offset of the cursor in Text
 	Inline     bool // textDocument/inlineCompletion (ghost text) rather than the completion menu
 	Options    CompletionOptions
+	// Seq numbers completion requests in the order they arrived on the wire (from 1): of two
+	// requests on one document, the one with the larger Seq is the newer and supersedes the other,
+	// whichever reaches the Completer first.
+	Seq uint64
 }
 
 // CompletionResult is the proposed edit: bytes [ReplaceStart, ReplaceEnd) of

@@ -47,12 +47,14 @@ func (s *server) prepareCompletion(params []byte, inline bool) (prepared, error)
 	}
 	off := snap.Offset(s.enc, pos.Position)
 	settings := s.currentSettings()
+	// prepare runs in wire order: this number is the request's arrival order.
+	seq := s.completionSeq.Add(1)
 	return func(ctx context.Context) (any, error) {
-		return s.complete(ctx, snap, off, inline, settings)
+		return s.complete(ctx, snap, off, inline, settings, seq)
 	}, nil
 }
 
-func (s *server) complete(ctx context.Context, snap *Snapshot, off int, inline bool, st Settings) (any, error) {
+func (s *server) complete(ctx context.Context, snap *Snapshot, off int, inline bool, st Settings, seq uint64) (any, error) {
 	empty := func() any {
 		if inline {
 			return &protocol.InlineCompletionList{Items: []protocol.InlineCompletionItem{}}
@@ -86,6 +88,7 @@ func (s *server) complete(ctx context.Context, snap *Snapshot, off int, inline b
 		Offset:     off,
 		Inline:     inline,
 		Options:    CompletionOptions{MaxTokens: st.MaxTokens, Temperature: st.Temperature, Multiline: st.Multiline},
+		Seq:        seq,
 	})
 	if err != nil {
 		return nil, err

@@ -83,11 +83,13 @@ type server struct {
 	settings Settings
 	progress map[string]context.CancelFunc // our progress tokens -> cancel of the work
 
-	nextID   atomic.Int64
-	state    atomic.Int32
-	running  sync.WaitGroup // request goroutines and the loader
-	done     chan error     // the worker's verdict: exit, or end of input
-	doneOnce sync.Once
+	nextID atomic.Int64
+	// completionSeq numbers completion requests in arrival order (CompletionRequest.Seq).
+	completionSeq atomic.Uint64
+	state         atomic.Int32
+	running       sync.WaitGroup // request goroutines and the loader
+	done          chan error     // the worker's verdict: exit, or end of input
+	doneOnce      sync.Once
 
 	// Fixed after initialize (written by the worker before any request runs).
 	enc    Encoding

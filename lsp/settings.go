@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/weft-dev/weft/translate"
 )
 
 // Settings are weft's user settings. They arrive as initializationOptions,
@@ -33,7 +35,7 @@ func DefaultSettings() Settings {
 		Samples:         8,
 		Multiline:       "auto",
 		DebounceMs:      0,
-		Verification:    true,
+		Verification:    translate.DefaultVerification, // translate/ owns it: off unless asked for
 		TranslateTarget: "newFile",
 	}
 }

@@ -17,6 +17,11 @@ import (
 	"github.com/weft-dev/weft/grammars"
 )
 
+// DefaultVerification is whether candidates are compiled when the user did not say: off. Compiling
+// runs the toolchain (go build, gcc, node) on model output, which a user must ask for; the server's
+// settings, the CLI's --verify flags and the editors' defaults all follow this one value.
+const DefaultVerification = false
+
 // Engine generates and translates code with one model.
 type Engine struct {
 	Sampler  Sampler

@@ -21,7 +21,7 @@ func cmdImplement(e *env, args []string) error {
 	langName := fs.String("lang", "", "language of the code to write (required unless --file says it)")
 	file := fs.String("file", "", "file to write into (default: a new, empty file)")
 	pos := fs.String("pos", "", "with --file: where, as LINE:COL (1-based; default: the end of the file)")
-	verify := fs.Bool("verify", false, "compile/type-check candidates with the local toolchain")
+	verify := fs.Bool("verify", translate.DefaultVerification, "compile/type-check candidates with the local toolchain")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func cmdTranslate(e *env, args []string) error {
 	fs, mf := flags(e, "translate")
 	from := fs.String("from", "", "source language (default: from the file extension)")
 	to := fs.String("to", "", "target language (required): go, python, js, ts, rust, java, c, cpp")
-	verify := fs.Bool("verify", false, "compile/type-check candidates with the local toolchain")
+	verify := fs.Bool("verify", translate.DefaultVerification, "compile/type-check candidates with the local toolchain")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

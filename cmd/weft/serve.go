@@ -87,7 +87,7 @@ type completer struct{ e *complete.Engine }
 
 func (c completer) Complete(ctx context.Context, r lsp.CompletionRequest) (lsp.CompletionResult, error) {
 	res, err := c.e.Complete(ctx, complete.Request{
-		URI: r.URI, LanguageID: r.LanguageID, Text: r.Text, Offset: r.Offset, Path: uriPath(r.URI),
+		URI: r.URI, LanguageID: r.LanguageID, Text: r.Text, Offset: r.Offset, Path: uriPath(r.URI), Seq: r.Seq,
 		Options: complete.Options{MaxTokens: r.Options.MaxTokens, Temperature: float32(r.Options.Temperature), Multiline: r.Options.Multiline},
 	})
 	if err != nil {
