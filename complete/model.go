@@ -7,8 +7,16 @@ import (
 	"github.com/weft-dev/weft/model/tokenizer"
 )
 
-// NewEngine creates an engine over a loaded model.
-func NewEngine(m *model.Model, cfg Config) *Engine { return New(ModelLM(m), cfg) }
+// NewEngine creates an engine over a loaded model. The prompt layout, when cfg leaves it open, is
+// read from the model: SPM for models whose card says they were trained on it (weft's own models,
+// trained half PSM and half SPM, where typing at the cursor then changes only the prompt's tail),
+// PSM otherwise.
+func NewEngine(m *model.Model, cfg Config) *Engine {
+	if cfg.Layout == "" && ModelCapabilities(m).SPMTrained {
+		cfg.Layout = "spm"
+	}
+	return New(ModelLM(m), cfg)
+}
 
 // ModelLM adapts a loaded model to the LM interface.
 func ModelLM(m *model.Model) LM { return modelLM{m} }

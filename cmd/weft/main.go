@@ -32,12 +32,16 @@ verbs:
   implement --lang L "what"     write code for an instruction [--file F --pos L:C]
   translate --from L1 --to L2 FILE[:FUNC]
   bench [--json] [--lsp]        prefill/decode speed (pp512, tg128) or LSP latency
-  model info [F]                architecture, size, tokenizer and card of a model
+  model info [F]                architecture, size, tokenizer, capabilities and card of a model
+  model pull NAME|hf:ORG/REPO/FILE|URL [--sha256 HEX]   download into the cache; prints the path
+  model list [--catalogue]      cached models (size, arch, quantization, capabilities), or the catalogue
+  model rm NAME                 remove a cached model
   model synth --preset P --type T -o F   random weights at a real model's shapes
   train [corpus|...]            train or fine-tune weft's own model
   eval fim|translate|humaneval-x ...     evaluations
 
-Every verb takes --model F (default: the model embedded in weft) and
+Every verb takes --model F (a path, a cached file's name or a catalogue name;
+default: the model embedded in weft) and
 --threads N (default: all cores). With no verb, weft serves LSP when stdin is
 not a terminal and runs the demo when it is.
 `

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/model"
 	defaultmodel "github.com/weft-dev/weft/model/default"
 	"github.com/weft-dev/weft/model/gguf"
@@ -34,7 +35,11 @@ func (mf *modelFlags) load(e *env) (*model.Model, error) {
 		}
 		m, err = model.FromBytes(b, o)
 	} else {
-		m, err = model.Open(mf.path, o)
+		var p string
+		if p, err = resolveModel(mf.path); err != nil {
+			return nil, err
+		}
+		m, err = model.Open(p, o)
 	}
 	if err != nil {
 		return nil, err
@@ -100,15 +105,21 @@ func cmdGenerate(e *env, args []string) error {
 
 func cmdModel(e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErr("model needs a sub-verb: info or synth")
+		return usageErr("model needs a sub-verb: info, pull, list, rm or synth")
 	}
 	switch args[0] {
 	case "info":
 		return cmdModelInfo(e, args[1:])
+	case "pull":
+		return cmdModelPull(e, args[1:])
+	case "list", "ls":
+		return cmdModelList(e, args[1:])
+	case "rm":
+		return cmdModelRm(e, args[1:])
 	case "synth":
 		return cmdModelSynth(e, args[1:])
 	}
-	return usageErr("unknown model sub-verb %q (info, synth)", args[0])
+	return usageErr("unknown model sub-verb %q (info, pull, list, rm, synth)", args[0])
 }
 
 func cmdModelInfo(e *env, args []string) error {
@@ -133,8 +144,14 @@ func cmdModelInfo(e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("embedded model: %w", err)
 		}
-	} else if f, err = gguf.Open(mf.path); err != nil {
-		return err
+	} else {
+		p, err := resolveModel(mf.path)
+		if err != nil {
+			return err
+		}
+		if f, err = gguf.Open(p); err != nil {
+			return err
+		}
 	}
 	defer f.Close()
 	m, err := mf.load(e)
@@ -157,8 +174,10 @@ func cmdModelInfo(e *env, args []string) error {
 			card[kv.Key] = fmt.Sprint(kv.Value.Interface())
 		}
 	}
+	caps := complete.ModelCapabilities(m)
 	if *asJSON {
-		out := map[string]any{"info": info, "tokenizer": map[string]any{"model": tm, "pre": pre, "n_tokens": tok.NumTokens(), "special": sp}, "tensor_types": types, "card": card}
+		out := map[string]any{"info": info, "tokenizer": map[string]any{"model": tm, "pre": pre, "n_tokens": tok.NumTokens(), "special": sp}, "tensor_types": types, "card": card,
+			"capabilities": map[string]any{"fim": caps.FIM.String(), "repo_level": caps.RepoLevel, "chat_template": caps.Chat.String(), "instruct": caps.Instruct, "summary": caps.String()}}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -176,6 +195,11 @@ func cmdModelInfo(e *env, args []string) error {
 	fmt.Fprintf(w, "context:      %d tokens (trained), rope base %g, rms eps %g, tied output %v\n", info.NCtxTrain, info.RopeBase, info.RMSEps, info.Tied)
 	fmt.Fprintf(w, "tokenizer:    %s / pre %q, %d tokens\n", tm, pre, tok.NumTokens())
 	fmt.Fprintf(w, "special:      %s\n", specials(tok))
+	fmt.Fprintf(w, "capabilities: %s\n", caps)
+	fmt.Fprintf(w, "chat:         %s\n", caps.Chat)
+	if !caps.Instruct {
+		fmt.Fprintf(w, "note:         not instruction-tuned: instruction edits and translations get completion prompts; for them use an instruct model (weft model pull qwen2.5-coder-1.5b-instruct)\n")
+	}
 	if len(card) > 0 {
 		keys := make([]string, 0, len(card))
 		for k := range card {

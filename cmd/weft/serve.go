@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"strings"
 
 	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/lsp"
@@ -69,17 +68,11 @@ func features(m *model.Model, nCtx, samples int) lsp.Features {
 // (the prompt ends one token before the cursor), the line repeat guard and the
 // document cache, which also reads the files beside the document, and
 // consensus decoding over the server's default number of samples (see
-// complete.Config). weft's own models
-// (named "weft…" by `weft train`) were trained on the suffix-prefix-middle
-// order half the time; in that order typing at the cursor changes only the
-// end of the prompt, so the KV cache serves nearly all of it.
+// complete.Config). The prompt layout is left to complete.NewEngine, which
+// reads it from the model's metadata.
 func completeConfig(m *model.Model, nCtx int) complete.Config {
-	c := complete.Config{NCtx: nCtx, TokenHealing: true, RepeatGuard: true, DocCache: true,
+	return complete.Config{NCtx: nCtx, TokenHealing: true, RepeatGuard: true, DocCache: true,
 		Neighbors: newDirNeighbors().neighbors, Samples: lsp.DefaultSettings().Samples}
-	if strings.HasPrefix(m.Info().Name, "weft") {
-		c.Layout = "spm"
-	}
-	return c
 }
 
 // completer adapts complete.Engine to lsp.Completer.
