@@ -80,3 +80,35 @@ func allEqual(ss []string) bool {
 	}
 	return true
 }
+
+// EditSimilarity is 1 - Levenshtein(a, b) / max(len(a), len(b)) over runes (the CodeXGLUE / RepoBench
+// "edit similarity"); two empty strings are identical.
+func EditSimilarity(a, b string) float64 {
+	ra, rb := []rune(a), []rune(b)
+	n := max(len(ra), len(rb))
+	if n == 0 {
+		return 1
+	}
+	return 1 - float64(levenshtein(ra, rb))/float64(n)
+}
+
+// levenshtein is the edit distance (insert, delete, substitute; cost 1 each) with two rows.
+func levenshtein(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c = 1 + min(c, prev[j], cur[j-1])
+			}
+			cur[j] = c
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

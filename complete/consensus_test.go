@@ -2,6 +2,7 @@ package complete
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 )
@@ -65,5 +66,26 @@ func TestEngineConsensus(t *testing.T) {
 				t.Errorf("got %q after %d samples, want %q after %d", res.Text, res.Stats.Samples, tt.want, tt.wantSamples)
 			}
 		})
+	}
+}
+
+func TestEditSimilarity(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want float64
+	}{
+		{"kitten", "sitting", 1 - 3.0/7},
+		{"sitting", "kitten", 1 - 3.0/7},
+		{"flaw", "lawn", 0.5},
+		{"", "", 1},
+		{"abc", "", 0},
+		{"abc", "abc", 1},
+		{"héllo", "hello", 0.8}, // runes, not bytes
+		{"日本語", "日本", 1 - 1.0/3},
+	}
+	for _, tt := range tests {
+		if got := EditSimilarity(tt.a, tt.b); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("EditSimilarity(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }

@@ -50,10 +50,11 @@ type Config struct {
 	Neighbors func(path string) []Neighbor
 }
 
-// Default completion lengths.
+// Default completion lengths in tokens, used when a request's MaxTokens is 0: a single line, and a
+// block.
 const (
-	defaultSingleTokens = 48
-	defaultMultiTokens  = 128
+	DefaultSingleLineTokens = 48
+	DefaultMultiLineTokens  = 128
 )
 
 // Engine completes code with one loaded model. It keeps per document (keyed by URI) the parsed text,
@@ -142,7 +143,7 @@ func New(lm LM, cfg Config) *Engine {
 // re-evaluation: it gets a fifth, as does the header (PSM keeps DefaultBudget's sixteenth). The split
 // for small contexts was chosen on `weft eval fim` set a (docs/MODEL.md).
 func defaultEngineBudget(nCtx int, layout Layout) Budget {
-	total := max(nCtx-min(defaultMultiTokens+32, nCtx/4), 64)
+	total := max(nCtx-min(DefaultMultiLineTokens+32, nCtx/4), 64)
 	if layout != LayoutSPM {
 		return DefaultBudget(total)
 	}
@@ -299,9 +300,9 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	multiline := decideMultiline(req.Options.Multiline, cur, text, lang.IndentBlocks)
 	maxTokens := req.Options.MaxTokens
 	if maxTokens <= 0 {
-		maxTokens = defaultSingleTokens
+		maxTokens = DefaultSingleLineTokens
 		if multiline {
-			maxTokens = defaultMultiTokens
+			maxTokens = DefaultMultiLineTokens
 		}
 	}
 

@@ -467,7 +467,7 @@ func TestDefaultEngineBudget(t *testing.T) {
 		layout Layout
 		want   Budget
 	}{
-		{4096, LayoutPSM, DefaultBudget(4096 - defaultMultiTokens - 32)},
+		{4096, LayoutPSM, DefaultBudget(4096 - DefaultMultiLineTokens - 32)},
 		{4096, LayoutSPM, Budget{Prefix: 2361, Suffix: 787, Header: 788}},
 		{256, LayoutPSM, DefaultBudget(192)},
 		{256, LayoutSPM, Budget{Prefix: 115, Suffix: 38, Header: 39}},
@@ -478,7 +478,7 @@ func TestDefaultEngineBudget(t *testing.T) {
 		if b != tc.want {
 			t.Errorf("defaultEngineBudget(%d, %v) = %+v, want %+v", tc.nCtx, tc.layout, b, tc.want)
 		}
-		if total := b.Prefix + b.Suffix + b.Header; tc.nCtx > 128 && tc.nCtx-total < defaultSingleTokens {
+		if total := b.Prefix + b.Suffix + b.Header; tc.nCtx > 128 && tc.nCtx-total < DefaultSingleLineTokens {
 			t.Errorf("nCtx %d: a prompt of %d tokens leaves no room for a line", tc.nCtx, total)
 		}
 	}

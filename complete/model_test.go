@@ -42,38 +42,6 @@ func tinyModel(t testing.TB, dir string) *model.Model {
 	return m
 }
 
-// parityModel opens one of the shared tiny parity models (n_embd 64, deepseek-coder vocabulary) with
-// its context length raised to nCtx, so that realistic prompts fit: the weights are copied unchanged
-// into a new file in dir.
-func parityModel(t testing.TB, dir, name string, nCtx int) *model.Model {
-	t.Helper()
-	f, err := gguf.Open(sharedPath(t, "testdata/parity/models/"+name+".gguf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w := gguf.NewWriter()
-	w.CopyKV(f, func(string) bool { return true })
-	arch, _ := f.String("general.architecture")
-	w.Set(arch+".context_length", uint32(nCtx))
-	for i := range f.Tensors {
-		ti := &f.Tensors[i]
-		if err := w.AddTensor(ti.Name, ti.Type, ti.Dims, f.TensorData(ti)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(dir, name+".gguf")
-	if err := w.WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Open(path, model.Options{Threads: min(2, runtime.NumCPU()), KVType: gguf.TypeF32})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
-}
-
 // goSource returns a real Go file from GOROOT to type in.
 func goSource(t testing.TB) []byte {
 	t.Helper()
@@ -181,65 +149,5 @@ func TestModelCancellation(t *testing.T) {
 	}
 	if d := time.Since(t0); d > 2*time.Second {
 		t.Errorf("cancelled request took %v", d)
-	}
-}
-
-// BenchmarkTypingSession replays typing 200 characters in the middle of strings.go (GOROOT), asking for
-// a completion after each keystroke, with a tiny model (the shared tiny-qwen2 Q8_0 parity model, n_embd
-// 64 with the deepseek-coder vocabulary and FIM tokens, given a 1024-token context). It reports the
-// per-completion latency percentiles and the share of prompt tokens the document's session served from
-// its KV cache.
-func BenchmarkTypingSession(b *testing.B) {
-	m := parityModel(b, b.TempDir(), "tiny-qwen2-Q8_0", 1024)
-	src := goSource(b)
-	for b.Loop() {
-		e := NewEngine(m, Config{NCtx: 1024})
-		cpu0 := cpuTime()
-		r, err := ReplayTyping(context.Background(), e, src, "go", 200)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(r.Keystrokes), "cpu-ms/completion")
-		b.ReportMetric(float64(r.P50.Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(r.P95.Microseconds())/1000, "p95-ms")
-		b.ReportMetric(100*r.ReuseShare, "kv-reuse-%")
-		b.ReportMetric(float64(r.CacheHits), "cache-hits")
-		b.Logf("%v", r)
-	}
-}
-
-// fixedLM has a real vocabulary but no network: its sessions account for KV reuse like a model session
-// and answer every prompt with the same text. It measures the engine's own cost per keystroke.
-type fixedLM struct {
-	v     Vocab
-	fim   FIMTokens
-	reply string
-}
-
-func (l fixedLM) Vocab() Vocab     { return l.v }
-func (l fixedLM) FIM() FIMTokens   { return l.fim }
-func (l fixedLM) ContextSize() int { return 4096 }
-func (l fixedLM) NewSession(nCtx int) LMSession {
-	return &fakeSession{m: &fakeLM{v: &fakeVocab{}, reply: func(_, _ string) string { return l.reply }}, nCtx: nCtx}
-}
-
-// BenchmarkEngineOverhead replays the same typing session as BenchmarkTypingSession with a real
-// tokenizer (deepseek-coder) but no model: what remains is the engine's own work per keystroke
-// (incremental parse, cursor analysis, windows, header, prompt encoding, stop rules, syntax check).
-func BenchmarkEngineOverhead(b *testing.B) {
-	tk := loadTokenizer(b, "testdata/tokenizer/ggml-vocab-deepseek-coder.gguf")
-	src := goSource(b)
-	for b.Loop() {
-		e := New(fixedLM{v: tk, fim: FIMFromSpecials(tk.Special()), reply: "x := 1\n"}, Config{NCtx: 2048})
-		cpu0 := cpuTime()
-		r, err := ReplayTyping(context.Background(), e, src, "go", 200)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(r.Keystrokes), "cpu-ms/completion")
-		b.ReportMetric(float64(r.P50.Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(r.P95.Microseconds())/1000, "p95-ms")
-		b.ReportMetric(100*r.ReuseShare, "kv-reuse-%")
-		b.Logf("%v", r)
 	}
 }

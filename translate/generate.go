@@ -472,3 +472,15 @@ outer:
 	}
 	return strings.TrimRight(strings.Join(out, "\n"), " \t\n")
 }
+
+// firstLine is s's first non-blank line, cut at 200 bytes: an error's gist for a one-line message.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
+}

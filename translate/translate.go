@@ -3,7 +3,7 @@
 // when verification is on and the toolchain is installed, compiled or type-checked in a sandbox
 // (sandbox.go); candidates are ranked parses < compiles < passes tests, with the model's log-probability
 // breaking ties, and when none compiles the compiler's message goes back into the prompt for another
-// round. Generated code is only ever run by the evaluation harness (eval.go) or by a caller-supplied
+// round. Generated code is only ever run by the evaluation harness (package eval) or by a caller-supplied
 // test hook. The package knows no LSP: actions.go speaks plain values that lsp/ adapts.
 package translate
 

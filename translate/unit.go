@@ -245,3 +245,19 @@ func indent(s, ind string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// FunctionSource returns the text of the function or method called name in src (modifiers included),
+// found with tree-sitter.
+func FunctionSource(lang *grammars.Language, src, name string) (string, error) {
+	d, err := grammars.NewDocument(lang, []byte(src))
+	if err != nil {
+		return "", err
+	}
+	defer d.Close()
+	for _, f := range grammars.Functions(d) {
+		if f.Name == name {
+			return src[f.StartByte:f.EndByte], nil
+		}
+	}
+	return "", fmt.Errorf("no function %s in the %s source", name, lang.Name)
+}

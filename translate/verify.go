@@ -315,8 +315,8 @@ var goStdPackages = map[string]string{
 	"time": "time", "big": "math/big", "rand": "math/rand", "cmplx": "math/cmplx", "io": "io", "bufio": "bufio",
 }
 
-// goImports returns the import paths a Go snippet declares, by local name.
-func goImports(code string) map[string]string {
+// GoImports returns the import paths a Go snippet declares, by local name.
+func GoImports(code string) map[string]string {
 	out := map[string]string{}
 	add := func(alias, path string) {
 		name := alias
@@ -345,10 +345,10 @@ var goStdUse = func() map[string]*regexp.Regexp {
 	return m
 }()
 
-// goMissingImports returns the standard packages code uses (as "pkg.Name") but does not import, sorted.
-func goMissingImports(code string, have map[string]string) []string {
+// GoMissingImports returns the standard packages code uses (as "pkg.Name") but does not import, sorted.
+func GoMissingImports(code string, have map[string]string) []string {
 	var out []string
-	stripped := stripGoStrings(code)
+	stripped := StripGoStrings(code)
 	for name, path := range goStdPackages {
 		if _, ok := have[name]; ok {
 			continue
@@ -361,11 +361,12 @@ func goMissingImports(code string, have map[string]string) []string {
 	return out
 }
 
-// stripGoStrings blanks string literals and comments so that "fmt.Println" inside a string does not
-// count as a use of fmt.
+// goLiteral matches a Go string literal or comment.
 var goLiteral = regexp.MustCompile("(?s)`[^`]*`|\"(\\\\.|[^\"\\\\\n])*\"|//[^\n]*|/\\*.*?\\*/")
 
-func stripGoStrings(code string) string { return goLiteral.ReplaceAllString(code, `""`) }
+// StripGoStrings blanks string literals and comments so that "fmt.Println" inside a string does not
+// count as a use of fmt.
+func StripGoStrings(code string) string { return goLiteral.ReplaceAllString(code, `""`) }
 
 // goSnippetFile makes a compilable Go file out of a snippet: a package clause when there is none, and
 // import declarations for the standard packages it uses without importing.
@@ -384,7 +385,7 @@ func goSnippetFile(code, pkg string) string {
 		b.WriteString("package " + pkg)
 	}
 	b.WriteString("\n")
-	for _, p := range goMissingImports(code, goImports(code)) {
+	for _, p := range GoMissingImports(code, GoImports(code)) {
 		fmt.Fprintf(&b, "import %q\n", p)
 	}
 	b.WriteString(body)

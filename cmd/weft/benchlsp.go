@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/weft-dev/weft/complete"
+	"github.com/weft-dev/weft/eval"
 	"github.com/weft-dev/weft/grammars"
 	"github.com/weft-dev/weft/model"
 )
@@ -27,7 +28,7 @@ func benchLSP(e *env, m *model.Model, file string, n int, asJSON bool) error {
 		return fmt.Errorf("%s: no grammar for this file type", file)
 	}
 	eng := complete.NewEngine(m, completeConfig(m, 0))
-	r, err := complete.ReplayTyping(e.ctx, eng, text, lang.ID, n)
+	r, err := eval.ReplayTyping(e.ctx, eng, text, lang.ID, n)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/weft-dev/weft/translate"
+	"github.com/weft-dev/weft/eval"
 )
 
 // defaultEvalDir is where the evaluation sets live beside a checkout.
@@ -47,7 +47,7 @@ func cmdEvalTranslate(e *env, args []string) error {
 	eng := translateEngine(m, true)
 	eng.Candidates, eng.Retries = *candidates, *retries
 	start := time.Now()
-	r, err := translate.EvalTranslate(e.ctx, eng, *set, *from, *to, *limit, e.stderr)
+	r, err := eval.Translation(e.ctx, eng, *set, *from, *to, *limit, e.stderr)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func cmdEvalHumanEvalX(e *env, args []string) error {
 		return err
 	}
 	defer m.Close()
-	r, err := translate.EvalHumanEvalX(e.ctx, translateEngine(m, true), *set, *lang, *limit, e.stderr)
+	r, err := eval.HumanEvalX(e.ctx, translateEngine(m, true), *set, *lang, *limit, e.stderr)
 	if err != nil {
 		return err
 	}

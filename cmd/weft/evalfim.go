@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/complete"
+	"github.com/weft-dev/weft/eval"
 	defaultmodel "github.com/weft-dev/weft/model/default"
 	"github.com/weft-dev/weft/model/gguf"
 	"github.com/weft-dev/weft/model/train"
@@ -86,7 +87,7 @@ func cmdEvalFIM(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "weft: warning: the model was trained on another corpus (%s): set a is not its held-out split\n", card)
 		}
 	}
-	var ngram *complete.NGram
+	var ngram *eval.NGram
 	ngramInfo := map[string]any{}
 	if !*noNGram {
 		t0 := time.Now()
@@ -104,7 +105,7 @@ func cmdEvalFIM(e *env, args []string) error {
 			texts = append(texts, t)
 			size += len(t)
 		}
-		if ngram, err = complete.TrainNGram(e.ctx, m.Tokenizer(), texts, *ngramOrder); err != nil {
+		if ngram, err = eval.TrainNGram(e.ctx, m.Tokenizer(), texts, *ngramOrder); err != nil {
 			return err
 		}
 		ngramInfo = map[string]any{"order": *ngramOrder, "smoothing": "stupid backoff 0.4", "train_files": len(texts),
@@ -132,34 +133,34 @@ func cmdEvalFIM(e *env, args []string) error {
 		dumpEnc = json.NewEncoder(f)
 		dumpEnc.SetEscapeHTML(false)
 	}
-	var reports []complete.FIMSetReport
+	var reports []eval.FIMSetReport
 	for _, set := range want {
 		holes, pool, err := fimHoles(e, set, corpus, *limit, *seed, *modCache, *humanEval)
 		if err != nil {
 			return err
 		}
-		inf := &complete.EngineInfiller{Engine: eng}
+		inf := &eval.EngineInfiller{Engine: eng}
 		if !*noNeighbors {
 			inf.Neighbors = neighborsFrom(pool)
 		}
-		rep := complete.NewFIMSetReport(set, fimSets[set], holes)
+		rep := eval.NewFIMSetReport(set, fimSets[set], holes)
 		fmt.Fprintf(e.stderr, "weft: set %s: %d holes (%d single-line, %d multi-line)\n", set, rep.Holes, rep.Single, rep.Multi)
-		r, err := complete.EvalFIM(e.ctx, "model", holes, dumper(dumpEnc, set, "model", inf), e.stderr)
+		r, err := eval.FIM(e.ctx, "model", holes, dumper(dumpEnc, set, "model", inf), e.stderr)
 		if err != nil {
 			return err
 		}
 		rep.Results = append(rep.Results, r)
 		if ngram != nil {
 			name := fmt.Sprintf("%d-gram", *ngramOrder)
-			r, err := complete.EvalFIM(e.ctx, name, holes, dumper(dumpEnc, set, name, complete.NGramInfiller{Model: ngram}), e.stderr)
+			r, err := eval.FIM(e.ctx, name, holes, dumper(dumpEnc, set, name, eval.NGramInfiller{Model: ngram}), e.stderr)
 			if err != nil {
 				return err
 			}
 			rep.Results = append(rep.Results, r)
 		}
 		if *ceiling {
-			oracle := complete.NewOracleInfiller(complete.Config{NCtx: *nCtx})
-			r, err := complete.EvalFIM(e.ctx, "ceiling", holes, dumper(dumpEnc, set, "ceiling", oracle), e.stderr)
+			oracle := eval.NewOracleInfiller(complete.Config{NCtx: *nCtx})
+			r, err := eval.FIM(e.ctx, "ceiling", holes, dumper(dumpEnc, set, "ceiling", oracle), e.stderr)
 			if err != nil {
 				return err
 			}
@@ -195,25 +196,25 @@ func cmdEvalFIM(e *env, args []string) error {
 // With the holes it returns the files that lie beside them (the pool that the language server's reads
 // of a file's directory stand for): for set a the whole corpus, for set b the module cache's Go files,
 // for set c none.
-func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, modCache, humanEval string) ([]complete.Hole, []complete.FIMDoc, error) {
+func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, modCache, humanEval string) ([]eval.Hole, []eval.FIMDoc, error) {
 	n := limit
 	if n <= 0 {
 		n = 200
 	}
 	switch set {
 	case "a":
-		var docs []complete.FIMDoc
+		var docs []eval.FIMDoc
 		for _, d := range corpus.Split(true) {
-			docs = append(docs, complete.FIMDoc{Path: d.Path, Lang: d.Lang, Text: d.Text})
+			docs = append(docs, eval.FIMDoc{Path: d.Path, Lang: d.Lang, Text: d.Text})
 		}
 		if len(docs) == 0 {
 			return nil, nil, fmt.Errorf("eval fim: the corpus has no validation files")
 		}
-		var pool []complete.FIMDoc
+		var pool []eval.FIMDoc
 		for _, d := range corpus.Docs {
-			pool = append(pool, complete.FIMDoc{Path: d.Path, Lang: d.Lang, Text: d.Text})
+			pool = append(pool, eval.FIMDoc{Path: d.Path, Lang: d.Lang, Text: d.Text})
 		}
-		return complete.CutHoles(docs, n, seed), pool, nil
+		return eval.CutHoles(docs, n, seed), pool, nil
 	case "b":
 		root := modCache
 		if root == "" {
@@ -226,7 +227,7 @@ func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, 
 			}
 			root = strings.TrimSpace(string(out))
 		}
-		docs, err := complete.GoModuleDocs(root)
+		docs, err := eval.GoModuleDocs(root)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -250,16 +251,16 @@ func fimHoles(e *env, set string, corpus *train.Corpus, limit int, seed uint64, 
 			docs = kept
 		}
 		fmt.Fprintf(e.stderr, "weft: set b: %d Go files under %s\n", len(docs), root)
-		return complete.CutHoles(docs, n, seed), pool, nil
+		return eval.CutHoles(docs, n, seed), pool, nil
 	case "c":
-		holes, err := complete.LoadHumanEvalInfilling(humanEval, limit, seed)
+		holes, err := eval.LoadHumanEvalInfilling(humanEval, limit, seed)
 		return holes, nil, err
 	}
 	return nil, nil, usageErr("unknown set %q", set)
 }
 
 // dumper wraps an infiller to write each hole and its fill to enc (when not nil).
-func dumper(enc *json.Encoder, set, name string, inf complete.Infiller) complete.Infiller {
+func dumper(enc *json.Encoder, set, name string, inf eval.Infiller) eval.Infiller {
 	if enc == nil {
 		return inf
 	}
@@ -269,14 +270,14 @@ func dumper(enc *json.Encoder, set, name string, inf complete.Infiller) complete
 type dumpInfiller struct {
 	enc       *json.Encoder
 	set, name string
-	inf       complete.Infiller
+	inf       eval.Infiller
 }
 
-func (d dumpInfiller) Infill(ctx context.Context, h complete.Hole) (string, error) {
+func (d dumpInfiller) Infill(ctx context.Context, h eval.Hole) (string, error) {
 	got, err := d.inf.Infill(ctx, h)
 	rec := map[string]any{"set": d.set, "infiller": d.name, "id": h.ID, "kind": h.Kind.String(), "middle": h.Middle, "got": got,
-		"em": complete.NormalizeMiddle(got) == complete.NormalizeMiddle(h.Middle),
-		"es": complete.EditSimilarity(complete.NormalizeMiddle(got), complete.NormalizeMiddle(h.Middle))}
+		"em": eval.NormalizeMiddle(got) == eval.NormalizeMiddle(h.Middle),
+		"es": complete.EditSimilarity(eval.NormalizeMiddle(got), eval.NormalizeMiddle(h.Middle))}
 	if err != nil {
 		rec["error"] = err.Error()
 	}
@@ -316,13 +317,13 @@ func textHash(s string) uint64 {
 
 // neighborsFrom returns, for a hole, the files of pool in the hole's directory, named by their base
 // names as the hole's own file is (EngineInfiller shows the model only base names).
-func neighborsFrom(pool []complete.FIMDoc) func(complete.Hole) []complete.Neighbor {
+func neighborsFrom(pool []eval.FIMDoc) func(eval.Hole) []complete.Neighbor {
 	byDir := map[string][]complete.Neighbor{} // built once: texts are converted once, not per hole
 	for _, d := range pool {
 		dir := path.Dir(d.Path)
 		byDir[dir] = append(byDir[dir], complete.Neighbor{Path: d.Path, Text: []byte(d.Text)})
 	}
-	return func(h complete.Hole) []complete.Neighbor {
+	return func(h eval.Hole) []complete.Neighbor {
 		var ns []complete.Neighbor
 		for _, n := range byDir[path.Dir(h.Path)] {
 			if n.Path != h.Path {

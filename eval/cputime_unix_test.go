@@ -1,6 +1,6 @@
 //go:build unix
 
-package complete
+package eval
 
 import (
 	"syscall"

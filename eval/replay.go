@@ -1,14 +1,16 @@
-package complete
+package eval
 
 import (
 	"context"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/weft-dev/weft/complete"
 )
 
-// Report summarises a replayed typing session.
-type Report struct {
+// ReplayReport summarises a replayed typing session.
+type ReplayReport struct {
 	Keystrokes int
 	Errors     int
 	CacheHits  int // answered by the typed-through cache
@@ -22,7 +24,7 @@ type Report struct {
 	ReuseShare float64
 }
 
-func (r Report) String() string {
+func (r ReplayReport) String() string {
 	return fmt.Sprintf("%d keystrokes: p50 %v p95 %v mean %v max %v; cache hits %d; KV reuse %.1f%% (%d of %d prompt tokens); %d generated; %d errors",
 		r.Keystrokes, r.P50, r.P95, r.Mean, r.Max, r.CacheHits, 100*r.ReuseShare, r.ReusedTokens, r.PromptTokens, r.GeneratedTokens, r.Errors)
 }
@@ -31,7 +33,7 @@ func (r Report) String() string {
 // default request options.
 type ReplayOptions struct {
 	Start   int // byte offset where typing starts; < 0 or 0: the start of the line nearest the middle
-	Request Options
+	Request complete.Options
 }
 
 // ReplayTyping replays a user typing n bytes of text one at a time (a whole UTF-8 character per
@@ -39,15 +41,15 @@ type ReplayOptions struct {
 // a completion after each keystroke, as an editor with inline completion does. It reports the latency
 // of each completion and how much of the prompt the document's session served from its KV cache.
 // `weft bench --lsp` and BenchmarkTypingSession call it.
-func ReplayTyping(ctx context.Context, e *Engine, text []byte, lang string, n int) (Report, error) {
+func ReplayTyping(ctx context.Context, e *complete.Engine, text []byte, lang string, n int) (ReplayReport, error) {
 	return ReplayTypingWith(ctx, e, text, lang, n, ReplayOptions{})
 }
 
 // ReplayTypingWith is ReplayTyping with options.
-func ReplayTypingWith(ctx context.Context, e *Engine, text []byte, lang string, n int, o ReplayOptions) (Report, error) {
-	var r Report
+func ReplayTypingWith(ctx context.Context, e *complete.Engine, text []byte, lang string, n int, o ReplayOptions) (ReplayReport, error) {
+	var r ReplayReport
 	if n <= 0 || len(text) == 0 {
-		return r, fmt.Errorf("complete: replay needs a text and a positive number of keystrokes")
+		return r, fmt.Errorf("eval: replay needs a text and a positive number of keystrokes")
 	}
 	start := o.Start
 	if start <= 0 || start >= len(text) {
@@ -75,7 +77,7 @@ func ReplayTypingWith(ctx context.Context, e *Engine, text []byte, lang string, 
 		pos += size
 		buf = append(append(buf[:0], text[:pos]...), rest...)
 		t0 := time.Now()
-		res, err := e.Complete(ctx, Request{URI: uri, LanguageID: lang, Path: "typing." + lang, Text: buf, Offset: pos, Options: o.Request})
+		res, err := e.Complete(ctx, complete.Request{URI: uri, LanguageID: lang, Path: "typing." + lang, Text: buf, Offset: pos, Options: o.Request})
 		d := time.Since(t0)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -98,7 +100,7 @@ func ReplayTypingWith(ctx context.Context, e *Engine, text []byte, lang string, 
 		}
 	}
 	if len(lat) == 0 {
-		return r, fmt.Errorf("complete: every replayed request failed")
+		return r, fmt.Errorf("eval: every replayed request failed")
 	}
 	slices.Sort(lat)
 	var sum time.Duration

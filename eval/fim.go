@@ -1,4 +1,4 @@
-package complete
+package eval
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/weft-dev/weft/complete"
 )
 
 // Fill-in-the-middle evaluation (`weft eval fim`): holes are cut out of held-out files, an Infiller
@@ -256,38 +258,6 @@ func NormalizeMiddle(s string) string {
 	return strings.TrimRight(strings.Join(ls, "\n"), "\n")
 }
 
-// EditSimilarity is 1 - Levenshtein(a, b) / max(len(a), len(b)) over runes (the CodeXGLUE / RepoBench
-// "edit similarity"); two empty strings are identical.
-func EditSimilarity(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
-	n := max(len(ra), len(rb))
-	if n == 0 {
-		return 1
-	}
-	return 1 - float64(fimLevenshtein(ra, rb))/float64(n)
-}
-
-// fimLevenshtein is the edit distance (insert, delete, substitute; cost 1 each) with two rows.
-func fimLevenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c = 1 + min(c, prev[j], cur[j-1])
-			}
-			cur[j] = c
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // Infiller fills a hole from its prefix and suffix; it must not look at the middle.
 type Infiller interface {
 	Infill(ctx context.Context, h Hole) (string, error)
@@ -297,11 +267,11 @@ type Infiller interface {
 // the document is the text without the middle and the cursor sits at the hole. Single-line holes use
 // Multiline "never", block holes "always"; the result cache is bypassed.
 type EngineInfiller struct {
-	Engine *Engine
+	Engine *complete.Engine
 	// Neighbors, if set, gives the files beside a hole's file (by base name), as the language server
 	// reads them from the file's directory (Request.Neighbors).
-	Neighbors func(h Hole) []Neighbor
-	Last      Stats // of the last hole
+	Neighbors func(h Hole) []complete.Neighbor
+	Last      complete.Stats // of the last hole
 	seq       int
 }
 
@@ -312,32 +282,32 @@ func (ei *EngineInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	base := filepath.Base(h.Path)
 	uri := fmt.Sprintf("file:///weft-eval-fim/%d/%s", ei.seq, base)
 	defer ei.Engine.Close(uri)
-	o := Options{Multiline: MultilineNever, NoCache: true}
+	o := complete.Options{Multiline: complete.MultilineNever, NoCache: true}
 	if h.Kind.Multiline() {
-		o.Multiline = MultilineAlways
+		o.Multiline = complete.MultilineAlways
 	}
 	text := h.Prefix + h.Suffix
 	off := len(h.Prefix)
-	var ns []Neighbor
+	var ns []complete.Neighbor
 	if ei.Neighbors != nil {
 		// The neighbors lie beside the hole's file, in the URI's directory.
-		dir := path.Dir(filePathOf(uri))
+		dir := path.Dir(strings.TrimPrefix(uri, "file://"))
 		for _, n := range ei.Neighbors(h) {
-			ns = append(ns, Neighbor{Path: path.Join(dir, path.Base(n.Path)), Text: n.Text})
+			ns = append(ns, complete.Neighbor{Path: path.Join(dir, path.Base(n.Path)), Text: n.Text})
 		}
 	}
-	res, err := ei.Engine.Complete(ctx, Request{URI: uri, LanguageID: h.Lang, Path: base, Text: []byte(text), Offset: off, Options: o, Neighbors: ns})
+	res, err := ei.Engine.Complete(ctx, complete.Request{URI: uri, LanguageID: h.Lang, Path: base, Text: []byte(text), Offset: off, Options: o, Neighbors: ns})
 	ei.Last = res.Stats
 	if err != nil {
 		return "", err
 	}
 	// The result may re-type the identifier before the cursor; splice it in and read the middle back.
 	if res.ReplaceStart < 0 || res.ReplaceStart > off || res.ReplaceEnd != off {
-		return "", fmt.Errorf("complete: fim: unexpected replacement range [%d, %d) at offset %d", res.ReplaceStart, res.ReplaceEnd, off)
+		return "", fmt.Errorf("eval: fim: unexpected replacement range [%d, %d) at offset %d", res.ReplaceStart, res.ReplaceEnd, off)
 	}
 	filled := text[:res.ReplaceStart] + res.Text
 	if !strings.HasPrefix(filled, h.Prefix) {
-		return "", fmt.Errorf("complete: fim: the completion rewrote text before the cursor")
+		return "", fmt.Errorf("eval: fim: the completion rewrote text before the cursor")
 	}
 	return filled[len(h.Prefix):], nil
 }
@@ -392,9 +362,9 @@ type OracleInfiller struct {
 }
 
 // NewOracleInfiller creates an oracle over an engine with the given configuration.
-func NewOracleInfiller(cfg Config) *OracleInfiller {
+func NewOracleInfiller(cfg complete.Config) *OracleInfiller {
 	lm := &fimOracleLM{}
-	return &OracleInfiller{lm: lm, inner: EngineInfiller{Engine: New(lm, cfg)}}
+	return &OracleInfiller{lm: lm, inner: EngineInfiller{Engine: complete.New(lm, cfg)}}
 }
 
 // Infill implements Infiller.
@@ -406,28 +376,28 @@ func (o *OracleInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 
 type fimOracleLM struct{ middle string }
 
-func (*fimOracleLM) Vocab() Vocab { return fimOracleVocab{} }
-func (*fimOracleLM) FIM() FIMTokens {
-	return FIMTokens{Pre: 257, Suf: 258, Mid: 259, Pad: -1, Rep: -1, Sep: -1, BOS: -1, EOS: 256, EOT: -1}
+func (*fimOracleLM) Vocab() complete.Vocab { return fimOracleVocab{} }
+func (*fimOracleLM) FIM() complete.FIMTokens {
+	return complete.FIMTokens{Pre: 257, Suf: 258, Mid: 259, Pad: -1, Rep: -1, Sep: -1, BOS: -1, EOS: 256, EOT: -1}
 }
-func (*fimOracleLM) ContextSize() int             { return 4096 }
-func (m *fimOracleLM) NewSession(int) LMSession   { return fimOracleSession{m} }
-func (fimOracleSession) Counters() (int64, int64) { return 0, 0 }
+func (*fimOracleLM) ContextSize() int                    { return 4096 }
+func (m *fimOracleLM) NewSession(int) complete.LMSession { return fimOracleSession{m} }
+func (fimOracleSession) Counters() (int64, int64)        { return 0, 0 }
 
 type fimOracleSession struct{ m *fimOracleLM }
 
 // Generate answers the middle whatever GenOptions.MaxTokens says: its tokens are single bytes, and a
 // real model's token limit would allow some three times as many bytes.
-func (s fimOracleSession) Generate(_ context.Context, _ []int32, _ GenOptions, emit func(int32, string) bool) (GenResult, error) {
+func (s fimOracleSession) Generate(_ context.Context, _ []int32, _ complete.GenOptions, emit func(int32, string) bool) (complete.GenResult, error) {
 	mid := s.m.middle
 	n := 0
 	for i := 0; i < len(mid); i++ {
 		n++
 		if !emit(int32(mid[i]), mid[i:i+1]) {
-			return GenResult{Tokens: n, StopReason: "emit"}, nil
+			return complete.GenResult{Tokens: n, StopReason: "emit"}, nil
 		}
 	}
-	return GenResult{Tokens: n, StopReason: "eog"}, nil
+	return complete.GenResult{Tokens: n, StopReason: "eog"}, nil
 }
 
 // FIMScore sums the scores of one kind of hole.
@@ -488,17 +458,17 @@ type FIMResult struct {
 	All    FIMScore `json:"all"`
 }
 
-// EvalFIM fills every hole with inf and scores the middles against the true ones (see NormalizeMiddle
+// FIM fills every hole with inf and scores the middles against the true ones (see NormalizeMiddle
 // and EditSimilarity). An infiller error counts as an empty middle, except a cancelled ctx, which ends
 // the run. Progress lines go to progress (may be nil).
-func EvalFIM(ctx context.Context, name string, holes []Hole, inf Infiller, progress io.Writer) (FIMResult, error) {
+func FIM(ctx context.Context, name string, holes []Hole, inf Infiller, progress io.Writer) (FIMResult, error) {
 	r := FIMResult{Name: name}
 	for i, h := range holes {
 		t0 := time.Now()
 		got, err := inf.Infill(ctx, h)
 		el := time.Since(t0)
 		if err != nil && ctx.Err() != nil {
-			return r, fmt.Errorf("complete: fim eval: %w", ctx.Err())
+			return r, fmt.Errorf("eval: fim eval: %w", ctx.Err())
 		}
 		s := FIMScore{N: 1, Latency: el}
 		if err != nil {
@@ -511,7 +481,7 @@ func EvalFIM(ctx context.Context, name string, holes []Hole, inf Infiller, progr
 		if g == w {
 			s.Exact = 1
 		}
-		s.EditSum = EditSimilarity(g, w)
+		s.EditSum = complete.EditSimilarity(g, w)
 		if h.Kind.Multiline() {
 			r.Multi = r.Multi.add(s)
 		} else {
@@ -573,14 +543,14 @@ func NewFIMSetReport(set, description string, holes []Hole) FIMSetReport {
 func LoadHumanEvalInfilling(path string, n int, seed uint64) ([]Hole, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("complete: humaneval infilling: %w", err)
+		return nil, fmt.Errorf("eval: humaneval infilling: %w", err)
 	}
 	defer f.Close()
 	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {
 		gz, err := gzip.NewReader(f)
 		if err != nil {
-			return nil, fmt.Errorf("complete: humaneval infilling %s: %w", path, err)
+			return nil, fmt.Errorf("eval: humaneval infilling %s: %w", path, err)
 		}
 		defer gz.Close()
 		r = gz
@@ -599,11 +569,11 @@ func LoadHumanEvalInfilling(path string, n int, seed uint64) ([]Hole, error) {
 			Solution string `json:"canonical_solution"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
-			return nil, fmt.Errorf("complete: humaneval infilling %s:%d: %w", path, line, err)
+			return nil, fmt.Errorf("eval: humaneval infilling %s:%d: %w", path, line, err)
 		}
 		sol := strings.TrimSuffix(it.Solution, "\n")
 		if it.TaskID == "" || strings.Contains(sol, "\n") || (it.Prompt != "" && !strings.HasSuffix(it.Prompt, "\n")) {
-			return nil, fmt.Errorf("complete: humaneval infilling %s:%d: not a single-line infilling task", path, line)
+			return nil, fmt.Errorf("eval: humaneval infilling %s:%d: not a single-line infilling task", path, line)
 		}
 		ind := leadingWS(sol)
 		content := strings.TrimRightFunc(sol[len(ind):], unicode.IsSpace)
@@ -612,10 +582,10 @@ func LoadHumanEvalInfilling(path string, n int, seed uint64) ([]Hole, error) {
 			Prefix: it.Prompt + ind, Middle: content, Suffix: tail + it.Suffix})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("complete: humaneval infilling %s: %w", path, err)
+		return nil, fmt.Errorf("eval: humaneval infilling %s: %w", path, err)
 	}
 	if len(holes) == 0 {
-		return nil, fmt.Errorf("complete: humaneval infilling %s: no tasks", path)
+		return nil, fmt.Errorf("eval: humaneval infilling %s: no tasks", path)
 	}
 	if n > 0 && n < len(holes) {
 		sort.SliceStable(holes, func(a, b int) bool {
@@ -635,7 +605,7 @@ func GoModuleDocs(root string) ([]FIMDoc, error) {
 	var docs []FIMDoc
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return fmt.Errorf("complete: module cache: %w", err)
+			return fmt.Errorf("eval: module cache: %w", err)
 		}
 		rel, _ := filepath.Rel(root, path)
 		if d.IsDir() {
@@ -651,14 +621,14 @@ func GoModuleDocs(root string) ([]FIMDoc, error) {
 		}
 		info, err := d.Info()
 		if err != nil {
-			return fmt.Errorf("complete: module cache: %w", err)
+			return fmt.Errorf("eval: module cache: %w", err)
 		}
 		if info.Size() > 256<<10 {
 			return nil
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("complete: module cache: %w", err)
+			return fmt.Errorf("eval: module cache: %w", err)
 		}
 		if !utf8.Valid(b) || fimGeneratedRE.Match(b[:min(len(b), 2048)]) || len(strings.TrimSpace(string(b))) == 0 {
 			return nil
@@ -670,7 +640,7 @@ func GoModuleDocs(root string) ([]FIMDoc, error) {
 		return nil, err
 	}
 	if len(docs) == 0 {
-		return nil, fmt.Errorf("complete: no Go files under %s", root)
+		return nil, fmt.Errorf("eval: no Go files under %s", root)
 	}
 	sort.Slice(docs, func(i, j int) bool { return docs[i].Path < docs[j].Path })
 	return docs, nil

@@ -1,4 +1,4 @@
-package translate
+package eval
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/grammars"
+	"github.com/weft-dev/weft/translate"
 )
 
 // BodyGenerator completes a function whose prompt (docstring and signature) is given: it returns the
@@ -92,19 +93,19 @@ var (
 )
 
 // humanEvalXProgram assembles the test program for a generated body.
-func humanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string) (Program, error) {
+func humanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string) (translate.Program, error) {
 	code := p.PromptFor(lang) + body
 	switch lang.ID {
 	case "python":
-		return Program{Lang: lang, Files: map[string]string{"main.py": code + "\n\n" + p.Test + "\n"}, Main: "main.py"}, nil
+		return translate.Program{Lang: lang, Files: map[string]string{"main.py": code + "\n\n" + p.Test + "\n"}, Main: "main.py"}, nil
 	case "javascript":
-		return Program{Lang: lang, Files: map[string]string{"main.js": code + "\n\n" + p.Test + "\n"}, Main: "main.js"}, nil
+		return translate.Program{Lang: lang, Files: map[string]string{"main.js": code + "\n\n" + p.Test + "\n"}, Main: "main.js"}, nil
 	case "cpp":
-		return Program{Lang: lang, Files: map[string]string{"main.cpp": code + "\n\n" + p.Test + "\n"}, Main: "main.cpp"}, nil
+		return translate.Program{Lang: lang, Files: map[string]string{"main.cpp": code + "\n\n" + p.Test + "\n"}, Main: "main.cpp"}, nil
 	case "java":
-		return Program{Lang: lang, Files: map[string]string{"Main.java": code + "\n\n" + p.Test + "\n"}, Main: "Main.java"}, nil
+		return translate.Program{Lang: lang, Files: map[string]string{"Main.java": code + "\n\n" + p.Test + "\n"}, Main: "Main.java"}, nil
 	case "rust":
-		return Program{Lang: lang, Files: map[string]string{"main.rs": code + "\n\n" + p.Test + "\n"}, Main: "main.rs", Test: true}, nil
+		return translate.Program{Lang: lang, Files: map[string]string{"main.rs": code + "\n\n" + p.Test + "\n"}, Main: "main.rs", Test: true}, nil
 	case "go":
 		rest := code + "\n\n" + p.Test + "\n"
 		// The test setup lists imports some problems do not use (an error in Go): keep the used ones,
@@ -115,7 +116,7 @@ func humanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string
 			for _, m := range goImportPath.FindAllStringSubmatch(setup[blk[2]:blk[3]], -1) {
 				path := m[1]
 				name := path[strings.LastIndex(path, "/")+1:]
-				if path == "testing" || strings.Contains(stripGoStrings(rest), name+".") {
+				if path == "testing" || strings.Contains(translate.StripGoStrings(rest), name+".") {
 					imports = append(imports, path)
 				}
 			}
@@ -125,7 +126,7 @@ func humanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string
 		for _, path := range imports {
 			have[path[strings.LastIndex(path, "/")+1:]] = path
 		}
-		imports = append(imports, goMissingImports(rest, have)...)
+		imports = append(imports, translate.GoMissingImports(rest, have)...)
 		var b strings.Builder
 		b.WriteString(strings.TrimSpace(setup) + "\n\nimport (\n")
 		for _, path := range imports {
@@ -139,9 +140,9 @@ func humanEvalXProgram(lang *grammars.Language, p HumanEvalXProblem, body string
 			"testify/assert/assert.go":  testifyAssert,
 			"testify/assert/doc_gen.go": "package assert\n",
 		}
-		return Program{Lang: lang, Files: files, Main: "main_test.go", Test: true}, nil
+		return translate.Program{Lang: lang, Files: files, Main: "main_test.go", Test: true}, nil
 	}
-	return Program{}, fmt.Errorf("humaneval-x has no %s", lang.Name)
+	return translate.Program{}, fmt.Errorf("humaneval-x has no %s", lang.Name)
 }
 
 // testifyAssert stands in for the one testify API the Go tests use (assert.New(t).Equal), so that they
@@ -185,12 +186,12 @@ func (a *Assertions) Equal(expected, actual interface{}, msgAndArgs ...interface
 }
 `
 
-// EvalHumanEvalX measures generation on HumanEval-X in dir for one language: the generator completes
+// HumanEvalX measures generation on HumanEval-X in dir for one language: the generator completes
 // each prompt (the first limit problems; 0 = all), and the problem's tests run on the result in the
 // sandbox. A problem passes when its test program builds and exits 0 (and, in JavaScript, where
 // console.assert only prints, no "Assertion failed" is printed).
-func EvalHumanEvalX(ctx context.Context, gen BodyGenerator, dir, lang string, limit int, progress io.Writer) (*EvalReport, error) {
-	l, err := LookupLanguage(lang)
+func HumanEvalX(ctx context.Context, gen BodyGenerator, dir, lang string, limit int, progress io.Writer) (*Report, error) {
+	l, err := translate.LookupLanguage(lang)
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +202,8 @@ func EvalHumanEvalX(ctx context.Context, gen BodyGenerator, dir, lang string, li
 	if limit > 0 && len(probs) > limit {
 		probs = probs[:limit]
 	}
-	v := NewVerifier(nil, true)
-	rep := &EvalReport{Set: "humaneval-x " + l.ID, Sandbox: v.Sandbox.Isolation()}
+	v := translate.NewVerifier(nil, true)
+	rep := &Report{Set: "humaneval-x " + l.ID, Sandbox: v.Sandbox.Isolation()}
 	start := time.Now()
 	bar := &progressBar{w: progress, total: len(probs), start: start}
 	passed := 0
@@ -225,11 +226,11 @@ func EvalHumanEvalX(ctx context.Context, gen BodyGenerator, dir, lang string, li
 }
 
 // humanEvalXLimits bounds one test program (some problems' tests do real work; Java starts slowly).
-var humanEvalXLimits = Limits{Wall: 20 * time.Second, MemoryBytes: 2 << 30, FileBytes: 16 << 20, OutputBytes: 64 << 10}
+var humanEvalXLimits = translate.Limits{Wall: 20 * time.Second, MemoryBytes: 2 << 30, FileBytes: 16 << 20, OutputBytes: 64 << 10}
 
-func evalHumanEvalXItem(ctx context.Context, gen BodyGenerator, v *Verifier, l *grammars.Language, p HumanEvalXProblem) (EvalItem, error) {
+func evalHumanEvalXItem(ctx context.Context, gen BodyGenerator, v *translate.Verifier, l *grammars.Language, p HumanEvalXProblem) (Item, error) {
 	t0 := time.Now()
-	it := EvalItem{Name: p.TaskID}
+	it := Item{Name: p.TaskID}
 	body, err := gen.GenerateBody(ctx, l, p.PromptFor(l))
 	if err != nil {
 		if ctx.Err() != nil {

@@ -1,4 +1,4 @@
-package translate
+package eval
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/grammars"
+	"github.com/weft-dev/weft/translate"
 )
 
 // Evaluation harness: computational accuracy of translations on the TransCoder GeeksforGeeks set and of
@@ -22,11 +23,11 @@ import (
 
 // Translator is what the harness needs from a translation engine: the best candidate for a source unit.
 type Translator interface {
-	Translate(ctx context.Context, req Request) (*Result, error)
+	Translate(ctx context.Context, req translate.Request) (*translate.Result, error)
 }
 
-// EvalItem is the outcome of one evaluation problem.
-type EvalItem struct {
+// Item is the outcome of one evaluation problem.
+type Item struct {
 	Name     string
 	Parsed   bool   // the candidate parses with the target grammar
 	Compiled bool   // the test program built
@@ -36,17 +37,17 @@ type EvalItem struct {
 	Wall     time.Duration
 }
 
-// EvalReport summarises an evaluation run.
-type EvalReport struct {
+// Report summarises an evaluation run.
+type Report struct {
 	Set      string // "transcoder-gfg python->go", "humaneval-x go"
-	Items    []EvalItem
+	Items    []Item
 	Wall     time.Duration
 	Sandbox  string // the sandbox's isolation, for the record
 	Skipped  int    // problems without a usable test in the target language
 	Unusable string // why the target cannot be evaluated at all (the C harness), "" otherwise
 }
 
-func (r *EvalReport) count(f func(EvalItem) bool) int {
+func (r *Report) count(f func(Item) bool) int {
 	n := 0
 	for _, it := range r.Items {
 		if f(it) {
@@ -64,27 +65,27 @@ func rate(n, d int) float64 {
 }
 
 // Accuracy is the computational accuracy: the share of items whose every test passed.
-func (r *EvalReport) Accuracy() float64 {
-	return rate(r.count(func(i EvalItem) bool { return i.Passed }), len(r.Items))
+func (r *Report) Accuracy() float64 {
+	return rate(r.count(func(i Item) bool { return i.Passed }), len(r.Items))
 }
 
 // ParseRate is the share of candidates that parse with the target grammar.
-func (r *EvalReport) ParseRate() float64 {
-	return rate(r.count(func(i EvalItem) bool { return i.Parsed }), len(r.Items))
+func (r *Report) ParseRate() float64 {
+	return rate(r.count(func(i Item) bool { return i.Parsed }), len(r.Items))
 }
 
 // CompileRate is the share of test programs that built.
-func (r *EvalReport) CompileRate() float64 {
-	return rate(r.count(func(i EvalItem) bool { return i.Compiled }), len(r.Items))
+func (r *Report) CompileRate() float64 {
+	return rate(r.count(func(i Item) bool { return i.Compiled }), len(r.Items))
 }
 
 // String is the report's summary, a few lines.
-func (r *EvalReport) String() string {
+func (r *Report) String() string {
 	var b strings.Builder
 	n := len(r.Items)
 	fmt.Fprintf(&b, "%s: %d items in %v\n", r.Set, n, r.Wall.Round(time.Millisecond))
 	fmt.Fprintf(&b, "  computational accuracy %.1f%% (%d/%d), compile %.1f%%, parse %.1f%%\n",
-		100*r.Accuracy(), r.count(func(i EvalItem) bool { return i.Passed }), n, 100*r.CompileRate(), 100*r.ParseRate())
+		100*r.Accuracy(), r.count(func(i Item) bool { return i.Passed }), n, 100*r.CompileRate(), 100*r.ParseRate())
 	if r.Skipped > 0 {
 		fmt.Fprintf(&b, "  %d problems skipped (no usable test)\n", r.Skipped)
 	}
@@ -176,41 +177,25 @@ func gfgFile(dir, lang, name string) (string, error) {
 	return string(b), err
 }
 
-// FunctionSource returns the text of the function or method called name in src (modifiers included),
-// found with tree-sitter.
-func FunctionSource(lang *grammars.Language, src, name string) (string, error) {
-	d, err := grammars.NewDocument(lang, []byte(src))
-	if err != nil {
-		return "", err
-	}
-	defer d.Close()
-	for _, f := range grammars.Functions(d) {
-		if f.Name == name {
-			return src[f.StartByte:f.EndByte], nil
-		}
-	}
-	return "", fmt.Errorf("no function %s in the %s source", name, lang.Name)
-}
-
 var (
 	gfgResults = regexp.MustCompile(`#Results:\s*(\d+)\s*,\s*(\d+)`)
 	fGold      = regexp.MustCompile(`\bf_gold\b`)
 )
 
-// EvalTranslate measures translation on the TransCoder GfG set in dir: for each problem with both a
+// Translation measures translation on the TransCoder GfG set in dir: for each problem with both a
 // from and a to file (the first limit, sorted by name; 0 = all), it translates the source f_gold, names
 // the result f_filled, splices it into the target test file, builds and runs it in the sandbox, and
 // counts "#Results: n, 10" with n == 10 as a pass. progress (stderr) gets a bar; nil for none.
-func EvalTranslate(ctx context.Context, tr Translator, dir, from, to string, limit int, progress io.Writer) (*EvalReport, error) {
-	fromL, err := LookupLanguage(from)
+func Translation(ctx context.Context, tr Translator, dir, from, to string, limit int, progress io.Writer) (*Report, error) {
+	fromL, err := translate.LookupLanguage(from)
 	if err != nil {
 		return nil, err
 	}
-	toL, err := LookupLanguage(to)
+	toL, err := translate.LookupLanguage(to)
 	if err != nil {
 		return nil, err
 	}
-	rep := &EvalReport{Set: fmt.Sprintf("transcoder-gfg %s->%s", fromL.ID, toL.ID)}
+	rep := &Report{Set: fmt.Sprintf("transcoder-gfg %s->%s", fromL.ID, toL.ID)}
 	if toL.ID == "c" {
 		rep.Unusable = errCHarness.Error()
 		return rep, errCHarness
@@ -222,7 +207,7 @@ func EvalTranslate(ctx context.Context, tr Translator, dir, from, to string, lim
 	if limit > 0 && len(names) > limit {
 		names = names[:limit]
 	}
-	v := NewVerifier(nil, true)
+	v := translate.NewVerifier(nil, true)
 	rep.Sandbox = v.Sandbox.Isolation()
 	start := time.Now()
 	bar := &progressBar{w: progress, total: len(names), start: start}
@@ -246,11 +231,11 @@ func EvalTranslate(ctx context.Context, tr Translator, dir, from, to string, lim
 }
 
 // gfgRunLimits bounds one GfG test program: they finish in milliseconds when correct.
-var gfgRunLimits = Limits{Wall: 10 * time.Second, MemoryBytes: 2 << 30, FileBytes: 16 << 20, OutputBytes: 64 << 10}
+var gfgRunLimits = translate.Limits{Wall: 10 * time.Second, MemoryBytes: 2 << 30, FileBytes: 16 << 20, OutputBytes: 64 << 10}
 
-func evalGfGItem(ctx context.Context, tr Translator, v *Verifier, dir, name string, from, to *grammars.Language) (EvalItem, error) {
+func evalGfGItem(ctx context.Context, tr Translator, v *translate.Verifier, dir, name string, from, to *grammars.Language) (Item, error) {
 	t0 := time.Now()
-	it := EvalItem{Name: name}
+	it := Item{Name: name}
 	srcFile, err := gfgFile(dir, from.ID, name)
 	if err != nil {
 		return it, err
@@ -259,12 +244,12 @@ func evalGfGItem(ctx context.Context, tr Translator, v *Verifier, dir, name stri
 	if err != nil {
 		return it, err
 	}
-	src, err := FunctionSource(from, srcFile, "f_gold")
+	src, err := translate.FunctionSource(from, srcFile, "f_gold")
 	if err != nil {
 		it.Status = "source: " + err.Error()
 		return it, nil
 	}
-	res, err := tr.Translate(ctx, Request{Code: src, From: from, To: to})
+	res, err := tr.Translate(ctx, translate.Request{Code: src, From: from, To: to})
 	if err != nil {
 		if ctx.Err() != nil {
 			return it, ctx.Err()
@@ -313,6 +298,7 @@ func evalGfGItem(ctx context.Context, tr Translator, v *Verifier, dir, name stri
 	return it, nil
 }
 
+// firstLine is s's first non-blank line, cut at 200 bytes.
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
@@ -335,23 +321,23 @@ var (
 // its slot and returns the program to build. It repairs what keeps the original files from building
 // with today's toolchains: javafx.util.Pair imports (JavaFX left the JDK; no test uses Pair) and Rust's
 // removed #![feature(main)]/#[main].
-func spliceGfG(to *grammars.Language, name, testFile, candidate string) (Program, error) {
+func spliceGfG(to *grammars.Language, name, testFile, candidate string) (translate.Program, error) {
 	l := gfgLayout[to.ID]
 	if l.slot == "" {
-		return Program{}, errCHarness
+		return translate.Program{}, errCHarness
 	}
 	i := strings.Index(testFile, l.slot)
 	if i < 0 {
-		return Program{}, fmt.Errorf("%s: no %s slot in the test file", name, l.slot)
+		return translate.Program{}, fmt.Errorf("%s: no %s slot in the test file", name, l.slot)
 	}
 	before, after := testFile[:i], testFile[i+len(l.slot):]
 	files := map[string]string{}
 	main := "main" + l.ext
 	switch to.ID {
 	case "go":
-		have := goImports(before)
+		have := translate.GoImports(before)
 		body, imports := splitGoImports(candidate)
-		for _, p := range goMissingImports(body, have) {
+		for _, p := range translate.GoMissingImports(body, have) {
 			imports = append(imports, p)
 		}
 		var add strings.Builder
@@ -364,7 +350,7 @@ func spliceGfG(to *grammars.Language, name, testFile, candidate string) (Program
 		}
 		loc := goPackage.FindStringIndex(before)
 		if loc == nil {
-			return Program{}, fmt.Errorf("%s: no package clause", name)
+			return translate.Program{}, fmt.Errorf("%s: no package clause", name)
 		}
 		before = before[:loc[1]] + "\n" + add.String() + before[loc[1]:]
 		candidate = body
@@ -382,7 +368,7 @@ func spliceGfG(to *grammars.Language, name, testFile, candidate string) (Program
 		after = rustMainAtt.ReplaceAllString(after, "")
 	}
 	files[main] = before + "\n" + candidate + "\n" + after
-	return Program{Lang: to, Files: files, Main: main}, nil
+	return translate.Program{Lang: to, Files: files, Main: main}, nil
 }
 
 func trimAll(ss []string) []string {
@@ -405,7 +391,7 @@ func importsPath(have map[string]string, p string) bool {
 // and the imported paths.
 func splitGoImports(code string) (string, []string) {
 	var paths []string
-	for _, p := range goImports(code) {
+	for _, p := range translate.GoImports(code) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
@@ -414,3 +400,12 @@ func splitGoImports(code string) (string, []string) {
 	code = goImportOne.ReplaceAllString(code, "")
 	return code, paths
 }
+
+// The parts of a Go or Java file the splicing above finds.
+var (
+	goPackage   = regexp.MustCompile(`(?m)^package\s+\w+`)
+	goImportOne = regexp.MustCompile(`(?m)^import\s+(\w+\s+)?"([^"]+)"`)
+	goImportBlk = regexp.MustCompile(`(?ms)^import\s*\((.*?)\)`)
+	javaPublic  = regexp.MustCompile(`(?m)^\s*public\s+(final\s+|abstract\s+)*(class|interface|enum|record)\s+(\w+)`)
+	javaImport  = regexp.MustCompile(`(?m)^\s*import\s+[\w.*\s]+;\s*$`)
+)

@@ -1,4 +1,4 @@
-package translate
+package eval
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/weft-dev/weft/grammars"
 	"github.com/weft-dev/weft/internal/refdata"
+	"github.com/weft-dev/weft/model"
+	"github.com/weft-dev/weft/translate"
 )
 
 // sharedDir finds /work/shared as ../shared from the module root, or $WEFT_SHARED.
@@ -18,19 +20,19 @@ func sharedDir(t *testing.T) string { return refdata.Dir(t) }
 // language: a perfect translator, which the harness must score at 100%.
 type goldTranslator map[string]string
 
-func (g goldTranslator) Translate(ctx context.Context, req Request) (*Result, error) {
+func (g goldTranslator) Translate(ctx context.Context, req translate.Request) (*translate.Result, error) {
 	code, ok := g[req.Code]
 	if !ok {
 		return nil, errors.New("gold translator: unknown source")
 	}
-	return &Result{Code: code}, nil
+	return &translate.Result{Code: code}, nil
 }
 
 // echoTranslator returns the source unchanged: a wrong translation the harness must fail.
 type echoTranslator struct{}
 
-func (echoTranslator) Translate(ctx context.Context, req Request) (*Result, error) {
-	return &Result{Code: req.Code}, nil
+func (echoTranslator) Translate(ctx context.Context, req translate.Request) (*translate.Result, error) {
+	return &translate.Result{Code: req.Code}, nil
 }
 
 func TestEvalTranslateGold(t *testing.T) {
@@ -38,7 +40,7 @@ func TestEvalTranslateGold(t *testing.T) {
 		t.Skip("builds and runs many programs; skipped with -short")
 	}
 	set := filepath.Join(sharedDir(t), "eval", "transcoder-gfg")
-	v := NewVerifier(nil, true)
+	v := translate.NewVerifier(nil, true)
 	pairs := []struct{ from, to, tool string }{
 		{"java", "python", "python3"},
 		{"python", "go", "go"},
@@ -65,7 +67,7 @@ func TestEvalTranslateGold(t *testing.T) {
 				src := gfgFunc(t, set, from, name)
 				gold[src] = gfgFunc(t, set, to, name)
 			}
-			rep, err := EvalTranslate(context.Background(), gold, set, p.from, p.to, n, nil)
+			rep, err := Translation(context.Background(), gold, set, p.from, p.to, n, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +89,7 @@ func TestEvalTranslateGold(t *testing.T) {
 		if v.Tool("go") == "" {
 			t.Skip("go not installed")
 		}
-		rep, err := EvalTranslate(context.Background(), echoTranslator{}, set, "python", "go", 2, nil)
+		rep, err := Translation(context.Background(), echoTranslator{}, set, "python", "go", 2, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +98,7 @@ func TestEvalTranslateGold(t *testing.T) {
 		}
 	})
 	t.Run("C target refused", func(t *testing.T) {
-		_, err := EvalTranslate(context.Background(), echoTranslator{}, set, "python", "c", 1, nil)
+		_, err := Translation(context.Background(), echoTranslator{}, set, "python", "c", 1, nil)
 		if err == nil || !strings.Contains(err.Error(), "C test harness") {
 			t.Fatalf("got %v", err)
 		}
@@ -109,7 +111,7 @@ func gfgFunc(t *testing.T, set string, lang *grammars.Language, name string) str
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := FunctionSource(lang, text, "f_gold")
+	f, err := translate.FunctionSource(lang, text, "f_gold")
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -132,7 +134,7 @@ func TestEvalHumanEvalXCanonical(t *testing.T) {
 		t.Skip("builds and runs many programs; skipped with -short")
 	}
 	set := filepath.Join(sharedDir(t), "eval", "humaneval-x")
-	v := NewVerifier(nil, true)
+	v := translate.NewVerifier(nil, true)
 	const n = 3
 	for _, c := range []struct{ lang, tool string }{
 		{"python", "python3"}, {"js", "node"}, {"go", "go"}, {"java", "javac"}, {"cpp", "g++"}, {"rust", "rustc"},
@@ -155,7 +157,7 @@ func TestEvalHumanEvalXCanonical(t *testing.T) {
 				// The canonical solution of another problem: builds or not, but must fail the tests.
 				wrong[p.PromptFor(l)] = probs[n].CanonicalSolution
 			}
-			rep, err := EvalHumanEvalX(context.Background(), gen, set, c.lang, n, nil)
+			rep, err := HumanEvalX(context.Background(), gen, set, c.lang, n, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +168,7 @@ func TestEvalHumanEvalXCanonical(t *testing.T) {
 				}
 				t.Fatalf("canonical solutions scored %.2f", rep.Accuracy())
 			}
-			rep, err = EvalHumanEvalX(context.Background(), wrong, set, c.lang, 1, nil)
+			rep, err = HumanEvalX(context.Background(), wrong, set, c.lang, 1, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,12 +186,12 @@ type promptSampler struct {
 	junk   string
 }
 
-func (p promptSampler) Sample(ctx context.Context, prompt string, o SampleOptions) (Sample, error) {
+func (p promptSampler) Sample(ctx context.Context, prompt string, o translate.SampleOptions) (translate.Sample, error) {
 	body, ok := p.bodies[prompt]
 	if !ok {
-		return Sample{}, errors.New("unknown prompt")
+		return translate.Sample{}, errors.New("unknown prompt")
 	}
-	return Sample{Text: cutAtStop(body+p.junk, o.Stop), LogProb: -1, Tokens: 10}, nil
+	return translate.Sample{Text: cutAtStop(body+p.junk, o.Stop), LogProb: -1, Tokens: 10}, nil
 }
 
 // TestGenerateBodyCutsAtFunctionEnd runs the engine's GenerateBody (stop sequences, closing brace put
@@ -200,7 +202,7 @@ func TestGenerateBodyCutsAtFunctionEnd(t *testing.T) {
 		t.Skip("builds and runs many programs; skipped with -short")
 	}
 	set := filepath.Join(sharedDir(t), "eval", "humaneval-x")
-	v := NewVerifier(nil, true)
+	v := translate.NewVerifier(nil, true)
 	for _, c := range []struct{ lang, tool, junk string }{
 		{"python", "python3", "\n\ndef extra():\n    return 1\n"},
 		{"rust", "rustc", "\nfn extra() -> i32 { 1 }\n"},
@@ -219,8 +221,8 @@ func TestGenerateBodyCutsAtFunctionEnd(t *testing.T) {
 			for _, p := range probs[:1] {
 				ps.bodies[p.PromptFor(l)] = p.CanonicalSolution
 			}
-			e := &Engine{Sampler: ps, Verifier: v, Candidates: 1}
-			rep, err := EvalHumanEvalX(context.Background(), e, set, c.lang, 1, nil)
+			e := &translate.Engine{Sampler: ps, Verifier: v, Candidates: 1}
+			rep, err := HumanEvalX(context.Background(), e, set, c.lang, 1, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,5 +230,58 @@ func TestGenerateBodyCutsAtFunctionEnd(t *testing.T) {
 				t.Fatalf("%s\n%+v", rep, rep.Items)
 			}
 		})
+	}
+}
+
+func mustLang(t *testing.T, name string) *grammars.Language {
+	t.Helper()
+	l, err := translate.LookupLanguage(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// cutAtStop cuts text before the first stop string, as a model session stops at one.
+func cutAtStop(text string, stops []string) string {
+	for _, s := range stops {
+		if i := strings.Index(text, s); s != "" && i >= 0 {
+			text = text[:i]
+		}
+	}
+	return text
+}
+
+// openTinyModel opens the random-weight parity model: real tokenizer, real decoder, meaningless text.
+func openTinyModel(t *testing.T) *model.Model {
+	t.Helper()
+	m, err := model.Open(filepath.Join(sharedDir(t), "testdata", "parity", "models", "tiny-qwen2-Q8_0.gguf"), model.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// The whole evaluation path with the real decoder: prompt, candidates, compile checks, splice, sandboxed
+// run. The noise model's score is whatever it is; the harness must simply get through and count.
+func TestTranslationWithNoiseModel(t *testing.T) {
+	set := filepath.Join(sharedDir(t), "eval", "transcoder-gfg")
+	e := &translate.Engine{Sampler: translate.NewModelSampler(openTinyModel(t), 512), Verifier: translate.NewVerifier(nil, true), Candidates: 2, Retries: -1, MaxTokens: 24}
+	if e.Verifier.Tool("python3") == "" {
+		t.Skip("python3 not installed")
+	}
+	var bar strings.Builder
+	rep, err := Translation(context.Background(), e, set, "java", "python", 2, &bar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Items) != 2 || !strings.Contains(bar.String(), "2/2") {
+		t.Fatalf("report %s, progress %q", rep, bar.String())
+	}
+	for _, it := range rep.Items {
+		if it.Status == "" && !it.Passed {
+			t.Errorf("%s: failed without a reason", it.Name)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package complete
+package eval
 
 import (
 	"bufio"
@@ -6,13 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model"
 	"github.com/weft-dev/weft/model/gguf"
@@ -149,27 +149,6 @@ func TestFIMCutHoles(t *testing.T) {
 	}
 }
 
-func TestFIMEditSimilarity(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want float64
-	}{
-		{"kitten", "sitting", 1 - 3.0/7},
-		{"sitting", "kitten", 1 - 3.0/7},
-		{"flaw", "lawn", 0.5},
-		{"", "", 1},
-		{"abc", "", 0},
-		{"abc", "abc", 1},
-		{"héllo", "hello", 0.8}, // runes, not bytes
-		{"日本語", "日本", 1 - 1.0/3},
-	}
-	for _, tt := range tests {
-		if got := EditSimilarity(tt.a, tt.b); math.Abs(got-tt.want) > 1e-12 {
-			t.Errorf("EditSimilarity(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func TestFIMNormalizeMiddle(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"x := 1  ", "x := 1"},
@@ -191,7 +170,7 @@ func (f fimFunc) Infill(_ context.Context, h Hole) (string, error) { return f(h)
 func TestFIMEvalHarness(t *testing.T) {
 	holes := CutHoles(fimDocs(), 12, 3)
 	ctx := context.Background()
-	oracle, err := EvalFIM(ctx, "oracle", holes, fimFunc(func(h Hole) (string, error) { return h.Middle + " \n", nil }), nil)
+	oracle, err := FIM(ctx, "oracle", holes, fimFunc(func(h Hole) (string, error) { return h.Middle + " \n", nil }), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +180,7 @@ func TestFIMEvalHarness(t *testing.T) {
 	if oracle.Multi.N != len(holes)/3 || oracle.Multi.EM() != 1 {
 		t.Fatalf("oracle multi-line: %+v", oracle.Multi)
 	}
-	empty, err := EvalFIM(ctx, "empty", holes, fimFunc(func(Hole) (string, error) { return "", nil }), nil)
+	empty, err := FIM(ctx, "empty", holes, fimFunc(func(Hole) (string, error) { return "", nil }), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +188,7 @@ func TestFIMEvalHarness(t *testing.T) {
 		t.Fatalf("empty answers: %+v", empty.All)
 	}
 	// Half right: the first half of every middle.
-	half, err := EvalFIM(ctx, "half", holes, fimFunc(func(h Hole) (string, error) {
+	half, err := FIM(ctx, "half", holes, fimFunc(func(h Hole) (string, error) {
 		r := []rune(h.Middle)
 		return string(r[:len(r)/2]), nil
 	}), nil)
@@ -219,13 +198,13 @@ func TestFIMEvalHarness(t *testing.T) {
 	if es := half.All.ES(); half.All.EM() != 0 || es < 0.4 || es > 0.6 {
 		t.Fatalf("half answers: EM %v ES %v, want 0 and about 0.5", half.All.EM(), es)
 	}
-	failing, err := EvalFIM(ctx, "failing", holes, fimFunc(func(Hole) (string, error) { return "", errors.New("boom") }), nil)
+	failing, err := FIM(ctx, "failing", holes, fimFunc(func(Hole) (string, error) { return "", errors.New("boom") }), nil)
 	if err != nil || failing.All.Errors != len(holes) || failing.All.EM() != 0 {
 		t.Fatalf("failing infiller: %+v, %v", failing.All, err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := EvalFIM(cctx, "cancelled", holes, fimFunc(func(Hole) (string, error) { return "", context.Canceled }), nil); !errors.Is(err, context.Canceled) {
+	if _, err := FIM(cctx, "cancelled", holes, fimFunc(func(Hole) (string, error) { return "", context.Canceled }), nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run: %v", err)
 	}
 	rep := NewFIMSetReport("x", "test", holes)
@@ -334,7 +313,7 @@ func TestFIMModelEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	eng := NewEngine(m, Config{NCtx: 512})
+	eng := complete.NewEngine(m, complete.Config{NCtx: 512})
 	holes := CutHoles(fimDocs()[:2], 3, 1)
 	if len(holes) != 3 {
 		t.Fatalf("%d holes", len(holes))
@@ -342,7 +321,7 @@ func TestFIMModelEndToEnd(t *testing.T) {
 	var got []string
 	generated := 0
 	inf := &EngineInfiller{Engine: eng}
-	res, err := EvalFIM(context.Background(), "model", holes, fimFunc(func(h Hole) (string, error) {
+	res, err := FIM(context.Background(), "model", holes, fimFunc(func(h Hole) (string, error) {
 		s, err := inf.Infill(context.Background(), h)
 		got = append(got, s)
 		generated += inf.Last.GeneratedTokens
@@ -373,8 +352,8 @@ func TestFIMModelEndToEnd(t *testing.T) {
 // back right when the engine re-types the word before the cursor.
 func TestFIMEngineOracle(t *testing.T) {
 	holes := CutHoles(fimDocs()[:2], 24, 5)
-	inf := NewOracleInfiller(Config{})
-	res, err := EvalFIM(context.Background(), "oracle", holes, fimFunc(func(h Hole) (string, error) {
+	inf := NewOracleInfiller(complete.Config{})
+	res, err := FIM(context.Background(), "oracle", holes, fimFunc(func(h Hole) (string, error) {
 		got, err := inf.Infill(context.Background(), h)
 		if err == nil && NormalizeMiddle(got) != NormalizeMiddle(h.Middle) {
 			t.Logf("%s: engine gave %q for %q", h.ID, got, h.Middle)

@@ -1,4 +1,4 @@
-package complete
+package eval
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/weft-dev/weft/complete"
 )
 
 // The n-gram baseline of `weft eval fim`: a token n-gram language model over the evaluated model's own
@@ -23,7 +25,7 @@ const ngramBackoff = 0.4
 // NGram is a trained token n-gram model. It is read-only after training and safe for concurrent use.
 type NGram struct {
 	order  int
-	vocab  Vocab
+	vocab  complete.Vocab
 	levels []ngramLevel // levels[k]: contexts of k tokens, k < order
 	tokens int          // training tokens
 }
@@ -45,9 +47,9 @@ type ngramCont struct {
 
 // TrainNGram counts the n-grams (n <= order) of texts tokenized by v; each text is a separate sequence
 // (no n-gram crosses two texts).
-func TrainNGram(ctx context.Context, v Vocab, texts []string, order int) (*NGram, error) {
+func TrainNGram(ctx context.Context, v complete.Vocab, texts []string, order int) (*NGram, error) {
 	if order < 1 || order > 8 {
-		return nil, fmt.Errorf("complete: n-gram order %d outside 1..8", order)
+		return nil, fmt.Errorf("eval: n-gram order %d outside 1..8", order)
 	}
 	seqs := make([][]int32, 0, len(texts))
 	total := 0
@@ -64,10 +66,10 @@ func TrainNGram(ctx context.Context, v Vocab, texts []string, order int) (*NGram
 		}
 	}
 	if total == 0 {
-		return nil, errors.New("complete: n-gram: no training text")
+		return nil, errors.New("eval: n-gram: no training text")
 	}
 	if total >= 1<<32-1 {
-		return nil, fmt.Errorf("complete: n-gram: %d training tokens is too many", total)
+		return nil, fmt.Errorf("eval: n-gram: %d training tokens is too many", total)
 	}
 	m := &NGram{order: order, vocab: v, tokens: total}
 	type pair struct {
@@ -215,7 +217,7 @@ const ngramPrefixBytes = 512
 func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	m := ni.Model
 	if m == nil {
-		return "", errors.New("complete: n-gram infiller without a model")
+		return "", errors.New("eval: n-gram infiller without a model")
 	}
 	start := max(0, len(h.Prefix)-ngramPrefixBytes)
 	if i := strings.IndexByte(h.Prefix[start:], '\n'); start > 0 && i >= 0 {
@@ -236,9 +238,9 @@ func (ni NGramInfiller) Infill(ctx context.Context, h Hole) (string, error) {
 	multi := h.Kind.Multiline()
 	maxTok := ni.MaxTokens
 	if maxTok <= 0 {
-		maxTok = defaultSingleTokens
+		maxTok = complete.DefaultSingleLineTokens
 		if multi {
-			maxTok = defaultMultiTokens
+			maxTok = complete.DefaultMultiLineTokens
 		}
 	}
 	ls := strings.LastIndexByte(h.Prefix, '\n') + 1
