@@ -60,7 +60,7 @@ func TestArchBadInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := synth(cfg, "tiny", gguf.TypeF32, nil, 1, edit)
+		w, err := synth(cfg, "tiny", pureTypes(gguf.TypeF32), nil, 1, edit)
 		if err != nil {
 			t.Fatal(err)
 		}

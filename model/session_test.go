@@ -434,7 +434,7 @@ func TestBench(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	good := tinyBytes(t, "qwen2", gguf.TypeF32)
 	build := func(cfg synthConfig, edit func(*synthTensor) bool, meta func(*gguf.Writer)) []byte {
-		w, err := synth(cfg, "tiny", gguf.TypeF32, nil, 1, edit)
+		w, err := synth(cfg, "tiny", pureTypes(gguf.TypeF32), nil, 1, edit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -506,7 +506,7 @@ func TestRopeScaling(t *testing.T) {
 	cfg := synthPresets["tiny"]
 	cfg.arch = "llama"
 	build := func(meta func(*gguf.Writer) error) []float32 {
-		w, err := synth(cfg, "tiny", gguf.TypeF32, nil, 1, nil)
+		w, err := synth(cfg, "tiny", pureTypes(gguf.TypeF32), nil, 1, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -551,7 +551,7 @@ func TestRopeScaling(t *testing.T) {
 	if d := maxDiff(base, linear); d == 0 {
 		t.Error("rope scaling changed nothing")
 	}
-	w, _ := synth(cfg, "tiny", gguf.TypeF32, nil, 1, nil)
+	w, _ := synth(cfg, "tiny", pureTypes(gguf.TypeF32), nil, 1, nil)
 	w.Set("llama.rope.scaling.type", "yarn")
 	b, _ := w.Bytes()
 	if _, err := FromBytes(b, Options{}); err == nil || !strings.Contains(err.Error(), "yarn") {

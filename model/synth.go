@@ -86,7 +86,56 @@ func Synth(preset, arch string, t gguf.Type, vocab *gguf.File, seed uint64) (*gg
 	if _, ok := llamaFileType[t]; !ok {
 		return nil, fmt.Errorf("model: cannot synthesize %v weights (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)", t)
 	}
-	return synth(cfg, preset, t, vocab, seed, nil)
+	return synth(cfg, preset, pureTypes(t), vocab, seed, nil)
+}
+
+// SynthFType is Synth with the weights typed as llama-quantize types them for
+// its preset ftype (see FTypes): each 2-D weight gets the type of
+// TensorType, so the file has the layout that quantizing an F32 master of the
+// same seed with llama-quantize gives, and, where weft's quantizers are
+// ggml's reference ones, the same bytes. A preset that needs a type weft
+// cannot encode is refused with the tensor and the type.
+func SynthFType(preset, arch, ftype string, vocab *gguf.File, seed uint64) (*gguf.Writer, error) {
+	cfg, err := synthPreset(preset, arch)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := FTypeByName(ftype)
+	if !ok {
+		return nil, fmt.Errorf("model: unknown llama.cpp file type %q (have %s)", ftype, strings.Join(FTypes(), ", "))
+	}
+	typeOf := func(ts TensorSpec) (gguf.Type, error) {
+		nt, err := TensorType(f, ts)
+		if err != nil {
+			return 0, fmt.Errorf("model: synth %s: %w", f.Name, err)
+		}
+		if _, err := quant.Quantize(nt, make([]float32, blockElems[nt])); err != nil {
+			return 0, fmt.Errorf("model: synth %s: tensor %s gets type %v by llama.cpp's rules, which weft cannot encode yet", f.Name, ts.Name, nt)
+		}
+		return nt, nil
+	}
+	return synth(cfg, preset, synthTypes{f.ID, f.Base, typeOf}, vocab, seed, nil)
+}
+
+// synthTypes says how synth types the weights.
+type synthTypes struct {
+	fileType uint32    // general.file_type
+	base     gguf.Type // the preset's type (general.quantization_version is written for block types)
+	typeOf   func(TensorSpec) (gguf.Type, error)
+}
+
+// pureTypes types every 2-D weight t, or Q8_0 (else F16) where t's blocks
+// do not fit the rows.
+func pureTypes(t gguf.Type) synthTypes {
+	return synthTypes{llamaFileType[t], t, func(ts TensorSpec) (gguf.Type, error) {
+		switch {
+		case ts.Cols%t.BlockElems() == 0:
+			return t, nil
+		case ts.Cols%32 == 0:
+			return gguf.TypeQ8_0, nil
+		}
+		return gguf.TypeF16, nil
+	}}
 }
 
 // synthPreset returns the preset's shape with arch (when not empty) in place
@@ -112,14 +161,14 @@ func synthPreset(preset, arch string) (synthConfig, error) {
 
 // synth builds the writer; edit (tests) may change or drop (return false) a
 // tensor before it is added.
-func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uint64, edit func(*synthTensor) bool) (*gguf.Writer, error) {
+func synth(cfg synthConfig, name string, types synthTypes, vocab *gguf.File, seed uint64, edit func(*synthTensor) bool) (*gguf.Writer, error) {
 	w := gguf.NewWriter()
 	a := cfg.arch
 	spec := archs[a]
 	w.Set("general.architecture", a)
 	w.Set("general.name", "weft-synth-"+name)
-	w.Set("general.file_type", llamaFileType[t])
-	if t != gguf.TypeF32 && t != gguf.TypeF16 && t != gguf.TypeBF16 {
+	w.Set("general.file_type", types.fileType)
+	if blockElems[types.base] > 1 {
 		w.Set("general.quantization_version", uint32(2))
 	}
 	if vocab != nil {
@@ -132,10 +181,7 @@ func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uin
 	} else {
 		setByteVocab(w, cfg.nVocab)
 	}
-	hd := cfg.headDim
-	if hd == 0 {
-		hd = cfg.nEmbd / cfg.nHead
-	}
+	hd := cfg.headSize()
 	// The keys each architecture's converter (convert_hf_to_gguf.py)
 	// writes: gemma and qwen3 give the head size as key/value_length;
 	// starcoder2 has a LayerNorm epsilon instead of an RMSNorm one; gemma
@@ -167,130 +213,181 @@ func synth(cfg synthConfig, name string, t gguf.Type, vocab *gguf.File, seed uin
 	}
 	w.Set(a+".vocab_size", uint32(cfg.nVocab))
 
-	// Weight scales follow the parity fixtures' recipe (see
-	// testdata/parity/README.md in the shared data): N(0, s/sqrt(n_in)) with
-	// s chosen so that logits have a spread like a trained model's.
-	rng := rand.New(rand.NewPCG(seed, 0x5eed5eed))
-	E, F, kv, nq := cfg.nEmbd, cfg.nFF, cfg.nKV*hd, cfg.nHead*hd
-	invE, invF, invQ := 1/math.Sqrt(float64(E)), 1/math.Sqrt(float64(F)), 1/math.Sqrt(float64(nq))
-	add := func(st synthTensor) error {
-		if edit != nil && !edit(&st) {
-			return nil
-		}
-		return w.AddTensor(st.name, st.typ, st.dims, st.data)
-	}
-	matrix := func(name string, cols, rows int, std, rowSigma float64) error {
-		d, typ, err := randomMatrix(rng.Uint64(), t, cols, rows, std, rowSigma)
-		if err != nil {
-			return fmt.Errorf("model: synth %s: %w", name, err)
-		}
-		return add(synthTensor{name, typ, []int{cols, rows}, d})
-	}
-	vec := func(name string, n int, mean, std float64) error {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(mean + std*rng.NormFloat64())
-		}
-		d, _ := quant.Quantize(gguf.TypeF32, v)
-		return add(synthTensor{name, gguf.TypeF32, []int{n}, d})
-	}
-	// The output matrix (token_embd when tied) gets per-row lognormal
-	// factors, which widen the gap between the top logits. (Gemma scales
-	// the tied embeddings up by sqrt(n_embd) on input; the RMSNorm of the
-	// first block makes that harmless.)
-	var steps []func() error
-	if cfg.tied {
-		steps = append(steps, func() error { return matrix("token_embd.weight", E, cfg.nVocab, 2.5*invE, 0.15) })
-	} else {
-		steps = append(steps, func() error { return matrix("token_embd.weight", E, cfg.nVocab, invE, 0) })
-	}
-	steps = append(steps, func() error { return vec("output_norm.weight", E, 4, 0.8) })
-	if spec.allBias {
-		steps = append(steps, func() error { return vec("output_norm.bias", E, 0, 0.2) })
-	}
-	if !cfg.tied {
-		steps = append(steps, func() error { return matrix("output.weight", E, cfg.nVocab, 2.5*invE, 0.3) })
-	}
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return nil, err
-		}
-	}
-	for l := 0; l < cfg.nLayer; l++ {
-		p := fmt.Sprintf("blk.%d.", l)
-		steps := []func() error{
-			func() error { return vec(p+"attn_norm.weight", E, 1, 0.2) },
-		}
-		if spec.allBias {
-			steps = append(steps, func() error { return vec(p+"attn_norm.bias", E, 0, 0.1) })
-		}
-		// The random draws keep the order of earlier releases for qwen2
-		// and llama (weights first, biases last), so that a seed gives the
-		// same model as before.
-		steps = append(steps,
-			func() error { return matrix(p+"attn_q.weight", E, nq, 2*invE, 0) },
-			func() error { return matrix(p+"attn_k.weight", E, kv, 2*invE, 0) },
-			func() error { return matrix(p+"attn_v.weight", E, kv, invE, 0) },
-			func() error { return matrix(p+"attn_output.weight", nq, E, 1.5*invQ, 0) },
-		)
-		if spec.qkNorm {
-			steps = append(steps,
-				func() error { return vec(p+"attn_q_norm.weight", hd, 1, 0.2) },
-				func() error { return vec(p+"attn_k_norm.weight", hd, 1, 0.2) },
-			)
-		}
-		steps = append(steps, func() error { return vec(p+"ffn_norm.weight", E, 1, 0.2) })
-		if spec.allBias {
-			steps = append(steps, func() error { return vec(p+"ffn_norm.bias", E, 0, 0.1) })
-		}
-		if spec.ffn != ffnGELU {
-			steps = append(steps, func() error { return matrix(p+"ffn_gate.weight", E, F, invE, 0) })
-		}
-		steps = append(steps,
-			func() error { return matrix(p+"ffn_up.weight", E, F, invE, 0) },
-			func() error { return matrix(p+"ffn_down.weight", F, E, 1.5*invF, 0) },
-		)
-		if spec.qkvBias {
-			steps = append(steps,
-				func() error { return vec(p+"attn_q.bias", nq, 0, 0.3) },
-				func() error { return vec(p+"attn_k.bias", kv, 0, 0.3) },
-				func() error { return vec(p+"attn_v.bias", kv, 0, 0.3) },
-			)
-		}
-		if spec.allBias {
-			steps = append(steps,
-				func() error { return vec(p+"attn_output.bias", E, 0, 0.1) },
-				func() error { return vec(p+"ffn_up.bias", F, 0, 0.1) },
-				func() error { return vec(p+"ffn_down.bias", E, 0, 0.1) },
-			)
-		}
-		for _, s := range steps {
-			if err := s(); err != nil {
+	// Every matrix is typed before any is drawn, so that a type weft cannot
+	// encode fails at once.
+	plan := synthPlan(cfg)
+	typ := make([]gguf.Type, len(plan))
+	for i, pt := range plan {
+		typ[i] = gguf.TypeF32
+		if len(pt.dims) == 2 {
+			var err error
+			if typ[i], err = types.typeOf(cfg.spec(pt.name, pt.dims[0], pt.dims[1], pt.layer)); err != nil {
 				return nil, err
 			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed5eed))
+	for i, pt := range plan {
+		st := synthTensor{name: pt.name, typ: typ[i], dims: pt.dims}
+		if len(pt.dims) == 2 {
+			// Each matrix draws one seed from the stream, whatever its
+			// type, so every ftype of a seed quantizes the same floats.
+			seed := rng.Uint64()
+			var err error
+			if st.data, err = randomMatrix(seed, st.typ, pt.dims[0], pt.dims[1], pt.std, pt.rowSigma); err != nil {
+				return nil, fmt.Errorf("model: synth %s: %w", pt.name, err)
+			}
+		} else {
+			v := make([]float32, pt.dims[0])
+			for i := range v {
+				v[i] = float32(pt.mean + pt.std*rng.NormFloat64())
+			}
+			st.data, _ = quant.Quantize(gguf.TypeF32, v)
+		}
+		if edit != nil && !edit(&st) {
+			continue
+		}
+		if err := w.AddTensor(st.name, st.typ, st.dims, st.data); err != nil {
+			return nil, err
 		}
 	}
 	return w, nil
 }
 
+// headDim is the preset's head size.
+func (cfg synthConfig) headSize() int {
+	if cfg.headDim != 0 {
+		return cfg.headDim
+	}
+	return cfg.nEmbd / cfg.nHead
+}
+
+// spec describes a matrix of the model to TensorType.
+func (cfg synthConfig) spec(name string, cols, rows, layer int) TensorSpec {
+	return TensorSpec{Name: name, Cols: cols, Rows: rows, Layer: layer, Arch: cfg.arch,
+		NLayer: cfg.nLayer, NHead: cfg.nHead, NHeadKV: cfg.nKV, HasOutput: !cfg.tied}
+}
+
+// plannedTensor is one tensor of a synthesized model and how its values are
+// drawn: matrices N(0, std) with lognormal row factors of σ rowSigma,
+// vectors N(mean, std).
+type plannedTensor struct {
+	name      string
+	dims      []int
+	layer     int // -1 outside the blocks
+	mean, std float64
+	rowSigma  float64
+}
+
+// synthPlan lists the tensors of cfg's architecture in the order they are
+// drawn and written. Weight scales follow the parity fixtures' recipe (see
+// testdata/parity/README.md in the shared data): N(0, s/sqrt(n_in)) with s
+// chosen so that logits have a spread like a trained model's. The order of
+// the draws is the one of earlier releases for qwen2 and llama (weights
+// first, biases last), so that a seed gives the same model as before.
+func synthPlan(cfg synthConfig) []plannedTensor {
+	spec := archs[cfg.arch]
+	hd := cfg.headSize()
+	E, F, kv, nq := cfg.nEmbd, cfg.nFF, cfg.nKV*hd, cfg.nHead*hd
+	invE, invF, invQ := 1/math.Sqrt(float64(E)), 1/math.Sqrt(float64(F)), 1/math.Sqrt(float64(nq))
+	var out []plannedTensor
+	layer := -1
+	mat := func(name string, cols, rows int, std, rowSigma float64) {
+		out = append(out, plannedTensor{name: name, dims: []int{cols, rows}, layer: layer, std: std, rowSigma: rowSigma})
+	}
+	vec := func(name string, n int, mean, std float64) {
+		out = append(out, plannedTensor{name: name, dims: []int{n}, layer: layer, mean: mean, std: std})
+	}
+	// The output matrix (token_embd when tied) gets per-row lognormal
+	// factors, which widen the gap between the top logits. (Gemma scales
+	// the tied embeddings up by sqrt(n_embd) on input; the RMSNorm of the
+	// first block makes that harmless.)
+	if cfg.tied {
+		mat("token_embd.weight", E, cfg.nVocab, 2.5*invE, 0.15)
+	} else {
+		mat("token_embd.weight", E, cfg.nVocab, invE, 0)
+	}
+	vec("output_norm.weight", E, 4, 0.8)
+	if spec.allBias {
+		vec("output_norm.bias", E, 0, 0.2)
+	}
+	if !cfg.tied {
+		mat("output.weight", E, cfg.nVocab, 2.5*invE, 0.3)
+	}
+	for l := 0; l < cfg.nLayer; l++ {
+		layer = l
+		p := fmt.Sprintf("blk.%d.", l)
+		vec(p+"attn_norm.weight", E, 1, 0.2)
+		if spec.allBias {
+			vec(p+"attn_norm.bias", E, 0, 0.1)
+		}
+		mat(p+"attn_q.weight", E, nq, 2*invE, 0)
+		mat(p+"attn_k.weight", E, kv, 2*invE, 0)
+		mat(p+"attn_v.weight", E, kv, invE, 0)
+		mat(p+"attn_output.weight", nq, E, 1.5*invQ, 0)
+		if spec.qkNorm {
+			vec(p+"attn_q_norm.weight", hd, 1, 0.2)
+			vec(p+"attn_k_norm.weight", hd, 1, 0.2)
+		}
+		vec(p+"ffn_norm.weight", E, 1, 0.2)
+		if spec.allBias {
+			vec(p+"ffn_norm.bias", E, 0, 0.1)
+		}
+		if spec.ffn != ffnGELU {
+			mat(p+"ffn_gate.weight", E, F, invE, 0)
+		}
+		mat(p+"ffn_up.weight", E, F, invE, 0)
+		mat(p+"ffn_down.weight", F, E, 1.5*invF, 0)
+		if spec.qkvBias {
+			vec(p+"attn_q.bias", nq, 0, 0.3)
+			vec(p+"attn_k.bias", kv, 0, 0.3)
+			vec(p+"attn_v.bias", kv, 0, 0.3)
+		}
+		if spec.allBias {
+			vec(p+"attn_output.bias", E, 0, 0.1)
+			vec(p+"ffn_up.bias", F, 0, 0.1)
+			vec(p+"ffn_down.bias", E, 0, 0.1)
+		}
+	}
+	return out
+}
+
+// SynthLayout returns the type each 2-D weight of SynthFType(preset, arch,
+// ftype, ...) would get, by tensor name, without drawing any weights. The
+// vocabulary size is the preset's.
+func SynthLayout(preset, arch, ftype string) (map[string]gguf.Type, error) {
+	cfg, err := synthPreset(preset, arch)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := FTypeByName(ftype)
+	if !ok {
+		return nil, fmt.Errorf("model: unknown llama.cpp file type %q (have %s)", ftype, strings.Join(FTypes(), ", "))
+	}
+	out := map[string]gguf.Type{}
+	for _, pt := range synthPlan(cfg) {
+		if len(pt.dims) != 2 {
+			continue
+		}
+		t, err := TensorType(f, cfg.spec(pt.name, pt.dims[0], pt.dims[1], pt.layer))
+		if err != nil {
+			return nil, err
+		}
+		out[pt.name] = t
+	}
+	return out, nil
+}
+
 // randomMatrix draws a rows×cols matrix of N(0, std) values, each row scaled
-// by a lognormal factor exp(σz − σ²/2) when rowSigma > 0, and encodes it as t
-// (or a fallback type when the rows do not split into t's blocks). Slabs of
+// by a lognormal factor exp(σz − σ²/2) when rowSigma > 0, and encodes it as t.
+// Slabs of
 // rows are drawn and quantized in parallel, each from its own PCG stream
 // seeded by (seed, slab), so the result does not depend on the thread count
 // and a 150k-row embedding never exists in F32 at once.
-func randomMatrix(seed uint64, t gguf.Type, cols, rows int, std, rowSigma float64) ([]byte, gguf.Type, error) {
-	if cols%t.BlockElems() != 0 {
-		switch {
-		case cols%32 == 0:
-			t = gguf.TypeQ8_0
-		default:
-			t = gguf.TypeF16
-		}
-	}
+func randomMatrix(seed uint64, t gguf.Type, cols, rows int, std, rowSigma float64) ([]byte, error) {
 	rb, err := t.RowBytes(cols)
 	if err != nil {
-		return nil, t, err
+		return nil, err
 	}
 	out := make([]byte, rb*rows)
 	slab := max(1, (1<<18)/cols)
@@ -331,7 +428,7 @@ func randomMatrix(seed uint64, t gguf.Type, cols, rows int, std, rowSigma float6
 		}()
 	}
 	wg.Wait()
-	return out, t, errors.Join(errs...)
+	return out, errors.Join(errs...)
 }
 
 // gpt2ByteRunes is GPT-2's bytes_to_unicode: printable bytes stand for

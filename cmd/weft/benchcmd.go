@@ -14,7 +14,9 @@ func cmdModelSynth(e *env, args []string) error {
 	fs, _ := flags(e, "model synth")
 	preset := fs.String("preset", "qwen2.5-coder-0.5b", "shape preset: "+strings.Join(model.SynthPresets(), ", "))
 	arch := fs.String("arch", "", "architecture (default: the preset's): "+strings.Join(model.SupportedArchs(), ", "))
-	typ := fs.String("type", "q8_0", "weight type: f32, f16, bf16, q8_0, q4_0, q4_k, q6_k")
+	typ := fs.String("type", "q8_0", "llama.cpp file type, typed per tensor as llama-quantize does ("+strings.Join(model.FTypes(), ", ")+
+		"), or a tensor type (q4_k, q5_k) for every 2-D weight")
+	pure := fs.Bool("pure", false, "give every 2-D weight the one --type (Q8_0, else F16, where its blocks do not fit), like llama-quantize --pure")
 	vocab := fs.String("vocab", "", "GGUF file whose tokenizer to copy (default: a synthetic byte-level vocab)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	out := fs.String("o", "", "output GGUF file (required)")
@@ -24,12 +26,16 @@ func cmdModelSynth(e *env, args []string) error {
 	if *out == "" {
 		return usageErr("-o FILE is required")
 	}
-	t, ok := gguf.TypeByName(*typ)
-	if !ok && strings.EqualFold(*typ, "q4_k_m") {
-		t, ok = gguf.TypeQ4_K, true
+	name := strings.ToLower(*typ)
+	_, isFType := model.FTypeByName(name)
+	if *pure || !isFType {
+		// A tensor type: "q4_k_m" with --pure means Q4_K.
+		*pure = true
+		name = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_s"), "_m"), "_l")
 	}
-	if !ok {
-		return usageErr("unknown type %q", *typ)
+	t, isType := gguf.TypeByName(name)
+	if *pure && !isType {
+		return usageErr("unknown type %q (llama.cpp file types: %s)", *typ, strings.Join(model.FTypes(), ", "))
 	}
 	var vf *gguf.File
 	if *vocab != "" {
@@ -39,7 +45,13 @@ func cmdModelSynth(e *env, args []string) error {
 		}
 		defer vf.Close()
 	}
-	w, err := model.Synth(*preset, *arch, t, vf, *seed)
+	var w *gguf.Writer
+	var err error
+	if *pure {
+		w, err = model.Synth(*preset, *arch, t, vf, *seed)
+	} else {
+		w, err = model.SynthFType(*preset, *arch, name, vf, *seed)
+	}
 	if err != nil {
 		return err
 	}
