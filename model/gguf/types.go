@@ -24,12 +24,25 @@ const (
 	TypeQ5_K Type = 13
 	TypeQ6_K Type = 14
 	TypeQ8_K Type = 15
-	TypeI8   Type = 24
-	TypeI16  Type = 25
-	TypeI32  Type = 26
-	TypeI64  Type = 27
-	TypeF64  Type = 28
-	TypeBF16 Type = 30
+
+	TypeIQ2_XXS Type = 16
+	TypeIQ2_XS  Type = 17
+	TypeIQ3_XXS Type = 18
+	TypeIQ1_S   Type = 19
+	TypeIQ4_NL  Type = 20
+	TypeIQ3_S   Type = 21
+	TypeIQ2_S   Type = 22
+	TypeIQ4_XS  Type = 23
+
+	TypeI8    Type = 24
+	TypeI16   Type = 25
+	TypeI32   Type = 26
+	TypeI64   Type = 27
+	TypeF64   Type = 28
+	TypeIQ1_M Type = 29
+	TypeBF16  Type = 30
+	TypeTQ1_0 Type = 34
+	TypeTQ2_0 Type = 35
 )
 
 // typeTraits holds the block layout of a type: BlockElems elements are stored
@@ -55,12 +68,26 @@ var traits = map[Type]typeTraits{
 	TypeQ5_K: {"Q5_K", 256, 2 + 2 + 12 + 256/8 + 256/2},
 	TypeQ6_K: {"Q6_K", 256, 256/2 + 256/4 + 256/16 + 2},
 	TypeQ8_K: {"Q8_K", 256, 4 + 256 + 256/16*2},
-	TypeI8:   {"I8", 1, 1},
-	TypeI16:  {"I16", 1, 2},
-	TypeI32:  {"I32", 1, 4},
-	TypeI64:  {"I64", 1, 8},
-	TypeF64:  {"F64", 1, 8},
-	TypeBF16: {"BF16", 1, 2},
+
+	// The i-quants and ternary types (block layouts as ggml-common.h at
+	// llama.cpp c392e50).
+	TypeIQ2_XXS: {"IQ2_XXS", 256, 2 + 256/8*2},
+	TypeIQ2_XS:  {"IQ2_XS", 256, 2 + 256/8*2 + 256/32},
+	TypeIQ3_XXS: {"IQ3_XXS", 256, 2 + 3*(256/8)},
+	TypeIQ1_S:   {"IQ1_S", 256, 2 + 256/8 + 256/16},
+	TypeIQ4_NL:  {"IQ4_NL", 32, 2 + 16},
+	TypeIQ3_S:   {"IQ3_S", 256, 2 + 13*(256/32) + 256/64},
+	TypeIQ2_S:   {"IQ2_S", 256, 2 + 256/4 + 256/16},
+	TypeIQ4_XS:  {"IQ4_XS", 256, 2 + 2 + 256/64 + 256/2},
+	TypeIQ1_M:   {"IQ1_M", 256, 256/8 + 256/16 + 256/32},
+	TypeTQ1_0:   {"TQ1_0", 256, 2 + 256/64 + (256-4*256/64)/5},
+	TypeTQ2_0:   {"TQ2_0", 256, 2 + 256/4},
+	TypeI8:      {"I8", 1, 1},
+	TypeI16:     {"I16", 1, 2},
+	TypeI32:     {"I32", 1, 4},
+	TypeI64:     {"I64", 1, 8},
+	TypeF64:     {"F64", 1, 8},
+	TypeBF16:    {"BF16", 1, 2},
 }
 
 // String returns ggml's name for the type, e.g. "Q4_K".

@@ -10,7 +10,7 @@ import (
 
 // Block geometry shared by the K-quants and the 32-element formats.
 const (
-	qk   = 32  // elements in a Q8_0 / Q4_0 block
+	qk   = 32  // elements in a Q8_0 / Q4_0 (and Q4_1, Q5_0, Q5_1, IQ4_NL) block
 	qkK  = 256 // elements in a K-quant super-block
 	q8_0 = 2 + qk
 	q4_0 = 2 + qk/2
@@ -21,19 +21,24 @@ const (
 )
 
 // Supported reports whether Dequantize handles type t.
-func Supported(t gguf.Type) bool {
-	switch t {
-	case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ8_0, gguf.TypeQ4_0,
-		gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K, gguf.TypeQ8_K:
-		return true
+func Supported(t gguf.Type) bool { return kernelOf(t) != nil }
+
+// SupportedNames lists the types Dequantize handles, for error messages.
+func SupportedNames() string {
+	s := ""
+	for _, t := range Types() {
+		if s != "" {
+			s += ", "
+		}
+		s += t.String()
 	}
-	return false
+	return s
 }
 
 // checkSizes validates that src holds exactly len(dst) elements of type t.
 func checkSizes(t gguf.Type, srcLen, n int) error {
 	if !Supported(t) {
-		return fmt.Errorf("quant: unsupported tensor type %v", t)
+		return fmt.Errorf("quant: unsupported tensor type %v (supported: %s)", t, SupportedNames())
 	}
 	need, err := t.RowBytes(n)
 	if err != nil {
@@ -51,45 +56,26 @@ func Dequantize(t gguf.Type, src []byte, dst []float32) error {
 	if err := checkSizes(t, len(src), len(dst)); err != nil {
 		return err
 	}
-	switch t {
-	case gguf.TypeF32:
-		for i := range dst {
-			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
-		}
-	case gguf.TypeF16:
-		for i := range dst {
-			dst[i] = fp16Table[binary.LittleEndian.Uint16(src[2*i:])]
-		}
-	case gguf.TypeBF16:
-		for i := range dst {
-			dst[i] = BF16ToFP32(binary.LittleEndian.Uint16(src[2*i:]))
-		}
-	case gguf.TypeQ8_0:
-		for b := 0; b < len(dst)/qk; b++ {
-			dequantQ8_0(src[b*q8_0:(b+1)*q8_0], dst[b*qk:(b+1)*qk])
-		}
-	case gguf.TypeQ4_0:
-		for b := 0; b < len(dst)/qk; b++ {
-			dequantQ4_0(src[b*q4_0:(b+1)*q4_0], dst[b*qk:(b+1)*qk])
-		}
-	case gguf.TypeQ4_K:
-		for b := 0; b < len(dst)/qkK; b++ {
-			dequantQ4K(src[b*q4K:(b+1)*q4K], dst[b*qkK:(b+1)*qkK])
-		}
-	case gguf.TypeQ5_K:
-		for b := 0; b < len(dst)/qkK; b++ {
-			dequantQ5K(src[b*q5K:(b+1)*q5K], dst[b*qkK:(b+1)*qkK])
-		}
-	case gguf.TypeQ6_K:
-		for b := 0; b < len(dst)/qkK; b++ {
-			dequantQ6K(src[b*q6K:(b+1)*q6K], dst[b*qkK:(b+1)*qkK])
-		}
-	case gguf.TypeQ8_K:
-		for b := 0; b < len(dst)/qkK; b++ {
-			dequantQ8K(src[b*q8K:(b+1)*q8K], dst[b*qkK:(b+1)*qkK])
-		}
-	}
+	kernelOf(t).dequant(src, dst)
 	return nil
+}
+
+func dequantF32(src []byte, dst []float32) {
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+	}
+}
+
+func dequantF16(src []byte, dst []float32) {
+	for i := range dst {
+		dst[i] = fp16Table[binary.LittleEndian.Uint16(src[2*i:])]
+	}
+}
+
+func dequantBF16(src []byte, dst []float32) {
+	for i := range dst {
+		dst[i] = BF16ToFP32(binary.LittleEndian.Uint16(src[2*i:]))
+	}
 }
 
 func f16at(b []byte) float32 { return fp16Table[binary.LittleEndian.Uint16(b)] }

@@ -2,6 +2,8 @@
 
 package quant
 
+import "github.com/weft-dev/weft/model/gguf"
+
 // Assembly kernels (kernels_amd64.s), used when the CPU and OS support AVX2,
 // FMA and F16C; the portable Go kernels otherwise. The wrappers check slice
 // bounds once, then hand raw pointers to the assembly.
@@ -314,6 +316,10 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 	if !hasAVX2 || np == 0 || r0 >= r1 || n == 0 {
 		return false
 	}
+	bias := int32(8) // the nibbles are used as q - bias: Q4_0's q-8, Q4_1's q
+	if w.Type == gguf.TypeQ4_1 {
+		bias = 0
+	}
 	_, _, _, _, _, _ = w.qs[r1*rb-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], a.xk[n*ns-1], y[(n-1)*w.Rows+r1-1]
 	if nb%4 == 0 {
 		_, _ = a.xs4[n*nb*2-1], a.xk4[n*nb*2-1]
@@ -357,7 +363,7 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 	for r := r0; r < r1; r++ {
 		span(r, 1)
 		for t := 0; t < n; t++ {
-			y[t*w.Rows+r] += dotQ4_0Go(w.qs[r*rb+np*32:(r+1)*rb], w.ds[r*nb+b:(r+1)*nb], a.qs[t*cols+b*qk:(t+1)*cols], a.d[t*nb+b:(t+1)*nb])
+			y[t*w.Rows+r] += dotNibGo(w.qs[r*rb+np*32:(r+1)*rb], w.ds[r*nb+b:(r+1)*nb], a.qs[t*cols+b*qk:(t+1)*cols], a.d[t*nb+b:(t+1)*nb], bias)
 		}
 	}
 	return true
@@ -413,11 +419,67 @@ func matQ6KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	if !hasAVX2 || r0 >= r1 || n == 0 {
 		return false
 	}
-	_, _, _, _, _, _ = w.Data[r1*nsb*q6K-1], w.ds[r1*nsb-1], a.qs[n*cols-1], a.d[n*nsb-1], a.bsum[n*nsb*16-1], y[(n-1)*w.Rows+r1-1]
+	blocks := w.Data // Q6_K in place; Q2_K/Q3_K rewritten as Q6_K by repackQ6K
+	if w.Type != gguf.TypeQ6_K {
+		blocks = w.qs
+	}
+	_, _, _, _, _, _ = blocks[r1*nsb*q6K-1], w.ds[r1*nsb-1], a.qs[n*cols-1], a.d[n*nsb-1], a.bsum[n*nsb*16-1], y[(n-1)*w.Rows+r1-1]
 	for t := 0; t < n; t++ {
-		q6KRowsAVX2(&w.Data[r0*nsb*q6K], &w.ds[r0*nsb], &a.qs[t*cols], &a.d[t*nsb], &a.bsum[t*nsb*16], nsb, r1-r0, &y[t*w.Rows+r0])
+		q6KRowsAVX2(&blocks[r0*nsb*q6K], &w.ds[r0*nsb], &a.qs[t*cols], &a.d[t*nsb], &a.bsum[t*nsb*16], nsb, r1-r0, &y[t*w.Rows+r0])
 	}
 	return true
+}
+
+// matQ2KAsm is the Q6_K kernel on Q2_K's repacked levels and scales, then
+// the min term.
+func matQ2KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	if !matQ6KAsm(w, a, r0, r1, n, y) {
+		return false
+	}
+	addMinsK(w, a, r0, r1, n, y)
+	return true
+}
+
+// matQ4_1Asm is the Q4_0 kernels with no nibble offset, then the min term.
+func matQ4_1Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	if !matQ4_0Asm(w, a, r0, r1, n, y) {
+		return false
+	}
+	addMins(w, a, r0, r1, n, y)
+	return true
+}
+
+// matQ5_1Asm is the Q8_0 kernels on the int8 repacking, then the min term.
+func matQ5_1Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	if !matQ8_0Asm(w, a, r0, r1, n, y) {
+		return false
+	}
+	addMins(w, a, r0, r1, n, y)
+	return true
+}
+
+// asmKernelsByType is the assembly column of the kernel table.
+func asmKernelsByType() map[gguf.Type]matAsmFunc {
+	return map[gguf.Type]matAsmFunc{
+		gguf.TypeQ8_0: matQ8_0Asm, gguf.TypeQ5_0: matQ8_0Asm, gguf.TypeIQ4_NL: matQ8_0Asm,
+		gguf.TypeQ5_1: matQ5_1Asm, gguf.TypeIQ4_XS: matQ8_0Asm,
+		gguf.TypeQ4_0: matQ4_0Asm, gguf.TypeQ4_1: matQ4_1Asm,
+		gguf.TypeQ4_K: matQ4KAsm, gguf.TypeQ5_K: matQ5KAsm,
+		gguf.TypeQ6_K: matQ6KAsm, gguf.TypeQ3_K: matQ6KAsm, gguf.TypeQ2_K: matQ2KAsm,
+	}
+}
+
+// repackByType is the repacking the assembly needs for the K-quants (the
+// portable kernels read their blocks in place); none without AVX2.
+func repackByType() map[gguf.Type]func(*Matrix) {
+	if !hasAVX2 {
+		return nil
+	}
+	return map[gguf.Type]func(*Matrix){
+		gguf.TypeQ4_K: (*Matrix).repackQ4K, gguf.TypeQ5_K: (*Matrix).repackQ5K,
+		gguf.TypeQ6_K: (*Matrix).repackQ6Kd, gguf.TypeQ2_K: (*Matrix).repackQ6K,
+		gguf.TypeQ3_K: (*Matrix).repackQ6K, gguf.TypeIQ4_XS: (*Matrix).repackIQ4XS,
+	}
 }
 
 func dotF32(a, b []float32) float32 {

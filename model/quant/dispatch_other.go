@@ -2,6 +2,8 @@
 
 package quant
 
+import "github.com/weft-dev/weft/model/gguf"
+
 // Without an assembly kernel the portable ones are the kernels.
 
 func quantizeQ8_0Sums(x []float32, qs []int8, ds []float32, sums []int32) {
@@ -18,27 +20,17 @@ func roundFP16s(dst, src []float32) {
 	}
 }
 
-// matQ8_0Asm and matQ4_0Asm report that there is no assembly kernel.
-func matQ8_0Asm(*Matrix, *acts, int, int, int, []float32) bool { return false }
+// asmKernelsByType: no assembly column in the kernel table here.
+func asmKernelsByType() map[gguf.Type]matAsmFunc { return nil }
 
-func matQ4_0Asm(*Matrix, *acts, int, int, int, []float32) bool { return false }
+// repackByType: the portable K-quant kernels read their blocks in place.
+func repackByType() map[gguf.Type]func(*Matrix) { return nil }
 
-func matQ8_0AsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
-
-func matQ4_0AsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
-
+// kernelVariants is the one way the products run here (for tests).
 func kernelVariants() []kernelLevel { return []kernelLevel{levelAVX2} }
 
 // hasZMM: no ZMM kernels here.
 const hasZMM = false
-
-func matQ4KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
-
-func matQ4KAsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
-
-func matQ5KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
-
-func matQ6KAsm(*Matrix, *acts, int, int, int, []float32) bool { return false }
 
 func dotF32(a, b []float32) float32 { return dotF32Go(a, b) }
 
@@ -72,3 +64,11 @@ func scoresF16(out, q []float32, k []uint16, stride int, scale float32) float32 
 }
 
 func wsumF16(out, p []float32, v []uint16, stride int) { wsumF16Go(out, p, v, stride) }
+
+// The per-level assembly entry points that tests call report that there is
+// no assembly here.
+func matQ8_0AsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
+
+func matQ4_0AsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }
+
+func matQ4KAsmV(*Matrix, *acts, int, int, int, []float32, kernelLevel) bool { return false }

@@ -8,9 +8,6 @@ package quant
 import "math"
 
 func matQ8_0(w *Matrix, a *acts, r0, r1, n int, y []float32) {
-	if matQ8_0Asm(w, a, r0, r1, n, y) {
-		return
-	}
 	nb := w.Cols / qk
 	wq := int8s(w.qs)
 	for r := r0; r < r1; r++ {
@@ -42,9 +39,6 @@ func dotQ8_0Go(wq []int8, wd []float32, xq []int8, xd []float32) float32 {
 }
 
 func matQ4_0(w *Matrix, a *acts, r0, r1, n int, y []float32) {
-	if matQ4_0Asm(w, a, r0, r1, n, y) {
-		return
-	}
 	nb := w.Cols / qk
 	rb := q4RowBytes(w.Cols)
 	for r := r0; r < r1; r++ {
@@ -59,6 +53,13 @@ func matQ4_0(w *Matrix, a *acts, r0, r1, n int, y []float32) {
 // dotQ4_0Go is ggml_vec_dot_q4_0_q8_0 on the repacked layout (see
 // repackQ4_0): quants are q-8 in [-8, 7].
 func dotQ4_0Go(wq []byte, wd []float32, xq []int8, xd []float32) float32 {
+	return dotNibGo(wq, wd, xq, xd, 8)
+}
+
+// dotNibGo is the dot of nibbles in repackQ4_0's layout, each used as
+// q - bias (8 for Q4_0, 0 for Q4_1), with Q8_0/Q8_1 quants: per block an
+// exact int32 sum scaled by the two block scales.
+func dotNibGo(wq []byte, wd []float32, xq []int8, xd []float32, bias int32) float32 {
 	var sum float32
 	nb := len(wd)
 	for b := 0; b < nb; b += 2 {
@@ -66,13 +67,13 @@ func dotQ4_0Go(wq []byte, wd []float32, xq []int8, xd []float32) float32 {
 		x0 := (*[qk]int8)(xq[b*qk:])
 		var s0, s1 int32
 		for k := 0; k < qk; k += 2 {
-			s0 += (int32(v[k]&0xf)-8)*int32(x0[k]) + (int32(v[k+1]&0xf)-8)*int32(x0[k+1])
+			s0 += (int32(v[k]&0xf)-bias)*int32(x0[k]) + (int32(v[k+1]&0xf)-bias)*int32(x0[k+1])
 		}
 		sum += float32(s0) * float32(wd[b]*xd[b])
 		if b+1 < nb {
 			x1 := (*[qk]int8)(xq[(b+1)*qk:])
 			for k := 0; k < qk; k += 2 {
-				s1 += (int32(v[k]>>4)-8)*int32(x1[k]) + (int32(v[k+1]>>4)-8)*int32(x1[k+1])
+				s1 += (int32(v[k]>>4)-bias)*int32(x1[k]) + (int32(v[k+1]>>4)-bias)*int32(x1[k+1])
 			}
 			sum += float32(s1) * float32(wd[b+1]*xd[b+1])
 		}
@@ -81,9 +82,6 @@ func dotQ4_0Go(wq []byte, wd []float32, xq []int8, xd []float32) float32 {
 }
 
 func matQ4K(w *Matrix, a *acts, r0, r1, n int, y []float32) {
-	if matQ4KAsm(w, a, r0, r1, n, y) {
-		return
-	}
 	nb := w.Cols / qkK
 	rb := nb * q4K
 	for r := r0; r < r1; r++ {
@@ -139,9 +137,6 @@ func dotQ4KGo(row []byte, xq []int8, xd []float32, bsum []int16) float32 {
 }
 
 func matQ5K(w *Matrix, a *acts, r0, r1, n int, y []float32) {
-	if matQ5KAsm(w, a, r0, r1, n, y) {
-		return
-	}
 	nb := w.Cols / qkK
 	rb := nb * q5K
 	for r := r0; r < r1; r++ {
@@ -186,9 +181,6 @@ func dotQ5KGo(row []byte, xq []int8, xd []float32, bsum []int16) float32 {
 }
 
 func matQ6K(w *Matrix, a *acts, r0, r1, n int, y []float32) {
-	if matQ6KAsm(w, a, r0, r1, n, y) {
-		return
-	}
 	nb := w.Cols / qkK
 	rb := nb * q6K
 	for r := r0; r < r1; r++ {
@@ -232,7 +224,8 @@ func dotQ6KGo(row []byte, xq []int8, xd []float32) float32 {
 	return sum
 }
 
-func matF32(w *Matrix, x []float32, r0, r1, n int, y []float32) {
+func matF32(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	x := a.f
 	for r := r0; r < r1; r++ {
 		row := w.f32[r*w.Cols : (r+1)*w.Cols]
 		t := 0
@@ -264,7 +257,8 @@ func dotF32Go(a, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-func matF16(w *Matrix, x []float32, r0, r1, n int, y []float32) {
+func matF16(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	x := a.f
 	for r := r0; r < r1; r++ {
 		row := w.u16[r*w.Cols : (r+1)*w.Cols]
 		t := 0
@@ -298,7 +292,8 @@ func dotF16Go(a []uint16, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-func matBF16(w *Matrix, x []float32, r0, r1, n int, y []float32) {
+func matBF16(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	x := a.f
 	for r := r0; r < r1; r++ {
 		row := w.u16[r*w.Cols : (r+1)*w.Cols]
 		for t := 0; t < n; t++ {

@@ -106,14 +106,7 @@ func TestKernelsMatchPortable(t *testing.T) {
 			a := &mm.a
 			y := make([]float32, n*rows)
 			for r0 := 0; r0 < rows; r0 += 2 {
-				switch typ {
-				case gguf.TypeQ4_K:
-					matQ4K(&m, a, r0, min(r0+2, rows), n, y)
-				case gguf.TypeQ5_K:
-					matQ5K(&m, a, r0, min(r0+2, rows), n, y)
-				default:
-					matQ6K(&m, a, r0, min(r0+2, rows), n, y)
-				}
+				matRows(&m, a, r0, min(r0+2, rows), n, y)
 			}
 			rb := nsb * typ.BlockBytes()
 			for tok := 0; tok < n; tok++ {

@@ -16,7 +16,8 @@ type acts struct {
 	d     []float32 // one scale per block (32 or 256 elements)
 	bsum  []int16   // Q8_K: sum of each 16 quants
 	bsum8 []int16   // Q8_K: sum of each 32 quants (Q4_K/Q5_K mins term)
-	f     []float32 // float activations (F32/F16/BF16 weights)
+	f     []float32 // float activations (F32/F16/BF16 weights; for F32 the input itself)
+	s     []float32 // Q8_1: per block fp16(d*Σq), ggml's block_q8_1.s (Q4_1/Q5_1 weights)
 
 	// For the paired-block assembly kernels (see kernels_amd64.s), per pair
 	// of Q8_0 blocks a, b: xs = [da da db db da da db db], and for Q4_0
@@ -187,35 +188,52 @@ func (p *Pool) matmul(x []float32, n int) {
 // rowTile is the granularity of the row split between tasks.
 const rowTile = 4
 
-// prepare sizes the activation buffers for the current job.
+// prepare sizes the activation buffers for the current job, by the form
+// the weight type's kernels read (its vecDot type).
 func (mm *matmulJob) prepare() {
 	w, n := mm.w, mm.n
-	switch w.Type {
-	case gguf.TypeQ8_0, gguf.TypeQ4_0:
+	k := kernelOf(w.Type)
+	switch k.vecDot {
+	case gguf.TypeQ8_0, gguf.TypeQ8_1:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
 		mm.a.d = grow(mm.a.d, n*w.Cols/qk)
-		np := w.Cols / qk / 2
-		mm.a.qsum = grow(mm.a.qsum, n*w.Cols/qk)
-		mm.a.xs = grow(mm.a.xs, n*np*8)
-		if w.Type == gguf.TypeQ4_0 {
-			mm.a.xk = grow(mm.a.xk, n*np*8)
+		if k.vecDot == gguf.TypeQ8_1 {
+			mm.a.s = grow(mm.a.s, n*w.Cols/qk)
 		}
-		if nb := w.Cols / qk; nb%4 == 0 {
-			mm.a.xs4 = grow(mm.a.xs4, n*nb*2)
-			mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
-			if hasZMM && w.Type == gguf.TypeQ4_0 {
-				mm.a.qz = grow(mm.a.qz, n*w.Cols)
-			} else {
-				mm.a.qz = mm.a.qz[:0]
-			}
-		}
-	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+		mm.prepareBlocks(k)
+	case gguf.TypeQ8_K:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
 		mm.a.d = grow(mm.a.d, n*w.Cols/qkK)
 		mm.a.bsum = grow(mm.a.bsum, n*w.Cols/16)
 		mm.a.bsum8 = grow(mm.a.bsum8, n*w.Cols/32)
+		if w.Type == gguf.TypeIQ4_XS && w.qs != nil { // the Q8_0 kernels on Q8_K activations
+			mm.prepareBlocks(k)
+		}
 	case gguf.TypeF16, gguf.TypeBF16:
 		mm.a.f = grow(mm.a.f, n*w.Cols)
+	case gguf.TypeF32:
+		mm.a.f = mm.x[:n*w.Cols]
+	}
+}
+
+// prepareBlocks sizes the per-32-element arrays of the paired and quad
+// assembly kernels.
+func (mm *matmulJob) prepareBlocks(k *kernel) {
+	w, n := mm.w, mm.n
+	nb := w.Cols / qk
+	np := nb / 2
+	mm.a.qsum = grow(mm.a.qsum, n*nb)
+	mm.a.xs = grow(mm.a.xs, n*np*8)
+	if k.nibbles {
+		mm.a.xk = grow(mm.a.xk, n*np*8)
+	}
+	mm.a.qz = mm.a.qz[:0]
+	if nb%4 == 0 {
+		mm.a.xs4 = grow(mm.a.xs4, n*nb*2)
+		mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
+		if hasZMM && k.nibbles {
+			mm.a.qz = grow(mm.a.qz, n*w.Cols)
+		}
 	}
 }
 
@@ -223,55 +241,36 @@ func (mm *matmulJob) prepare() {
 func (mm *matmulJob) quantize(t int) {
 	cols := mm.w.Cols
 	x := mm.x[t*cols : (t+1)*cols]
-	switch mm.w.Type {
-	case gguf.TypeQ8_0, gguf.TypeQ4_0:
+	k := kernelOf(mm.w.Type)
+	switch k.vecDot {
+	case gguf.TypeQ8_0, gguf.TypeQ8_1:
 		nb := cols / qk
 		qs, ds, sums := mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*nb:(t+1)*nb], mm.a.qsum[t*nb:(t+1)*nb]
 		quantizeQ8_0Sums(x, qs, ds, sums)
-		np := nb / 2
-		xs := mm.a.xs[t*np*8 : (t+1)*np*8]
-		for p := 0; p < np; p++ {
-			da, db := ds[2*p], ds[2*p+1]
-			v := (*[8]float32)(xs[8*p:])
-			*v = [8]float32{da, da, db, db, da, da, db, db}
+		if k.vecDot == gguf.TypeQ8_1 {
+			q8_1Sums(x, sums, mm.a.s[t*nb:(t+1)*nb])
 		}
-		if mm.w.Type == gguf.TypeQ4_0 {
-			xk := mm.a.xk[t*np*8 : (t+1)*np*8]
-			for p := 0; p < np; p++ {
-				v := (*[8]int32)(xk[8*p:])
-				*v = [8]int32{-8 * sums[2*p], 0, -8 * sums[2*p+1]}
-			}
-		}
-		if nb%4 == 0 {
-			xs4 := mm.a.xs4[t*nb*2 : (t+1)*nb*2]
-			for q := 0; q < nb/4; q++ {
-				d := (*[4]float32)(ds[4*q:])
-				v := (*[8]float32)(xs4[8*q:])
-				*v = [8]float32{d[0], d[1], d[2], d[3], d[0], d[1], d[2], d[3]}
-			}
-			// The quad kernels' offset correction: Q4_0 quants are used
-			// as 0..15 (q+8), Q8_0's by the four-token VNNI kernel as
-			// q+128.
-			off := int32(-8)
-			if mm.w.Type == gguf.TypeQ8_0 {
-				off = -128
-			}
-			xk4 := mm.a.xk4[t*nb*2 : (t+1)*nb*2]
-			for q := 0; q < nb/4; q++ {
-				s := (*[4]int32)(sums[4*q:])
-				v := (*[8]int32)(xk4[8*q:])
-				*v = [8]int32{off * s[0], off * s[1], off * s[2], off * s[3]}
-			}
-			if len(mm.a.qz) > 0 {
-				mm.reorderQ4Z(t)
-			}
-		}
-	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+		mm.blockTerms(k, t, ds, sums)
+	case gguf.TypeQ8_K:
 		bs := mm.a.bsum[t*cols/16 : (t+1)*cols/16]
-		quantizeQ8K(x, mm.a.qs[t*cols:(t+1)*cols], mm.a.d[t*cols/qkK:(t+1)*cols/qkK], bs)
+		d := mm.a.d[t*cols/qkK : (t+1)*cols/qkK]
+		quantizeQ8K(x, mm.a.qs[t*cols:(t+1)*cols], d, bs)
 		bs8 := mm.a.bsum8[t*cols/32 : (t+1)*cols/32]
 		for i := range bs8 {
 			bs8[i] = bs[2*i] + bs[2*i+1]
+		}
+		if len(mm.a.xs4) > 0 && mm.w.Type == gguf.TypeIQ4_XS && mm.w.qs != nil {
+			// The Q8_0 kernels see 32-element blocks that share their
+			// super-block's scale.
+			nb := cols / qk
+			var d32 [qkK / qk]float32
+			var s32 [qkK / qk]int32
+			for sb := range d {
+				for i := range d32 {
+					d32[i], s32[i] = d[sb], int32(bs8[sb*8+i])
+				}
+				mm.blockTermsAt(k, t, nb, sb*8, d32[:], s32[:])
+			}
 		}
 	case gguf.TypeF16:
 		roundFP16s(mm.a.f[t*cols:(t+1)*cols], x)
@@ -279,6 +278,71 @@ func (mm *matmulJob) quantize(t int) {
 		f := mm.a.f[t*cols : (t+1)*cols]
 		for i, v := range x {
 			f[i] = BF16ToFP32(FP32ToBF16(v))
+		}
+	}
+}
+
+// q8_1Sums sets s[b] to block_q8_1's s as ggml's x86 quantize_row_q8_1
+// computes it: fp16(d*Σq) with d = amax/127 before its rounding to fp16
+// (the quants themselves are Q8_0's).
+func q8_1Sums(x []float32, sums []int32, s []float32) {
+	for b := range s {
+		var amax float32
+		for _, v := range x[b*qk : (b+1)*qk] {
+			amax = max(amax, abs32(v))
+		}
+		s[b] = roundFP16(float32(amax/127) * float32(sums[b]))
+	}
+}
+
+// blockTerms fills token t's per-block scale vectors and offset
+// corrections for the paired and quad kernels from the block scales ds
+// and quant sums.
+func (mm *matmulJob) blockTerms(k *kernel, t int, ds []float32, sums []int32) {
+	nb := mm.w.Cols / qk
+	np := nb / 2
+	xs := mm.a.xs[t*np*8 : (t+1)*np*8]
+	for p := 0; p < np; p++ {
+		da, db := ds[2*p], ds[2*p+1]
+		v := (*[8]float32)(xs[8*p:])
+		*v = [8]float32{da, da, db, db, da, da, db, db}
+	}
+	if k.nibbles {
+		xk := mm.a.xk[t*np*8 : (t+1)*np*8]
+		for p := 0; p < np; p++ {
+			v := (*[8]int32)(xk[8*p:])
+			*v = [8]int32{k.off * sums[2*p], 0, k.off * sums[2*p+1]}
+		}
+	}
+	if nb%4 == 0 {
+		mm.blockTermsAt(k, t, nb, 0, ds, sums)
+		if len(mm.a.qz) > 0 {
+			mm.reorderQ4Z(t)
+		}
+	}
+}
+
+// blockTermsAt fills the quad kernels' xs4 and xk4 of token t for the
+// blocks b0.. (a multiple of 4) with scales ds and quant sums: the
+// correction is off*Σq per block (Q4_0 quants are used as 0..15, q+8;
+// Q8_0's by the four-token VNNI kernel as q+128; Q4_1's need none).
+func (mm *matmulJob) blockTermsAt(k *kernel, t, nb, b0 int, ds []float32, sums []int32) {
+	xs4 := mm.a.xs4[t*nb*2+b0*2 : t*nb*2+(b0+len(ds))*2]
+	xk4 := mm.a.xk4[t*nb*2+b0*2 : t*nb*2+(b0+len(ds))*2]
+	for q := 0; q < len(ds)/4; q++ {
+		d := (*[4]float32)(ds[4*q:])
+		v := (*[8]float32)(xs4[8*q:])
+		*v = [8]float32{d[0], d[1], d[2], d[3], d[0], d[1], d[2], d[3]}
+		s := (*[4]int32)(sums[4*q:])
+		o := (*[8]int32)(xk4[8*q:])
+		*o = [8]int32{k.off * s[0], k.off * s[1], k.off * s[2], k.off * s[3]}
+	}
+	if np := len(ds) / 2; len(mm.a.xs) >= (t+1)*(nb/2)*8 {
+		xs := mm.a.xs[t*(nb/2)*8+b0*4 : t*(nb/2)*8+(b0+len(ds))*4]
+		for p := 0; p < np; p++ {
+			da, db := ds[2*p], ds[2*p+1]
+			v := (*[8]float32)(xs[8*p:])
+			*v = [8]float32{da, da, db, db, da, da, db, db}
 		}
 	}
 }
@@ -308,23 +372,16 @@ func (mm *matmulJob) rows(t int) {
 	if r0 >= r1 {
 		return
 	}
-	switch w.Type {
-	case gguf.TypeQ8_0:
-		matQ8_0(w, &mm.a, r0, r1, mm.n, y)
-	case gguf.TypeQ4_0:
-		matQ4_0(w, &mm.a, r0, r1, mm.n, y)
-	case gguf.TypeQ4_K:
-		matQ4K(w, &mm.a, r0, r1, mm.n, y)
-	case gguf.TypeQ5_K:
-		matQ5K(w, &mm.a, r0, r1, mm.n, y)
-	case gguf.TypeQ6_K:
-		matQ6K(w, &mm.a, r0, r1, mm.n, y)
-	case gguf.TypeF32:
-		matF32(w, mm.x, r0, r1, mm.n, y)
-	case gguf.TypeF16:
-		matF16(w, mm.a.f, r0, r1, mm.n, y)
-	case gguf.TypeBF16:
-		matBF16(w, mm.a.f, r0, r1, mm.n, y)
+	matRows(w, &mm.a, r0, r1, mm.n, y)
+}
+
+// matRows computes rows [r0, r1) of w's product from the kernel table: the
+// assembly where there is one for this shape and CPU, else the portable
+// kernel.
+func matRows(w *Matrix, a *acts, r0, r1, n int, y []float32) {
+	k := kernelOf(w.Type)
+	if k.asm == nil || !k.asm(w, a, r0, r1, n, y) {
+		k.mat(w, a, r0, r1, n, y)
 	}
 }
 

@@ -12,7 +12,26 @@ import (
 )
 
 var matTypes = []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ8_0, gguf.TypeQ4_0,
-	gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K}
+	gguf.TypeQ4_1, gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeIQ4_NL,
+	gguf.TypeQ2_K, gguf.TypeQ3_K, gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K, gguf.TypeIQ4_XS}
+
+// is32 reports the types whose activations are 32-element Q8_0/Q8_1
+// blocks; k-quant reports those with Q8_K super-blocks.
+func is32(t gguf.Type) bool {
+	switch t {
+	case gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_1, gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeIQ4_NL:
+		return true
+	}
+	return false
+}
+
+func isK(t gguf.Type) bool {
+	switch t {
+	case gguf.TypeQ2_K, gguf.TypeQ3_K, gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K, gguf.TypeIQ4_XS:
+		return true
+	}
+	return false
+}
 
 func randMatrix(t testing.TB, r *rand.Rand, typ gguf.Type, rows, cols int) (Matrix, []float32) {
 	w := randFloats(r, rows*cols, 1/math.Sqrt(float64(cols)))
@@ -37,8 +56,8 @@ func randMatrix(t testing.TB, r *rand.Rand, typ gguf.Type, rows, cols int) (Matr
 // round-half-even(x*127/amax); Q8_K with iscale = -127/max; fp16/bf16 rounding.
 func emulateActivations(typ gguf.Type, x []float32) []float64 {
 	out := make([]float64, len(x))
-	switch typ {
-	case gguf.TypeQ8_0, gguf.TypeQ4_0:
+	switch {
+	case is32(typ):
 		for b := 0; b < len(x); b += 32 {
 			amax := float32(0)
 			for _, v := range x[b : b+32] {
@@ -53,7 +72,7 @@ func emulateActivations(typ gguf.Type, x []float32) []float64 {
 				out[b+i] = q * float64(d)
 			}
 		}
-	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+	case isK(typ):
 		for b := 0; b < len(x); b += 256 {
 			var mx float32
 			for _, v := range x[b : b+256] {
@@ -70,11 +89,11 @@ func emulateActivations(typ gguf.Type, x []float32) []float64 {
 				out[b+i] = q * float64(1/iscale)
 			}
 		}
-	case gguf.TypeF16:
+	case typ == gguf.TypeF16:
 		for i, v := range x {
 			out[i] = float64(FP16ToFP32(FP32ToFP16(v)))
 		}
-	case gguf.TypeBF16:
+	case typ == gguf.TypeBF16:
 		for i, v := range x {
 			out[i] = float64(BF16ToFP32(FP32ToBF16(v)))
 		}
@@ -86,11 +105,41 @@ func emulateActivations(typ gguf.Type, x []float32) []float64 {
 	return out
 }
 
+// minTermQ8_1 is, for Q4_1/Q5_1 weights, how ggml's min term differs from
+// the exact m*Σx: block_q8_1 keeps s = fp16(d*Σq) with d = amax/127 in
+// float32, so the product uses m*s where the dequantized dot has m*Σ(q*d16).
+func minTermQ8_1(typ gguf.Type, data []byte, row, cols int, x []float32, ex []float64) float64 {
+	if typ != gguf.TypeQ4_1 && typ != gguf.TypeQ5_1 {
+		return 0
+	}
+	size := typ.BlockBytes()
+	nb := cols / 32
+	var corr float64
+	for b := 0; b < nb; b++ {
+		blk := data[(row*nb+b)*size:]
+		m := float64(FP16ToFP32(uint16(blk[2]) | uint16(blk[3])<<8))
+		var amax float32
+		var exact float64
+		for i := 32 * b; i < 32*b+32; i++ {
+			amax = float32(math.Max(float64(amax), math.Abs(float64(x[i]))))
+			exact += ex[i]
+		}
+		d := float64(FP16ToFP32(FP32ToFP16(amax / 127)))
+		var sumq float64
+		if d != 0 {
+			sumq = math.Round(exact / d) // Σq, an integer
+		}
+		s := float64(FP16ToFP32(FP32ToFP16(float32(amax/127) * float32(sumq))))
+		corr += m*s - m*exact
+	}
+	return corr
+}
+
 func colsFor(typ gguf.Type) []int {
-	switch typ {
-	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
+	switch {
+	case isK(typ):
 		return []int{256, 768}
-	case gguf.TypeQ8_0, gguf.TypeQ4_0:
+	case is32(typ):
 		return []int{32, 96, 256, 288} // odd block counts exercise the lone Q4_0 block
 	}
 	return []int{3, 64, 100}
@@ -131,6 +180,7 @@ func TestMatMulMatchesEmulation(t *testing.T) {
 								want += p
 								mag += math.Abs(p)
 							}
+							want += minTermQ8_1(typ, m.Data, row, cols, x[tok*cols:(tok+1)*cols], ex[tok*cols:(tok+1)*cols])
 							got := float64(y[tok*rows+row])
 							if math.Abs(got-want) > 2e-6*mag+1e-30 {
 								t.Fatalf("%v %dx%d n=%d threads=%d: y[tok %d, row %d] = %.9g, want %.9g (mag %g)",
@@ -316,7 +366,7 @@ func TestNewMatrixErrors(t *testing.T) {
 	if _, err := NewMatrix(gguf.TypeQ4_K, 1, 128, make([]byte, 72)); err == nil {
 		t.Error("partial super-block accepted")
 	}
-	if _, err := NewMatrix(gguf.TypeQ2_K, 1, 256, make([]byte, 84)); err == nil {
+	if _, err := NewMatrix(gguf.TypeIQ2_XXS, 1, 256, make([]byte, 66)); err == nil {
 		t.Error("unsupported type accepted")
 	}
 	if _, err := NewMatrix(gguf.TypeF32, 0, 4, nil); err == nil {

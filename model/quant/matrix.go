@@ -20,10 +20,12 @@ type Matrix struct {
 	Data       []byte
 
 	// Repacked forms, filled by NewMatrix for the types whose kernels use them.
-	qs  []byte    // Q8_0: int8 quants; Q4_0: paired-nibble quants (see repackQ4_0); Q4_K/Q5_K: see repackQ4K/repackQ5K
-	ds  []float32 // Q8_0/Q4_0: scale per block; Q4_K/Q5_K: d, dmin per super-block; Q6_K: d per super-block
-	f32 []float32 // F32: Data viewed (or copied, when unaligned) as float32
-	u16 []uint16  // F16/BF16: Data viewed (or copied) as uint16
+	qs   []byte    // Q8_0/Q5_0/Q5_1/IQ4_NL/IQ4_XS: int8 quants (repackQ8_0, repackInt8, repackIQ4XS); Q4_0/Q4_1: paired nibbles (repackQ4_0); Q4_K/Q5_K: see repackQ4K/repackQ5K; Q2_K/Q3_K: Q6_K blocks (repackQ6K)
+	ds   []float32 // scale per block (32-element types, IQ4_XS per 32); Q4_K/Q5_K: d, dmin per super-block; Q2_K/Q3_K/Q6_K: d per super-block
+	ms   []float32 // Q4_1/Q5_1: min per block; Q2_K: dmin per super-block
+	mins []int8    // Q2_K: the 4-bit mins, 16 per super-block
+	f32  []float32 // F32: Data viewed (or copied, when unaligned) as float32
+	u16  []uint16  // F16/BF16: Data viewed (or copied) as uint16
 
 	ready bool // built by NewMatrix
 }
@@ -39,19 +41,15 @@ var nativeLE = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // MatMulTypes reports whether Pool.MatMul has kernels for weights of type t.
 func MatMulTypes(t gguf.Type) bool {
-	switch t {
-	case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ8_0, gguf.TypeQ4_0,
-		gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
-		return true
-	}
-	return false
+	k := kernelOf(t)
+	return k != nil && k.mat != nil
 }
 
 // NewMatrix checks that data holds rows×cols elements of type t and prepares
 // the matrix for the kernels.
 func NewMatrix(t gguf.Type, rows, cols int, data []byte) (Matrix, error) {
 	if !MatMulTypes(t) {
-		return Matrix{}, fmt.Errorf("quant: no matrix kernels for type %v", t)
+		return Matrix{}, fmt.Errorf("quant: no matrix kernels for type %v (supported: %s)", t, MatrixTypeNames())
 	}
 	if rows <= 0 || cols <= 0 {
 		return Matrix{}, fmt.Errorf("quant: bad matrix shape %dx%d", rows, cols)
@@ -64,35 +62,37 @@ func NewMatrix(t gguf.Type, rows, cols int, data []byte) (Matrix, error) {
 		return Matrix{}, fmt.Errorf("quant: %v matrix %dx%d needs %d bytes, got %d", t, rows, cols, int64(rb)*int64(rows), len(data))
 	}
 	m := Matrix{Type: t, Rows: rows, Cols: cols, Data: data, ready: true}
-	switch t {
-	case gguf.TypeQ8_0:
-		m.repackQ8_0()
-	case gguf.TypeQ4_0:
-		m.repackQ4_0()
-	case gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K:
-		if asmKernels() { // the portable K-quant kernels read Data directly
-			m.repackK()
-		}
-	case gguf.TypeF32:
-		if nativeLE && uintptr(unsafe.Pointer(unsafe.SliceData(data)))%4 == 0 {
-			m.f32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/4)
-		} else {
-			m.f32 = make([]float32, len(data)/4)
-			for i := range m.f32 {
-				m.f32[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
-			}
-		}
-	case gguf.TypeF16, gguf.TypeBF16:
-		if nativeLE && uintptr(unsafe.Pointer(unsafe.SliceData(data)))%2 == 0 {
-			m.u16 = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/2)
-		} else {
-			m.u16 = make([]uint16, len(data)/2)
-			for i := range m.u16 {
-				m.u16[i] = binary.LittleEndian.Uint16(data[2*i:])
-			}
-		}
+	if k := kernelOf(t); k.repack != nil {
+		k.repack(&m)
 	}
 	return m, nil
+}
+
+// viewF32 makes m.f32: Data itself where it is aligned on a little-endian
+// host, a decoded copy otherwise.
+func (m *Matrix) viewF32() {
+	data := m.Data
+	if nativeLE && uintptr(unsafe.Pointer(unsafe.SliceData(data)))%4 == 0 {
+		m.f32 = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/4)
+		return
+	}
+	m.f32 = make([]float32, len(data)/4)
+	for i := range m.f32 {
+		m.f32[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+	}
+}
+
+// viewU16 makes m.u16 for F16/BF16 weights, as viewF32.
+func (m *Matrix) viewU16() {
+	data := m.Data
+	if nativeLE && uintptr(unsafe.Pointer(unsafe.SliceData(data)))%2 == 0 {
+		m.u16 = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(data))), len(data)/2)
+		return
+	}
+	m.u16 = make([]uint16, len(data)/2)
+	for i := range m.u16 {
+		m.u16[i] = binary.LittleEndian.Uint16(data[2*i:])
+	}
 }
 
 // weightBytes allocates n bytes for repacked weights, backed by huge pages
@@ -131,37 +131,22 @@ func (m *Matrix) repackQ4_0() {
 	rb := q4RowBytes(m.Cols)
 	m.qs = weightBytes(m.Rows * rb)
 	m.ds = make([]float32, m.Rows*nbr)
-	var q [qk]byte
 	for r := 0; r < m.Rows; r++ {
 		out := m.qs[r*rb : (r+1)*rb]
 		for b := 0; b < nbr; b++ {
 			blk := m.Data[(r*nbr+b)*q4_0 : (r*nbr+b+1)*q4_0]
 			m.ds[r*nbr+b] = f16at(blk)
-			for j := 0; j < qk/2; j++ {
-				q[j] = blk[2+j] & 0xf
-				q[j+qk/2] = blk[2+j] >> 4
-			}
-			dst := out[(b/2)*32 : (b/2)*32+32]
-			shift := uint(4 * (b & 1))
-			for k := 0; k < qk; k++ {
-				dst[k] |= q[k] << shift
-			}
+			packNibblePair(out[(b/2)*32:(b/2)*32+32], blk[2:2+qk/2], b&1)
 		}
 	}
 }
 
-// repackK prepares K-quant weights for the assembly kernels.
-func (m *Matrix) repackK() {
-	switch m.Type {
-	case gguf.TypeQ4_K:
-		m.repackQ4K()
-	case gguf.TypeQ5_K:
-		m.repackQ5K()
-	case gguf.TypeQ6_K: // only d moves to a float stream
-		m.ds = make([]float32, m.Rows*m.Cols/qkK)
-		for b := range m.ds {
-			m.ds[b] = f16at(m.Data[b*q6K+208:])
-		}
+// repackQ6Kd moves Q6_K's d to a float stream for the assembly; the
+// blocks are read in place.
+func (m *Matrix) repackQ6Kd() {
+	m.ds = make([]float32, m.Rows*m.Cols/qkK)
+	for b := range m.ds {
+		m.ds[b] = f16at(m.Data[b*q6K+208:])
 	}
 }
 

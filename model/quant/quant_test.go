@@ -178,7 +178,7 @@ func TestDequantizeErrors(t *testing.T) {
 		{"partial block", gguf.TypeQ8_0, 34, 31},
 		{"short data", gguf.TypeQ4_0, 17, 32},
 		{"long data", gguf.TypeQ4_K, 145, 256},
-		{"unsupported type", gguf.TypeQ2_K, 84, 256},
+		{"unsupported type", gguf.TypeIQ2_XXS, 66, 256},
 		{"unknown type", gguf.Type(99), 4, 1},
 	}
 	for _, tt := range tests {
@@ -189,8 +189,8 @@ func TestDequantizeErrors(t *testing.T) {
 	if _, err := Quantize(gguf.TypeQ4_K, make([]float32, 100)); err == nil {
 		t.Error("Quantize Q4_K of 100 floats: no error")
 	}
-	if _, err := Quantize(gguf.TypeQ2_K, make([]float32, 256)); err == nil {
-		t.Error("Quantize Q2_K: no error")
+	if _, err := Quantize(gguf.TypeIQ2_XXS, make([]float32, 256)); err == nil {
+		t.Error("Quantize IQ2_XXS: no error")
 	}
 }
 
@@ -219,6 +219,13 @@ func TestRoundTrip(t *testing.T) {
 		{gguf.TypeQ5_K, 0.06},
 		{gguf.TypeQ6_K, 0.03},
 		{gguf.TypeQ8_K, 0.01},
+		{gguf.TypeQ4_1, 0.12},
+		{gguf.TypeQ5_0, 0.07},
+		{gguf.TypeQ5_1, 0.06},
+		{gguf.TypeIQ4_NL, 0.12},
+		{gguf.TypeQ2_K, 0.45},
+		{gguf.TypeQ3_K, 0.25},
+		{gguf.TypeIQ4_XS, 0.12},
 	}
 	for _, tt := range tests {
 		for _, scale := range []float64{1e-3, 1, 300} {
@@ -242,6 +249,9 @@ func TestRoundTrip(t *testing.T) {
 			rel := math.Sqrt(se / sx)
 			if rel > tt.maxRel || math.IsNaN(rel) {
 				t.Errorf("%v scale %g: relative RMS error %.4g > %g", tt.t, scale, rel, tt.maxRel)
+			}
+			if scale == 1 {
+				t.Logf("%v: relative RMS error %.4g", tt.t, rel)
 			}
 			for i := 512; i < 768; i++ {
 				if y[i] != 0 {

@@ -13,13 +13,12 @@ import (
 const groupMaxEps = 1e-15
 
 // Quantize encodes src as type t with ggml's reference quantizers
-// (quantize_row_*_ref), so files written by weft match llama-quantize's
+// (quantize_row_*_ref, or the quantize_* code llama-quantize runs without
+// an importance matrix), so files written by weft match llama-quantize's
 // output for the same floats. len(src) must be a whole number of blocks.
 func Quantize(t gguf.Type, src []float32) ([]byte, error) {
-	switch t {
-	case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16, gguf.TypeQ8_0, gguf.TypeQ4_0,
-		gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K, gguf.TypeQ8_K:
-	default:
+	k := kernelOf(t)
+	if k == nil || k.quant == nil {
 		return nil, fmt.Errorf("quant: cannot quantize to %v", t)
 	}
 	n, err := t.RowBytes(len(src))
@@ -27,45 +26,26 @@ func Quantize(t gguf.Type, src []float32) ([]byte, error) {
 		return nil, fmt.Errorf("quant: %w", err)
 	}
 	dst := make([]byte, n)
-	switch t {
-	case gguf.TypeF32:
-		for i, v := range src {
-			binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
-		}
-	case gguf.TypeF16:
-		for i, v := range src {
-			binary.LittleEndian.PutUint16(dst[2*i:], FP32ToFP16(v))
-		}
-	case gguf.TypeBF16:
-		for i, v := range src {
-			binary.LittleEndian.PutUint16(dst[2*i:], FP32ToBF16(v))
-		}
-	case gguf.TypeQ8_0:
-		for b := 0; b < len(src)/qk; b++ {
-			quantQ8_0Ref(src[b*qk:(b+1)*qk], dst[b*q8_0:(b+1)*q8_0])
-		}
-	case gguf.TypeQ4_0:
-		for b := 0; b < len(src)/qk; b++ {
-			quantQ4_0Ref(src[b*qk:(b+1)*qk], dst[b*q4_0:(b+1)*q4_0])
-		}
-	case gguf.TypeQ4_K:
-		for b := 0; b < len(src)/qkK; b++ {
-			quantQ4KRef(src[b*qkK:(b+1)*qkK], dst[b*q4K:(b+1)*q4K])
-		}
-	case gguf.TypeQ5_K:
-		for b := 0; b < len(src)/qkK; b++ {
-			quantQ5KRef(src[b*qkK:(b+1)*qkK], dst[b*q5K:(b+1)*q5K])
-		}
-	case gguf.TypeQ6_K:
-		for b := 0; b < len(src)/qkK; b++ {
-			quantQ6KRef(src[b*qkK:(b+1)*qkK], dst[b*q6K:(b+1)*q6K])
-		}
-	case gguf.TypeQ8_K:
-		for b := 0; b < len(src)/qkK; b++ {
-			quantQ8KRef(src[b*qkK:(b+1)*qkK], dst[b*q8K:(b+1)*q8K])
-		}
-	}
+	k.quant(src, dst)
 	return dst, nil
+}
+
+func quantF32(src []float32, dst []byte) {
+	for i, v := range src {
+		binary.LittleEndian.PutUint32(dst[4*i:], math.Float32bits(v))
+	}
+}
+
+func quantF16(src []float32, dst []byte) {
+	for i, v := range src {
+		binary.LittleEndian.PutUint16(dst[2*i:], FP32ToFP16(v))
+	}
+}
+
+func quantBF16(src []float32, dst []byte) {
+	for i, v := range src {
+		binary.LittleEndian.PutUint16(dst[2*i:], FP32ToBF16(v))
+	}
 }
 
 func abs32(f float32) float32 { return math.Float32frombits(math.Float32bits(f) &^ (1 << 31)) }
