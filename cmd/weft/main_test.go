@@ -13,15 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weft-dev/weft/internal/refdata"
 	"github.com/weft-dev/weft/model"
 	"github.com/weft-dev/weft/model/gguf"
 )
 
 // The tests in this package drive the real weft binary as a subprocess, as
 // scripts and editors do: TestMain builds it once and synthesizes a tiny
-// model (random weights at the "tiny" preset's shapes, with the
-// deepseek-coder vocabulary from /work/shared so that FIM tokens exist).
+// model in-process (synthTiny).
 
 var (
 	weftBin  string // the built binary
@@ -60,28 +58,11 @@ func buildWeft(dir string) (string, error) {
 	return bin, nil
 }
 
-// errNoShared marks a missing /work/shared: a skip outside CI.
-var errNoShared = errors.New("shared test data not found")
-
-// sharedDir locates the reference data (refdata.Locate).
-func sharedDir() (string, error) { return refdata.Locate() }
-
-// synthTiny writes the tiny test model into dir.
+// synthTiny writes the tiny test model into dir: random weights at the "tiny"
+// preset's shapes with a byte-level vocabulary that has FIM control tokens,
+// made here so that these tests need nothing beside the repository.
 func synthTiny(dir string) (string, error) {
-	shared, err := sharedDir()
-	if err != nil {
-		return "", err
-	}
-	vocabPath := filepath.Join(shared, "testdata", "tokenizer", "ggml-vocab-deepseek-coder.gguf")
-	if _, err := os.Stat(vocabPath); err != nil {
-		return "", fmt.Errorf("%w: %v (set WEFT_SHARED)", errNoShared, err)
-	}
-	vocab, err := gguf.Open(vocabPath)
-	if err != nil {
-		return "", err
-	}
-	defer vocab.Close()
-	w, err := model.Synth("tiny", "qwen2", gguf.TypeQ8_0, vocab, 1)
+	w, err := model.Synth("tiny", "qwen2", gguf.TypeQ8_0, nil, 1)
 	if err != nil {
 		return "", err
 	}
@@ -101,18 +82,13 @@ func weft(t *testing.T) string {
 	return weftBin
 }
 
-// tiny returns the synthesized model's path; without /work/shared the test
-// is skipped, or fails under CI.
+// tiny returns the synthesized model's path.
 func tiny(t *testing.T) string {
 	t.Helper()
-	switch {
-	case modelErr == nil:
-		return tinyModel
-	case errors.Is(modelErr, errNoShared) && os.Getenv("CI") == "":
-		t.Skip(modelErr)
+	if modelErr != nil {
+		t.Fatalf("synthesizing the tiny model: %v", modelErr)
 	}
-	t.Fatalf("synthesizing the tiny model: %v", modelErr)
-	return ""
+	return tinyModel
 }
 
 // result is what one run of the binary did.
