@@ -13,7 +13,7 @@ import (
 	"github.com/weft-dev/weft/translate"
 )
 
-// sharedDir finds /work/shared as ../shared from the module root, or $WEFT_SHARED.
+// sharedDir locates the reference data (../shared next to the repository root, or $WEFT_SHARED).
 func sharedDir(t *testing.T) string { return refdata.Dir(t) }
 
 // goldTranslator returns, for a source f_gold, the set's own f_gold of the same problem in the target

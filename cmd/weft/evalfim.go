@@ -78,7 +78,7 @@ func cmdEvalFIM(e *env, args []string) error {
 	}
 	if needCorpus {
 		t0 := time.Now()
-		if corpus, err = train.BuildCorpus(train.CorpusOptions{Sources: train.DefaultSources()}); err != nil {
+		if corpus, err = train.BuildCorpus(train.CorpusOptions{Sources: corpusSources(e.ctx, nil), Forbidden: corpusForbidden(e.ctx)}); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "weft: corpus: %s (%v)\n", corpus.Summary(), time.Since(t0).Round(time.Millisecond))

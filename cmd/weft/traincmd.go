@@ -52,7 +52,8 @@ func cmdTrain(e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	c.CorpusDirs = corpus
+	c.Sources = corpusSources(e.ctx, corpus)
+	c.Forbidden = corpusForbidden(e.ctx)
 	c.Threads = mf.threads
 	if err := train.Run(e.ctx, c, e.stderr); err != nil {
 		return err
@@ -72,14 +73,7 @@ func cmdTrainCorpus(e *env, args []string) error {
 		return err
 	}
 	dirs = append(dirs, fs.Args()...)
-	var o train.CorpusOptions
-	if len(dirs) == 0 {
-		o.Sources = train.DefaultSources()
-	}
-	for _, d := range dirs {
-		o.Sources = append(o.Sources, train.Source{Name: filepath.Base(d), Dir: d})
-	}
-	c, err := train.BuildCorpus(o)
+	c, err := train.BuildCorpus(train.CorpusOptions{Sources: corpusSources(e.ctx, dirs), Forbidden: corpusForbidden(e.ctx)})
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,11 @@ func Dir(t testing.TB) string {
 // skipping the test as Dir does when it is missing.
 func Path(t testing.TB, rel ...string) string {
 	t.Helper()
-	p := filepath.Join(append([]string{Dir(t)}, rel...)...)
+	d, err := Locate()
+	if err != nil {
+		Missing(t, filepath.Join(rel...)+": "+err.Error())
+	}
+	p := filepath.Join(append([]string{d}, rel...)...)
 	if _, err := os.Stat(p); err != nil {
 		Missing(t, "reference data missing: "+p)
 	}

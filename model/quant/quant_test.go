@@ -11,8 +11,8 @@ import (
 	"github.com/weft-dev/weft/model/gguf"
 )
 
-// sharedDir locates /work/shared (see COMMON.md): $WEFT_SHARED, or ../shared
-// next to the module root.
+// sharedDir locates the reference data: $WEFT_SHARED, or ../shared next to
+// the module root.
 func sharedDir(t testing.TB) string { return refdata.Dir(t) }
 
 func le16(b []byte, v uint16) { binary.LittleEndian.PutUint16(b, v) }

@@ -15,7 +15,7 @@ import (
 	"github.com/weft-dev/weft/model/gguf"
 )
 
-// sharedDir locates /work/shared (../shared next to the repo root, or $WEFT_SHARED).
+// sharedDir locates the reference data (../shared next to the repository root, or $WEFT_SHARED).
 func sharedDir(t testing.TB) string { return refdata.Dir(t) }
 
 func missing(t testing.TB, msg string) { t.Helper(); refdata.Missing(t, msg) }

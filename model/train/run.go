@@ -22,8 +22,9 @@ import (
 // Config is everything `weft train` takes. Zero values get the defaults
 // listed in Defaults.
 type Config struct {
-	CorpusDirs []string // source trees; empty = DefaultSources()
-	OutDir     string   // checkpoints, manifest, vocabulary, exported model
+	Sources   []Source // the trees the corpus is drawn from (at least one)
+	Forbidden []string // trees the corpus must never read (CorpusOptions.Forbidden)
+	OutDir    string   // checkpoints, manifest, vocabulary, exported model
 
 	VocabSize int
 	Dim       int
@@ -134,14 +135,7 @@ func Run(ctx context.Context, c Config, logw io.Writer) error {
 	logf := func(format string, a ...any) { fmt.Fprintf(logw, format+"\n", a...) }
 
 	// 1. Corpus.
-	var sources []Source
-	for _, d := range c.CorpusDirs {
-		sources = append(sources, Source{Name: filepath.Base(filepath.Clean(d)), Dir: d, License: "user-supplied"})
-	}
-	if len(sources) == 0 {
-		sources = DefaultSources()
-	}
-	corpus, err := BuildCorpus(CorpusOptions{Sources: sources})
+	corpus, err := BuildCorpus(CorpusOptions{Sources: c.Sources, Forbidden: c.Forbidden})
 	if err != nil {
 		return err
 	}

@@ -175,7 +175,7 @@ func smallCorpus(t *testing.T) string {
 }
 
 func tinyRunConfig(corpus, out string) Config {
-	return Config{CorpusDirs: []string{corpus}, OutDir: out, VocabSize: 256 + 6 + 40, Dim: 32, Layers: 2, Heads: 2, KVHeads: 1,
+	return Config{Sources: []Source{{Name: "corpus", Dir: corpus}}, OutDir: out, VocabSize: 256 + 6 + 40, Dim: 32, Layers: 2, Heads: 2, KVHeads: 1,
 		FF: 64, Ctx: 32, Batch: 2, Steps: 8, LR: 3e-3, Warmup: 2, Seed: 5, LogEvery: 1, EvalEvery: 4, EvalWindows: 4, ExportType: "f32"}
 }
 
@@ -358,6 +358,11 @@ func TestValidationSplitStable(t *testing.T) {
 func TestBadInputs(t *testing.T) {
 	empty := t.TempDir()
 	writeCorpus(t, empty, map[string]string{"README.md": "no code here", "bad.go": "package \xff\xfe\n"})
+	// The forbidden trees: an evaluation set and a module cache, as the caller names them.
+	evalSet, modCache := t.TempDir(), t.TempDir()
+	writeCorpus(t, evalSet, map[string]string{"p.go": "package p\n"})
+	writeCorpus(t, filepath.Join(modCache, "golang.org"), map[string]string{"q.go": "package q\n"})
+	forbidden := []string{evalSet, modCache}
 	cases := []struct {
 		name string
 		src  Source
@@ -365,12 +370,12 @@ func TestBadInputs(t *testing.T) {
 	}{
 		{"empty corpus", Source{Name: "e", Dir: empty}, "empty corpus"},
 		{"missing dir", Source{Name: "m", Dir: filepath.Join(empty, "nope")}, "no such file"},
-		{"evaluation data", Source{Name: "x", Dir: "/work/shared/eval"}, "must never be trained on"},
-		{"module cache", Source{Name: "x", Dir: "/root/go/pkg/mod/golang.org"}, "must never be trained on"},
+		{"evaluation data", Source{Name: "x", Dir: evalSet}, "must never be trained on"},
+		{"module cache", Source{Name: "x", Dir: filepath.Join(modCache, "golang.org")}, "must never be trained on"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := BuildCorpus(CorpusOptions{Sources: []Source{tc.src}})
+			_, err := BuildCorpus(CorpusOptions{Sources: []Source{tc.src}, Forbidden: forbidden})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
@@ -398,10 +403,10 @@ func TestBadInputs(t *testing.T) {
 	if _, err := TrainBPE(context.Background(), map[string]int64{"a": 1}, 100); err == nil {
 		t.Error("vocab below 262: want error")
 	}
-	if err := Run(context.Background(), Config{CorpusDirs: []string{empty}, OutDir: t.TempDir()}, io.Discard); err == nil || !strings.Contains(err.Error(), "empty corpus") {
+	if err := Run(context.Background(), Config{Sources: []Source{{Name: "empty", Dir: empty}}, OutDir: t.TempDir()}, io.Discard); err == nil || !strings.Contains(err.Error(), "empty corpus") {
 		t.Errorf("Run on empty corpus: %v", err)
 	}
-	if err := Run(context.Background(), Config{CorpusDirs: []string{smallCorpus(t)}, OutDir: t.TempDir(), Resume: true}, io.Discard); err == nil || !strings.Contains(err.Error(), "resume") {
+	if err := Run(context.Background(), Config{Sources: []Source{{Name: "small", Dir: smallCorpus(t)}}, OutDir: t.TempDir(), Resume: true}, io.Discard); err == nil || !strings.Contains(err.Error(), "resume") {
 		t.Errorf("resume without a checkpoint: %v", err)
 	}
 }
