@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,11 +44,46 @@ var fuzzSession = []string{
 	`{"jsonrpc":"2.0","method":"exit"}`,
 }
 
+// framingFault frames body with fault number op (of 12) and argument k.
+func framingFault(body string, op, k byte) string {
+	n := len(body)
+	switch op % 12 {
+	case 1: // too short
+		return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", max(n-1-int(k), 1), body)
+	case 2: // too long
+		return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", n+1+int(k)*int(k), body)
+	case 3:
+		return fmt.Sprintf("Content-Length: -%d\r\n\r\n%s", n, body)
+	case 4:
+		return fmt.Sprintf("Content-Length: %dx\r\n\r\n%s", n, body)
+	case 5: // beyond int64
+		return fmt.Sprintf("Content-Length: 9%020d\r\n\r\n%s", n, body)
+	case 6: // int64 max: beyond any limit
+		return "Content-Length: 9223372036854775807\r\n\r\n" + body
+	case 7: // no length
+		return "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + body
+	case 8: // garbage before a good frame, glued to its header
+		return strings.Repeat("}x", int(k%8)) + frameBody(body)
+	case 9: // bare line feeds
+		return fmt.Sprintf("Content-Length: %d\n\n%s", n, body)
+	case 10: // body cut short, the length kept
+		return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", n, body[:n-min(n-1, int(k)%n)])
+	case 11: // zero, and an empty header block
+		return "Content-Length: 0\r\n\r\n\r\n" + frameBody(body)
+	}
+	return frameBody(body)
+}
+
 // FuzzServe feeds arbitrary input to the server loop: it must neither
 // crash nor hang. An input starting with 'F' is a list of message bodies
 // separated by NUL bytes, each framed correctly after a valid initialize,
-// so that mutations reach the handlers' parameter decoding; any other input
-// is the raw byte stream, which exercises the framing. Run it with a small
+// so that mutations reach the handlers' parameter decoding. An input starting
+// with 'B' picks a framing fault (framingFault: lengths too short, too long,
+// negative, non-numeric, beyond int64, missing; garbage glued to headers;
+// truncated bodies) for each message of a valid session from its pairs of
+// bytes; a correctly framed shutdown and exit follow, and they must work:
+// Serve returns nil and answers the shutdown. Any other input is the raw
+// byte stream, which exercises the framing. Run it with a small
 // -fuzzminimizetime (e.g. 100x): coverage of a concurrent server is not
 // fully deterministic, and minimising each new input for the default 60s
 // stalls the fuzzer.
@@ -65,8 +101,26 @@ func FuzzServe(f *testing.F) {
 	f.Add(framed.Bytes())
 	f.Add([]byte("garbage\r\n\r\n" + frameBody(fuzzInit) + "Content-Length: 99999999\r\n\r\n{\"id\":1"))
 	f.Add([]byte("F{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"textDocument/completion\",\"params\":{\"textDocument\":{\"uri\":\"file:///nope\"},\"position\":{\"line\":4294967295,\"character\":4294967295}}}\x00[]\x00{}\x00null"))
+	f.Add([]byte("B\x01\x03\x02\x05\x03\x00\x04\x00\x05\x00\x06\x00\x07\x00\x08\x03\x09\x00\x0a\x07\x0b\x00"))
+	f.Add([]byte("B\x02\xff\x02\x10\x01\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		stream := data
+		mustEnd := false
+		if len(data) > 0 && data[0] == 'B' {
+			var b bytes.Buffer
+			b.WriteString(frameBody(fuzzInit))
+			ops := data[1:]
+			for i, m := range fuzzSession[1 : len(fuzzSession)-2] {
+				var op, k byte
+				if 2*i+1 < len(ops) {
+					op, k = ops[2*i], ops[2*i+1]
+				}
+				b.WriteString(framingFault(m, op, k))
+			}
+			b.WriteString(frameBody(`{"jsonrpc":"2.0","id":9999,"method":"shutdown"}`))
+			b.WriteString(frameBody(`{"jsonrpc":"2.0","method":"exit"}`))
+			stream, mustEnd = b.Bytes(), true
+		}
 		if len(data) > 0 && data[0] == 'F' {
 			var b bytes.Buffer
 			b.WriteString(frameBody(fuzzInit))
@@ -82,11 +136,17 @@ func FuzzServe(f *testing.F) {
 		done := make(chan error, 1)
 		go func() { done <- lsp.Serve(context.Background(), bytes.NewReader(stream), &out, cfg) }()
 		select {
-		case <-done:
+		case err := <-done:
+			if mustEnd && err != nil {
+				t.Errorf("after framing faults, shutdown and exit: Serve = %v, want nil", err)
+			}
 		case <-time.After(5 * time.Second):
 			t.Fatalf("Serve did not return within 5s of the input ending")
 		}
 		checkFrames(t, out.bytes())
+		if mustEnd && !bytes.Contains(out.bytes(), []byte(`{"jsonrpc":"2.0","id":9999,"result":null}`)) {
+			t.Errorf("after framing faults, shutdown was not answered")
+		}
 
 	})
 }

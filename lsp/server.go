@@ -138,7 +138,9 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, cfg Config) error {
 		loaded:   make(chan struct{}),
 	}
 	s.out = newFrameWriter(out, s.finish)
-	go s.read(newFrameReader(in, cfg.MaxMessageBytes))
+	fr := newFrameReader(in, cfg.MaxMessageBytes)
+	defer fr.close()
+	go s.read(fr)
 	workerDone := make(chan struct{})
 	go func() {
 		defer close(workerDone)
@@ -201,14 +203,19 @@ func (s *server) read(fr *frameReader) {
 		if f.garbage > 0 {
 			s.logf(protocol.MessageTypeWarning, "skipped %d bytes of input that are not an LSP message (starting %q)", f.garbage, f.garbageSample)
 		}
+		for _, n := range f.notes {
+			s.logf(protocol.MessageTypeWarning, "framing: %s", n)
+		}
 		if err != nil {
-			s.push(item{end: true, endErr: err})
+			if !errors.Is(err, errReaderClosed) {
+				s.push(item{end: true, endErr: err})
+			}
 			return
 		}
 		if s.base.Err() != nil {
 			return
 		}
-		if f.skipped {
+		if f.skipped || f.refused != "" {
 			s.refuseOversized(f)
 			continue
 		}
@@ -226,6 +233,8 @@ func (s *server) handleFrame(body []byte) {
 		}
 		s.logf(protocol.MessageTypeWarning, "ignoring a malformed message (%v): %.80q", err, body)
 		switch {
+		case env.badID: // JSON-RPC: an id is a string, a number without fraction, or null
+			s.reply(jsonrpc2.ID{}, nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "weft: request id must be a string or an integer"))
 		case env.method != "" && env.hasID: // a request: answer it
 			s.reply(env.id, nil, jsonrpc2.Errorf(code, "weft: malformed JSON-RPC request: %v", err))
 		case env.method == "" && !env.hasID: // unidentifiable: null id, as JSON-RPC asks
@@ -272,6 +281,12 @@ func (s *server) refuseOversized(f frame) {
 	msg := fmt.Sprintf("weft: message of %d bytes exceeds the limit of %d bytes", f.size, s.cfg.MaxMessageBytes)
 	if env.method != "" {
 		msg = fmt.Sprintf("weft: %s message of %d bytes exceeds the limit of %d bytes", env.method, f.size, s.cfg.MaxMessageBytes)
+	}
+	if f.refused != "" {
+		msg = "weft: message refused: " + f.refused
+		if env.method != "" {
+			msg = fmt.Sprintf("weft: %s message refused: %s", env.method, f.refused)
+		}
 	}
 	s.logf(protocol.MessageTypeError, "%s; skipped it", msg)
 	switch {
@@ -422,6 +437,13 @@ func (s *server) startCall(it item) {
 	}()
 	if err != nil || run == nil {
 		s.finishCall(it, nil, err)
+		return
+	}
+	if method == protocol.MethodShutdown {
+		// Answered here, in wire order: an exit right behind it must not
+		// cancel it.
+		res, err := run(it.ctx)
+		s.finishCall(it, res, err)
 		return
 	}
 	s.running.Add(1)
