@@ -377,7 +377,7 @@ func matrix(f *gguf.File, name string, cols, rows int) (quant.Matrix, error) {
 		return quant.Matrix{}, err
 	}
 	if !quant.MatMulTypes(t.Type) {
-		return quant.Matrix{}, fmt.Errorf("tensor %s has type %v, which has no matrix kernel", name, t.Type)
+		return quant.Matrix{}, fmt.Errorf("tensor %s has type %v, which has no matrix kernel (weft multiplies by %s)", name, t.Type, quant.MatrixTypeNames())
 	}
 	w, err := quant.NewMatrix(t.Type, rows, cols, f.TensorData(t))
 	if err != nil {
@@ -418,7 +418,7 @@ func (m *Model) loadTensors(f *gguf.File) error {
 		return err
 	}
 	if !quant.Supported(embd.Type) {
-		return fmt.Errorf("tensor token_embd.weight has type %v, which has no kernel", embd.Type)
+		return fmt.Errorf("tensor token_embd.weight has type %v, which weft cannot decode (it decodes %s)", embd.Type, quant.SupportedNames())
 	}
 	m.embdType = embd.Type
 	m.embdData = f.TensorData(embd)

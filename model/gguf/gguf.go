@@ -452,11 +452,11 @@ func (r *reader) tensorInfo(i uint64) (TensorInfo, error) {
 	}
 	t.Type = Type(typ)
 	if !t.Type.Known() {
-		return t, fmt.Errorf("%s: unknown tensor type %d", field, typ)
+		return t, fmt.Errorf("%s: %s", field, unknownType(typ))
 	}
 	rowBytes, err := t.Type.RowBytes(t.Dims[0])
 	if err != nil {
-		return t, fmt.Errorf("%s: %w", field, err)
+		return t, fmt.Errorf("%s: rows of %d elements: %w", field, t.Dims[0], err)
 	}
 	t.Size = int64(rowBytes) * int64(elems/uint64(t.Dims[0]))
 	off, err := r.u64(field + " offset")

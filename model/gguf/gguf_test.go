@@ -182,6 +182,24 @@ func TestSharedModels(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(sample(f))
 	f.Add([]byte("GGUF\x03\x00\x00\x00"))
+	// A tensor of every type with a block layout, ggml's i-quants and
+	// ternary types included.
+	w := NewWriter()
+	for typ := Type(0); typ <= TypeTQ2_0; typ++ {
+		if !typ.Known() {
+			continue
+		}
+		cols := max(typ.BlockElems(), 32)
+		rb, _ := typ.RowBytes(cols)
+		if err := w.AddTensor("w."+typ.String(), typ, []int{cols, 2}, make([]byte, 2*rb)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	all, err := w.Bytes()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(all)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Parse(b)
 		if err != nil {

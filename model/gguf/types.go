@@ -90,6 +90,22 @@ var traits = map[Type]typeTraits{
 	TypeBF16:    {"BF16", 1, 2},
 }
 
+// retired are type numbers that ggml once wrote and no longer reads from
+// files (ggml.h at llama.cpp c392e50): Q4_2/Q4_3, and the ARM-interleaved
+// repackings that llama.cpp now makes at load time instead.
+var retired = map[uint32]string{
+	4: "Q4_2", 5: "Q4_3", 31: "Q4_0_4_4", 32: "Q4_0_4_8", 33: "Q4_0_8_8",
+	36: "IQ4_NL_4_4", 37: "IQ4_NL_4_8", 38: "IQ4_NL_8_8",
+}
+
+// unknownType is the one-line reason a tensor type number is not read.
+func unknownType(typ uint32) string {
+	if name, ok := retired[typ]; ok {
+		return fmt.Sprintf("tensor type %d (%s) is a layout llama.cpp no longer stores in files; re-quantize the model from its F16/F32 original with a current llama-quantize", typ, name)
+	}
+	return fmt.Sprintf("unknown tensor type %d (ggml types are numbered 0-35)", typ)
+}
+
 // String returns ggml's name for the type, e.g. "Q4_K".
 func (t Type) String() string {
 	if tr, ok := traits[t]; ok {
@@ -112,10 +128,10 @@ func (t Type) BlockBytes() int { return traits[t].blockBytes }
 func (t Type) RowBytes(n int) (int, error) {
 	tr, ok := traits[t]
 	if !ok {
-		return 0, fmt.Errorf("unknown tensor type %d", uint32(t))
+		return 0, fmt.Errorf("%s", unknownType(uint32(t)))
 	}
 	if n%tr.blockElems != 0 {
-		return 0, fmt.Errorf("%s: %d elements is not a multiple of the block size %d", tr.name, n, tr.blockElems)
+		return 0, fmt.Errorf("%d elements are not a whole number of %s blocks (%d elements each)", n, tr.name, tr.blockElems)
 	}
 	return n / tr.blockElems * tr.blockBytes, nil
 }
