@@ -1,5 +1,7 @@
 package complete
 
+import "errors"
+
 // Consensus decoding (Config.Samples). The greedy line of a small model is its single most likely
 // line, not the line most like the right one: when the model is unsure, its greedy pick is often one of
 // several near-equal guesses, or a line the syntax check rejects, which leaves nothing to show. So a
@@ -22,9 +24,10 @@ const (
 
 // consensus returns the candidate with the highest total edit similarity to the others, drawing up
 // to e.cfg.Samples samples with decode (seeded 1, 2, ...) besides greedy. decode returns "" for a
-// sample that gave no usable line; such samples do not vote. A decode error (a cancelled request)
-// ends the vote with greedy's answer; the caller reports the cancellation. n is the number of
-// samples drawn.
+// sample that gave no usable line; such samples do not vote. errBudget from decode (the latency budget
+// ran out) ends the drawing and the samples decoded so far vote; any other error (a cancelled
+// request) ends the vote with greedy's answer, and the caller reports the cancellation. n is the
+// number of samples decoded.
 func (e *Engine) consensus(greedy string, decode func(seed uint64) (string, error)) (best string, n int) {
 	cands := make([]string, 0, e.cfg.Samples+1)
 	if greedy != "" {
@@ -32,6 +35,9 @@ func (e *Engine) consensus(greedy string, decode func(seed uint64) (string, erro
 	}
 	for seed := uint64(1); seed <= uint64(e.cfg.Samples); seed++ {
 		s, err := decode(seed)
+		if errors.Is(err, errBudget) {
+			break
+		}
 		n++
 		if err != nil {
 			return greedy, n
@@ -71,6 +77,9 @@ func mbrPick(cands []string) string {
 	}
 	return cands[best]
 }
+
+// errBudget is a sample's decode error when the latency budget ran out before or while it decoded.
+var errBudget = errors.New("complete: latency budget spent")
 
 func allEqual(ss []string) bool {
 	for _, s := range ss[1:] {

@@ -40,6 +40,13 @@ type Config struct {
 	// DocCache mixes into the model's predictions what followed, elsewhere in the document, the
 	// tokens just written (model.CacheMix): the prompt holds a window of the file, the cache the rest.
 	DocCache bool
+	// Latency is how long a single-line completion may take before it answers with what it has
+	// (budget.go; multi-line completions get multiLatency times more), for requests that set no
+	// Options.Latency; 0: no limit, only the token limits (as evaluations want). The server passes
+	// its latencyMs setting, DefaultLatency unless changed, with each request.
+	Latency time.Duration
+	// Clock returns the current time for the latency budget; nil: time.Now. Tests inject a fake.
+	Clock func() time.Time
 	// Samples is the number of sampled candidates that vote with the greedy one (consensus decoding,
 	// see consensus.go); 0: greedy only. Requests with a temperature are not voted on.
 	Samples int
@@ -283,6 +290,7 @@ func (e *Engine) Complete(ctx context.Context, req Request) (Result, error) {
 
 // complete runs one request with the document locked.
 func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Language, req Request) (Result, error) {
+	start := e.now()
 	text, off := req.Text, req.Offset
 	if e.cache != nil && !req.Options.NoCache {
 		if rest, ml, ok := e.cache.get(req.URI, text, off); ok {
@@ -348,6 +356,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 			lead = append([]int32{model.CacheFileStart}, lead...)
 		}
 	}
+	dl := newDeadline(e.now, start, e.latency(req.Options, multiline))
 	sess := e.session(ds)
 	_, re0 := sess.Counters()
 	gopt := GenOptions{
@@ -355,7 +364,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
 		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: lead,
 	}
-	gen, err := sess.Generate(ctx, p.Tokens, gopt, func(_ int32, piece string) bool { return !st.push(piece) })
+	gen, err := sess.Generate(ctx, p.Tokens, gopt, func(_ int32, piece string) bool { return !st.push(piece) && !dl.over() })
 	_, re1 := sess.Counters()
 	stats := Stats{PromptTokens: len(p.Tokens), ReusedTokens: int(re1 - re0), GeneratedTokens: gen.Tokens,
 		StopReason: gen.StopReason}
@@ -372,15 +381,28 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 
 	completion, tried := e.pick(ctx, ds, lang, c, st, multiline)
 	stats.Candidates = tried
-	if e.cfg.Samples > 0 && req.Options.Temperature == 0 && ctx.Err() == nil {
+	if e.cfg.Samples > 0 && req.Options.Temperature == 0 && ctx.Err() == nil && !dl.over() {
 		completion, stats.Samples = e.consensus(completion, func(seed uint64) (string, error) {
+			if dl.over() {
+				return "", errBudget
+			}
 			o := gopt
 			o.Temperature, o.TopP, o.TopK, o.Seed = consensusTemperature, 0, consensusTopK, seed
 			sst := newStop()
-			g, err := sess.Generate(ctx, p.Tokens, o, func(_ int32, piece string) bool { return !sst.push(piece) })
+			cut := false
+			g, err := sess.Generate(ctx, p.Tokens, o, func(_ int32, piece string) bool {
+				if sst.push(piece) {
+					return false
+				}
+				cut = dl.over()
+				return !cut
+			})
 			stats.GeneratedTokens += g.Tokens
 			if err != nil {
 				return "", err
+			}
+			if cut {
+				return "", errBudget // a prefix of a line does not vote
 			}
 			sst.flush()
 			s, k := e.pick(ctx, ds, lang, c, sst, multiline)

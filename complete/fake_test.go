@@ -81,6 +81,7 @@ type fakeLM struct {
 	perToken atomic.Int64             // simulated decode time per token, ns
 	fim      *FIMTokens               // overrides the Qwen-named control tokens
 	sampled  func(seed uint64) string // when set, the reply to requests with a temperature
+	tick     func()                   // when set, called for every token decoded (a fake clock's tick)
 
 	mu       sync.Mutex
 	sessions int
@@ -160,6 +161,9 @@ func (s *fakeSession) Generate(ctx context.Context, prompt []int32, o GenOptions
 		}
 		if d := s.m.perToken.Load(); d > 0 {
 			time.Sleep(time.Duration(d))
+		}
+		if s.m.tick != nil {
+			s.m.tick()
 		}
 		if o.MaxTokens > 0 && res.Tokens >= o.MaxTokens {
 			res.StopReason = "max_tokens"

@@ -36,6 +36,8 @@ type Options struct {
 	Seed        uint64  // sampler seed when Temperature > 0
 	Multiline   string  // "auto" (default), "always" or "never"
 	NoCache     bool    // bypass the typed-through result cache
+	// Latency is the request's latency budget (see Config.Latency); 0: the engine's, < 0: none.
+	Latency time.Duration
 }
 
 // Result is one completion. Inserting Text in place of Text[ReplaceStart:ReplaceEnd] of the request's

@@ -22,6 +22,7 @@ import (
 type CompletionOptions struct {
 	MaxTokens   int
 	Temperature float64
+	LatencyMs   int    // single-line latency budget (Settings.LatencyMs); 0: none
 	Multiline   string // "auto", "always" or "never"
 }
 

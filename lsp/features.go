@@ -87,7 +87,7 @@ func (s *server) complete(ctx context.Context, snap *Snapshot, off int, inline b
 		Text:       snap.Text,
 		Offset:     off,
 		Inline:     inline,
-		Options:    CompletionOptions{MaxTokens: st.MaxTokens, Temperature: st.Temperature, Multiline: st.Multiline},
+		Options:    CompletionOptions{MaxTokens: st.MaxTokens, Temperature: st.Temperature, Multiline: st.Multiline, LatencyMs: st.LatencyMs},
 		Seq:        seq,
 	})
 	if err != nil {

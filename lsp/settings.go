@@ -19,6 +19,7 @@ type Settings struct {
 	MaxTokens       int      `json:"maxTokens"`
 	Temperature     float64  `json:"temperature"`
 	Samples         int      `json:"samples"`   // consensus samples per completion (0: greedy only); applies when the model loads
+	LatencyMs       int      `json:"latencyMs"` // a single-line completion's latency budget (multi-line: 3×); 0: none
 	Multiline       string   `json:"multiline"` // "auto" | "always" | "never"
 	DebounceMs      int      `json:"debounceMs"`
 	Languages       []string `json:"languages"` // language ids to complete; empty means all
@@ -33,6 +34,7 @@ func DefaultSettings() Settings {
 		MaxTokens:       128,
 		Temperature:     0, // greedy, voted on by Samples samples, as the editors' settings default
 		Samples:         8,
+		LatencyMs:       150,
 		Multiline:       "auto",
 		DebounceMs:      0,
 		Verification:    translate.DefaultVerification, // translate/ owns it: off unless asked for
@@ -103,6 +105,9 @@ func (s Settings) merge(raw []byte) (Settings, error) {
 	}
 	if get("samples", &n) && check("samples", within(float64(n), 0, 32)) {
 		out.Samples = n
+	}
+	if get("latencyMs", &n) && check("latencyMs", within(float64(n), 0, 60000)) {
+		out.LatencyMs = n
 	}
 	if get("multiline", &str) && check("multiline", oneOf(str, "auto", "always", "never")) {
 		out.Multiline = str

@@ -71,6 +71,9 @@ func cmdBench(e *env, args []string) error {
 	lspMode := fs.Bool("lsp", false, "replay a typing session through the completion engine instead")
 	file := fs.String("file", "", "with --lsp: the source file to type (default: a Go standard library file)")
 	keys := fs.Int("keystrokes", 200, "with --lsp: keystrokes to replay")
+	maxTokens := fs.Int("max-tokens", 0, "with --lsp: most tokens per completion (0: the engine's default)")
+	latency := fs.Int("latency-ms", -1, "with --lsp: single-line latency budget (-1: the server's default; 0: none)")
+	samples := fs.Int("samples", -1, "with --lsp: consensus samples per completion (-1: the server's default; 0: greedy only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -80,7 +83,7 @@ func cmdBench(e *env, args []string) error {
 	}
 	defer m.Close()
 	if *lspMode {
-		return benchLSP(e, m, *file, *keys, *asJSON)
+		return benchLSP(e, m, lspBench{file: *file, keystrokes: *keys, maxTokens: *maxTokens, samples: *samples, latencyMs: *latency}, *asJSON)
 	}
 	r, err := model.Bench(e.ctx, m, mf.threads, *pp, *tg, *reps)
 	if err != nil {

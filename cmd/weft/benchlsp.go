@@ -10,12 +10,24 @@ import (
 	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/eval"
 	"github.com/weft-dev/weft/grammars"
+	"github.com/weft-dev/weft/lsp"
 	"github.com/weft-dev/weft/model"
 )
 
+// lspBench is what `weft bench --lsp` replays.
+type lspBench struct {
+	file       string // the source file typed ("": strings.go of the Go installation)
+	keystrokes int
+	maxTokens  int // per completion; 0: the engine's default
+	samples    int // consensus samples; < 0: the server's default
+	latencyMs  int // single-line latency budget; < 0: the server's default, 0: none
+}
+
 // benchLSP replays a typing session through the completion engine (the path
-// the server uses) and reports per-keystroke latency and KV prefix reuse.
-func benchLSP(e *env, m *model.Model, file string, n int, asJSON bool) error {
+// the server uses, with the server's settings) and reports per-keystroke
+// latency, tokens generated and KV prefix reuse.
+func benchLSP(e *env, m *model.Model, b lspBench, asJSON bool) error {
+	file, n := b.file, b.keystrokes
 	if file == "" {
 		file = filepath.Join(runtime.GOROOT(), "src", "strings", "strings.go")
 	}
@@ -27,19 +39,28 @@ func benchLSP(e *env, m *model.Model, file string, n int, asJSON bool) error {
 	if !ok {
 		return fmt.Errorf("%s: no grammar for this file type", file)
 	}
-	eng := complete.NewEngine(m, completeConfig(m, 0))
-	r, err := eval.ReplayTyping(e.ctx, eng, text, lang.ID, n)
+	cfg := completeConfig(m, 0)
+	if b.samples >= 0 {
+		cfg.Samples = b.samples
+	}
+	if b.latencyMs < 0 {
+		b.latencyMs = lsp.DefaultSettings().LatencyMs
+	}
+	eng := complete.NewEngine(m, cfg)
+	opt := complete.Options{MaxTokens: b.maxTokens, Latency: latencyOption(b.latencyMs)}
+	r, err := eval.ReplayTypingWith(e.ctx, eng, text, lang.ID, n, eval.ReplayOptions{Request: opt})
 	if err != nil {
 		return err
 	}
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(map[string]any{
-			"file": file, "keystrokes": r.Keystrokes, "errors": r.Errors, "cache_hits": r.CacheHits,
+			"file": file, "max_tokens": b.maxTokens, "samples": cfg.Samples, "latency_ms": b.latencyMs, "keystrokes": r.Keystrokes, "errors": r.Errors, "cache_hits": r.CacheHits,
 			"p50_ms": r.P50.Seconds() * 1000, "p95_ms": r.P95.Seconds() * 1000, "mean_ms": r.Mean.Seconds() * 1000,
 			"max_ms": r.Max.Seconds() * 1000, "prompt_tokens": r.PromptTokens, "reused_tokens": r.ReusedTokens,
 			"generated_tokens": r.GeneratedTokens, "reuse_share": r.ReuseShare,
 		})
 	}
-	fmt.Fprintf(e.stdout, "typing session: %s, %d keystrokes\n%s\n", file, n, r)
+	fmt.Fprintf(e.stdout, "typing session: %s, %d keystrokes, %d samples, max tokens %d, latency budget %d ms\n%s\n",
+		file, n, cfg.Samples, b.maxTokens, b.latencyMs, r)
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/lsp"
@@ -81,7 +82,8 @@ type completer struct{ e *complete.Engine }
 func (c completer) Complete(ctx context.Context, r lsp.CompletionRequest) (lsp.CompletionResult, error) {
 	res, err := c.e.Complete(ctx, complete.Request{
 		URI: r.URI, LanguageID: r.LanguageID, Text: r.Text, Offset: r.Offset, Path: uriPath(r.URI), Seq: r.Seq,
-		Options: complete.Options{MaxTokens: r.Options.MaxTokens, Temperature: float32(r.Options.Temperature), Multiline: r.Options.Multiline},
+		Options: complete.Options{MaxTokens: r.Options.MaxTokens, Temperature: float32(r.Options.Temperature), Multiline: r.Options.Multiline,
+			Latency: latencyOption(r.Options.LatencyMs)},
 	})
 	if err != nil {
 		return lsp.CompletionResult{}, err
@@ -96,4 +98,13 @@ func uriPath(uri string) string {
 		return uri[len(p):]
 	}
 	return ""
+}
+
+// latencyOption turns the latencyMs setting into complete.Options.Latency (0 there would mean the
+// engine's default, so "none" is negative).
+func latencyOption(ms int) time.Duration {
+	if ms <= 0 {
+		return -1
+	}
+	return time.Duration(ms) * time.Millisecond
 }

@@ -29,6 +29,7 @@ function settings() {
     maxTokens: c.get<number>('maxTokens', 128),
     temperature: c.get<number>('temperature', 0),
     samples: c.get<number>('samples', 8),
+    latencyMs: c.get<number>('latencyMs', 150),
     multiline: c.get<string>('multiline', 'auto'),
     verification: c.get<boolean>('verification', false),
     translateTarget: c.get<string>('translateTarget', 'newFile'),

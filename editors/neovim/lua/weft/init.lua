@@ -18,6 +18,7 @@ M.defaults = {
     maxTokens = 128,
     temperature = 0,
     samples = 8,           -- consensus samples per completion; 0: greedy only (fastest)
+    latencyMs = 150,       -- single-line completion latency budget (multi-line: 3x); 0: none
     multiline = 'auto',    -- 'auto' | 'always' | 'never'
     verification = false,  -- compile/type-check translations with local toolchains
     translateTarget = 'newFile', -- 'newFile' | 'replace'
