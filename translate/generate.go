@@ -285,7 +285,8 @@ func (e *Engine) Generate(ctx context.Context, req GenerateRequest) (*GenerateRe
 	if err != nil {
 		return nil, err
 	}
-	baseErrors := grammars.ErrorCount(req.Lang, req.Text)
+	baseErrors := syntaxErrors(req.Lang, req.Text)
+	why := rejections{}
 	compileBase := false
 	v := e.Verifier
 	if v != nil && v.Compile && v.Tool(checkTools[req.Lang.ID]) != "" {
@@ -314,15 +315,21 @@ func (e *Engine) Generate(ctx context.Context, req GenerateRequest) (*GenerateRe
 			if err != nil {
 				return nil, fmt.Errorf("generate: %w", err)
 			}
-			code := cutBlock(cutAtStop(s.Text, o.Stop), t.Indent, req.Lang)
-			if strings.TrimSpace(code) == "" || seen[code] {
+			// The prompt ends with the target's indentation, so the model's own leading blanks on the
+			// first line would indent it past the block (a 5-space line in a 4-space body).
+			code := strings.TrimLeft(cutBlock(cutAtStop(s.Text, o.Stop), t.Indent, req.Lang), " \t")
+			if seen[code] {
 				continue
 			}
 			seen[code] = true
+			if r := Substance(req.Lang, code); r != "" {
+				why[r]++
+				continue
+			}
 			edit := TextEdit{Start: t.Insert, End: t.ReplaceEnd, NewText: t.Before + t.Indent + code + t.After}
 			edited := applyEdit(req.Text, edit)
 			c := Candidate{Code: code, LogProb: s.LogProb, Tokens: s.Tokens, Round: round}
-			c.Verdict.ParseErrors = grammars.ErrorCount(req.Lang, edited)
+			c.Verdict.ParseErrors = syntaxErrors(req.Lang, edited)
 			if c.Verdict.ParseErrors <= baseErrors && c.Verdict.ParseErrors >= 0 {
 				c.Verdict.Level, c.Verdict.Status = LevelParses, "parses"
 				if compileBase {
@@ -337,6 +344,7 @@ func (e *Engine) Generate(ctx context.Context, req GenerateRequest) (*GenerateRe
 			} else {
 				c.Verdict.Status = "breaks the syntax of the file"
 				c.Verdict.Message = c.Verdict.Status
+				why["break the syntax of the file"]++
 			}
 			cands = append(cands, c)
 			edits = append(edits, edit)
@@ -355,14 +363,18 @@ func (e *Engine) Generate(ctx context.Context, req GenerateRequest) (*GenerateRe
 		}
 		feedback = best.Verdict.Message
 	}
-	if len(cands) == 0 {
-		return nil, errors.New("generate: the model produced no code")
+	if len(cands) == 0 || cands[rankIndex(cands)[0]].Verdict.Level == LevelNone {
+		msg := "generate: the model produced no code"
+		if len(why) > 0 {
+			msg = "generate: no candidate is an answer (" + why.String() + ")"
+		}
+		if e.Hint != "" {
+			msg += "; " + e.Hint
+		}
+		return nil, errors.New(msg)
 	}
 	order := rankIndex(cands)
 	best := cands[order[0]]
-	if best.Verdict.Level == LevelNone {
-		return nil, fmt.Errorf("generate: no candidate keeps the file parsing (%d tried)", len(cands))
-	}
 	return &GenerateResult{Edit: edits[order[0]], Instruction: t.Instruction, Verdict: best.Verdict, Candidates: len(cands)}, nil
 }
 

@@ -108,7 +108,7 @@ func TestGenerateNothingToDo(t *testing.T) {
 	e = &Engine{Sampler: &scriptedSampler{answers: []string{"return (((", "]]]"}}, Candidates: 2, Retries: -1}
 	src = "def f():\n    # TODO: return 1\n    pass\n"
 	_, err = e.Generate(context.Background(), GenerateRequest{Lang: mustLang(t, "python"), Text: []byte(src), Start: 15, End: 15})
-	if err == nil || !strings.Contains(err.Error(), "no candidate keeps the file parsing") {
+	if err == nil || !strings.Contains(err.Error(), "2 break the syntax of the file") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -31,6 +31,9 @@ type Engine struct {
 	Retries     int     // extra rounds with the best candidate's compiler error in the prompt; <0: none, 0 means 2
 	Temperature float32 // of the sampled candidates; 0 means 0.6
 	MaxTokens   int     // per candidate; 0 means 768
+	// Hint ends the error of a request where no candidate passed: what the model can and cannot do
+	// and how to get one that can (set for the embedded model).
+	Hint string
 
 	progress func(msg string, pct int) // set on a per-request copy by Actions
 }
@@ -200,6 +203,24 @@ func (e *Engine) Translate(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// NoAnswer is the error for a translation where no candidate passed even the parse check: why the
+// candidates were turned down, and the engine's Hint.
+func (e *Engine) NoAnswer(res *Result, to *grammars.Language) error {
+	why := rejections{}
+	for _, c := range res.Candidates {
+		s := c.Verdict.Status
+		if s == "" {
+			s = "not valid " + to.Name
+		}
+		why[s]++
+	}
+	msg := fmt.Sprintf("translate: no candidate is a valid %s translation after %d rounds (%d candidates: %s)", to.Name, res.Rounds, len(res.Candidates), why)
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return errors.New(msg)
+}
+
 // goal is the level at which the search stops: passing tests when there are tests, compiling when a
 // compiler can be run, parsing otherwise.
 func (e *Engine) goal(req Request) Level {
@@ -256,6 +277,13 @@ func (e *Engine) verify(ctx context.Context, to *grammars.Language, c *Candidate
 	vd, err := v.Check(ctx, to, c.Code)
 	if err != nil {
 		return err
+	}
+	if vd.Level >= LevelParses {
+		if why := Substance(to, c.Code); why != "" {
+			vd = Verdict{Level: LevelNone, Status: "rejected: " + why, Message: "rejected: " + why}
+		} else if to.IndentBlocks && IndentErrors([]byte(c.Code)) > 0 {
+			vd = Verdict{Level: LevelNone, Status: "rejected: inconsistent indentation", Message: "rejected: inconsistent indentation"}
+		}
 	}
 	if tests != nil && vd.Level >= LevelParses && (vd.Compiled || !strings.HasPrefix(vd.Status, "does not compile")) {
 		ok, out, err := tests(ctx, c.Code)

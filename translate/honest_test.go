@@ -1,0 +1,98 @@
+package translate
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestSubstance(t *testing.T) {
+	tests := []struct {
+		lang, code, want string
+	}{
+		{"python", "", "empty"},
+		{"python", "# The string is a string.\n# The string is a string.\n", "only comments"},
+		{"python", "\"\"\"Reverse s.\"\"\"\n# todo\n", "only comments"},
+		{"python", "def reverse(s):\n    \"\"\"Reverse s.\"\"\"\n", "only a signature"},
+		{"python", "def reverse(s):\n    pass\n", "only a signature"},
+		{"python", "pass\n", "only a placeholder"},
+		{"python", "return s[::-1]\n", ""},
+		{"python", "def reverse(s):\n    return s[::-1]\n", ""},
+		{"go", "// Reverse reverses s.\n/* more */\n", "only comments"},
+		{"go", "func Reverse(s string) string {\n}\n", "only a signature"},
+		{"go", "func Reverse(s string) string {\n\t// TODO\n\tpanic(\"TODO\")\n}\n", "only a signature"},
+		{"go", "func Reverse(s string) string {\n\treturn s\n}\n", ""},
+		{"go", "for i := range s {\n}\n", ""},
+		{"rust", "fn rev(s: &str) -> String {\n    todo!()\n}\n", "only a signature"},
+		{"js", "function f(a) {\n  return a + 1;\n}\n", ""},
+		{"c", "int f(int a) {\n    return a;\n}\n", ""},
+		{"c", "int f(int a) {\n}\n", "only a signature"},
+	}
+	for _, tt := range tests {
+		if got := Substance(mustLang(t, tt.lang), tt.code); got != tt.want {
+			t.Errorf("Substance(%s, %q) = %q, want %q", tt.lang, tt.code, got, tt.want)
+		}
+	}
+}
+
+// TestIndentErrors: the cases are Python's own (python3 -c compile(...) raises IndentationError for
+// each one counted here, and accepts the ones with 0).
+func TestIndentErrors(t *testing.T) {
+	tests := []struct {
+		src  string
+		want int
+	}{
+		{"def f():\n    return 1\n", 0},
+		{"def f():\n    \"\"\"Doc.\"\"\"\n     return 1\n", 1}, // unexpected indent (5 spaces in a 4-space body)
+		{"def f():\n    if x:\n        y()\n   z()\n", 1},      // unindent matches no outer level
+		{"def f():\nreturn 1\n", 1},                          // expected an indented block
+		{"x = (1,\n        2)\ny = 3\n", 0},                  // continuation inside brackets
+		{"s = \"\"\"\n   text\n\"\"\"\nt = 1\n", 0},           // inside a triple-quoted string
+		{"x = 1 + \\\n      2\n", 0},                         // backslash continuation
+		{"def f():\n    # comment\n\n    return 1\n", 0},
+		{"class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n", 0},
+		{"if a:\n\tb()\n", 0},
+	}
+	for _, tt := range tests {
+		if got := IndentErrors([]byte(tt.src)); got != tt.want {
+			t.Errorf("IndentErrors(%q) = %d, want %d", tt.src, got, tt.want)
+		}
+	}
+}
+
+// The demo's case: a docstring body, and a model whose answer starts with a blank before the first
+// statement. The edit is fixed (the blank dropped) and checked as applied; comment-only answers are
+// rejected with a reason.
+func TestGenerateHonest(t *testing.T) {
+	py := mustLang(t, "python")
+	src := "def f(s):\n    \"\"\"Return s reversed.\"\"\"\n"
+	e := &Engine{Sampler: &scriptedSampler{answers: []string{" return s[::-1]\n"}}, Candidates: 1, Retries: -1}
+	res, err := e.Generate(context.Background(), GenerateRequest{Lang: py, Text: []byte(src), Start: len(src) - 1, End: len(src) - 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := string(applyEdit([]byte(src), res.Edit))
+	if IndentErrors([]byte(edited)) != 0 || !strings.Contains(edited, "\n    return s[::-1]") {
+		t.Errorf("edited document:\n%s", edited)
+	}
+	e = &Engine{Sampler: &scriptedSampler{answers: []string{"# The string is a string.\n# The string.", "pass"}}, Candidates: 2, Retries: -1, Hint: "get a bigger model"}
+	_, err = e.Generate(context.Background(), GenerateRequest{Lang: py, Text: []byte(src), Start: len(src) - 1, End: len(src) - 1})
+	if err == nil || !strings.Contains(err.Error(), "only comments") || !strings.Contains(err.Error(), "get a bigger model") {
+		t.Errorf("comment-only answers: %v", err)
+	}
+}
+
+// A translation that is only comments parses, and is still not an answer.
+func TestTranslateRejectsComments(t *testing.T) {
+	e := &Engine{Sampler: &scriptedSampler{answers: []string{"a, b int) int {\n\t// gcd of a and b\n}\n"}}, Candidates: 1, Retries: -1}
+	res, err := e.Translate(context.Background(), Request{Code: "def gcd(a, b):\n    return a\n", From: mustLang(t, "python"), To: mustLang(t, "go")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict.Level != LevelNone || !strings.Contains(res.Verdict.Status, "only") {
+		t.Errorf("verdict %+v", res.Verdict)
+	}
+	if err := e.NoAnswer(res, mustLang(t, "go")); !strings.Contains(err.Error(), "rejected: only") {
+		t.Errorf("NoAnswer: %v", err)
+	}
+}
