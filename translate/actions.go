@@ -263,7 +263,7 @@ func (a *Actions) Execute(ctx context.Context, req CommandRequest, progress func
 			return Edit{}, err
 		}
 		if res.Verdict.Level == LevelNone {
-			return Edit{}, fmt.Errorf("translate: no candidate parses as %s after %d rounds (%d candidates)", to.Name, res.Rounds, len(res.Candidates))
+			return Edit{}, e.NoAnswer(res, to)
 		}
 		progress("done", 100)
 		ed := Edit{Label: "weft: translate " + unitTitle(u) + " to " + to.Name, Description: res.Verdict.Status, URI: req.URI, Version: req.Version}

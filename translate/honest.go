@@ -33,6 +33,9 @@ func Substance(lang *grammars.Language, code string) string {
 	if len(rest) == 0 {
 		return "only comments"
 	}
+	if repeats(strings.Split(code, "\n")) {
+		return "the same line over and over"
+	}
 	sig := false
 	for _, t := range rest {
 		switch {
@@ -49,6 +52,57 @@ func Substance(lang *grammars.Language, code string) string {
 	return "only a placeholder"
 }
 
+// repeats reports whether code is a loop of one line: a line (not a bracket) that comes three
+// times in a row, or fewer than half of four or more lines distinct. Small models stuck in a loop
+// write such text, and it can parse.
+func repeats(lines []string) bool {
+	var ls []string
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); t != "" && !placeholderLine(t) {
+			ls = append(ls, t)
+		}
+	}
+	for _, l := range ls {
+		if loopLine(l) {
+			return true
+		}
+	}
+	run := 1
+	for i := 1; i < len(ls); i++ {
+		if ls[i] == ls[i-1] {
+			if run++; run >= 3 {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	if len(ls) >= 4 {
+		distinct := map[string]bool{}
+		for _, l := range ls {
+			distinct[l] = true
+		}
+		return 2*len(distinct) < len(ls)
+	}
+	return false
+}
+
+// loopLine reports whether one word makes most of a line of at least four words
+// ("return line, line, line, line").
+func loopLine(l string) bool {
+	words := strings.FieldsFunc(l, func(r rune) bool { return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
+	if len(words) < 4 {
+		return false
+	}
+	n := map[string]int{}
+	for _, w := range words {
+		if n[w]++; n[w] >= 4 && 2*n[w] > len(words) {
+			return true
+		}
+	}
+	return false
+}
+
 // placeholderLine reports whether a trimmed line does nothing: a closing bracket, pass, an ellipsis, a
 // bare return, or a not-implemented marker.
 func placeholderLine(t string) bool {
@@ -58,7 +112,16 @@ func placeholderLine(t string) bool {
 		"panic(\"not implemented\")", "raise NotImplementedError", "raise NotImplementedError()", "// TODO":
 		return true
 	}
-	return strings.HasPrefix(t, "throw new UnsupportedOperationException") || strings.HasPrefix(t, "throw new Error(\"Not implemented")
+	if strings.HasPrefix(t, "throw new UnsupportedOperationException") || strings.HasPrefix(t, "throw new Error(\"Not implemented") {
+		return true
+	}
+	// A bare name is an expression with no effect (a fragment the model stopped in).
+	for i, r := range t {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // signatureLine reports whether a trimmed line only opens a function or class: "def f(x):",

@@ -27,6 +27,11 @@ func TestSubstance(t *testing.T) {
 		{"js", "function f(a) {\n  return a + 1;\n}\n", ""},
 		{"c", "int f(int a) {\n    return a;\n}\n", ""},
 		{"c", "int f(int a) {\n}\n", "only a signature"},
+		{"python", "self._type = name\nself._type = name\nself._type = name\n", "the same line over and over"},
+		{"python", "a = 1\nb = 2\na = 1\nb = 2\na = 1\nb = 2\n", "the same line over and over"},
+		{"python", "a = 1\nb = 2\nc = a + b\nreturn c\n", ""},
+		{"python", "# names\n_th\n", "only a placeholder"},
+		{"python", "def f(path):\n    return line, line, line, line\n", "the same line over and over"},
 	}
 	for _, tt := range tests {
 		if got := Substance(mustLang(t, tt.lang), tt.code); got != tt.want {

@@ -32,6 +32,13 @@ func isPalindrome(s string) bool {
 def list_python_files(root):
     """Return the paths of the .py files under root."""
 `
+	demoPyComplete = `import sys
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        `
 	demoTranslate = `def gcd(a, b):
     while b:
         a, b = b, a % b
@@ -67,13 +74,32 @@ func cmdDemo(e *env, args []string) error {
 		return fmt.Errorf("completion: %w", err)
 	}
 	fmt.Fprintf(w, "  weft ▸ (%v)\n%s\n\n", time.Since(start).Round(time.Millisecond), indent(res.Text, "  + "))
+	// 2. Another completion, in Python, one line as the user types.
+	section("completion (Python, cursor at the end)", demoPyComplete)
+	pyLines := strings.Split(demoPyComplete, "\n")
+	start = time.Now()
+	res, err = eng.CompleteText(e.ctx, "demo.py", []byte(demoPyComplete), len(pyLines), len(pyLines[len(pyLines)-1])+1, complete.Options{})
+	if err != nil {
+		return fmt.Errorf("completion: %w", err)
+	}
+	fmt.Fprintf(w, "  weft ▸ (%v)\n%s\n\n", time.Since(start).Round(time.Millisecond), indent(res.Text, "  + "))
+
+	// Instruction edits and translations need a model that follows
+	// instructions; a base model's attempts would be comments that restate
+	// the request, so the demo says so instead of showing them.
+	if hint := translate.ModelHint(m); hint != "" {
+		section("instruction edits and translation", "")
+		fmt.Fprintf(w, "  weft ▸ not with this model: %s.\n", hint)
+		fmt.Fprintf(w, "         Then: weft demo --model %s\n", translate.SuggestedModel)
+		return nil
+	}
 	// The model may fail to write code that parses: that is a result to
 	// show, not a reason to stop the demo.
 	noResult := func(err error) {
 		fmt.Fprintf(w, "  weft ▸ no result: %v\n\n", err)
 	}
 
-	// 2. An instruction edit: the docstring becomes the function's body.
+	// 3. An instruction edit: the docstring becomes the function's body.
 	tr := translateEngine(m, false)
 	lang, _ := translate.LookupLanguage("python")
 	section("instruction edit (Python docstring → body)", demoPy)
@@ -85,7 +111,7 @@ func cmdDemo(e *env, args []string) error {
 		fmt.Fprintf(w, "  weft ▸ %q (%v, %s)\n%s\n\n", gen.Instruction, time.Since(start).Round(time.Millisecond), gen.Verdict.Status, indent(gen.Edit.NewText, "  + "))
 	}
 
-	// 3. A translation, checked by parsing the result with the Go grammar.
+	// 4. A translation, checked by parsing the result with the Go grammar.
 	section("translation (Python → Go)", demoTranslate)
 	to, _ := translate.LookupLanguage("go")
 	start = time.Now()

@@ -13,7 +13,7 @@ import (
 
 // translateEngine builds the translation engine on a loaded model.
 func translateEngine(m *model.Model, verify bool) *translate.Engine {
-	return translate.NewEngine(translate.NewModelSampler(m, 0), verify)
+	return translate.NewModelEngine(m, 0, verify)
 }
 
 func cmdImplement(e *env, args []string) error {
@@ -124,9 +124,13 @@ func cmdTranslate(e *env, args []string) error {
 		return err
 	}
 	defer m.Close()
-	res, err := translateEngine(m, *verify).Translate(e.ctx, translate.Request{Code: code, From: src, To: dst})
+	tr := translateEngine(m, *verify)
+	res, err := tr.Translate(e.ctx, translate.Request{Code: code, From: src, To: dst})
 	if err != nil {
 		return err
+	}
+	if res.Verdict.Level == translate.LevelNone {
+		return tr.NoAnswer(res, dst)
 	}
 	fmt.Fprint(e.stdout, ensureNewline(res.Code))
 	fmt.Fprintf(e.stderr, "weft: %s; %d candidates in %d rounds\n", res.Verdict.Status, len(res.Candidates), res.Rounds)

@@ -51,7 +51,7 @@ func features(m *model.Model, nCtx, samples int) lsp.Features {
 	cfg := completeConfig(m, nCtx)
 	cfg.Samples = samples
 	eng := complete.NewEngine(m, cfg)
-	acts := translate.NewActions(translate.NewEngine(translate.NewModelSampler(m, 0), false))
+	acts := translate.NewActions(translate.NewModelEngine(m, 0, false))
 	return lsp.Features{
 		Completer: completer{eng},
 		Actions:   lsp.TranslateActions(acts),
