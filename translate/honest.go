@@ -90,7 +90,9 @@ func repeats(lines []string) bool {
 // loopLine reports whether one word makes most of a line of at least four words
 // ("return line, line, line, line").
 func loopLine(l string) bool {
-	words := strings.FieldsFunc(l, func(r rune) bool { return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') })
+	words := strings.FieldsFunc(l, func(r rune) bool {
+		return !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	})
 	if len(words) < 4 {
 		return false
 	}
@@ -192,10 +194,10 @@ func dropBlockComments(s string) string {
 func IndentErrors(text []byte) int {
 	stack := []int{0}
 	errs := 0
-	depth := 0          // open brackets
-	var quote string    // open string delimiter
-	opener := false     // the last logical line ended with ':'
-	cont := false       // the previous physical line ended with '\'
+	depth := 0       // open brackets
+	var quote string // open string delimiter
+	opener := false  // the last logical line ended with ':'
+	cont := false    // the previous physical line ended with '\'
 	lines := strings.Split(string(text), "\n")
 	for _, line := range lines {
 		startsLogical := depth == 0 && quote == "" && !cont

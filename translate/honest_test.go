@@ -50,10 +50,10 @@ func TestIndentErrors(t *testing.T) {
 		{"def f():\n    return 1\n", 0},
 		{"def f():\n    \"\"\"Doc.\"\"\"\n     return 1\n", 1}, // unexpected indent (5 spaces in a 4-space body)
 		{"def f():\n    if x:\n        y()\n   z()\n", 1},      // unindent matches no outer level
-		{"def f():\nreturn 1\n", 1},                          // expected an indented block
-		{"x = (1,\n        2)\ny = 3\n", 0},                  // continuation inside brackets
-		{"s = \"\"\"\n   text\n\"\"\"\nt = 1\n", 0},           // inside a triple-quoted string
-		{"x = 1 + \\\n      2\n", 0},                         // backslash continuation
+		{"def f():\nreturn 1\n", 1},                            // expected an indented block
+		{"x = (1,\n        2)\ny = 3\n", 0},                    // continuation inside brackets
+		{"s = \"\"\"\n   text\n\"\"\"\nt = 1\n", 0},            // inside a triple-quoted string
+		{"x = 1 + \\\n      2\n", 0},                           // backslash continuation
 		{"def f():\n    # comment\n\n    return 1\n", 0},
 		{"class A:\n    def f(self):\n        pass\n    def g(self):\n        pass\n", 0},
 		{"if a:\n\tb()\n", 0},
