@@ -209,6 +209,9 @@ func (e *Engine) NoAnswer(res *Result, to *grammars.Language) error {
 	why := rejections{}
 	for _, c := range res.Candidates {
 		s := c.Verdict.Status
+		if i := strings.Index(s, " ("); i > 0 {
+			s = s[:i] // "does not parse as Go (3 syntax errors)": counted as one reason
+		}
 		if s == "" {
 			s = "not valid " + to.Name
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -100,10 +101,25 @@ func cmdModelPull(e *env, args []string) error {
 func cmdModelList(e *env, args []string) error {
 	fs, _ := flags(e, "model list")
 	catalogue := fs.Bool("catalogue", false, "list the catalogue (what `weft model pull NAME` knows) instead of the cache")
+	asJSON := fs.Bool("json", false, "print JSON (editors read it)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	w := e.stdout
+	if *catalogue && *asJSON {
+		type row struct {
+			Name, Repo, File, Quant, Arch, Params string
+			Size, RAM                             int64
+			Instruct                              bool
+			SizeText, RAMText                     string
+		}
+		var rows []row
+		for _, en := range hub.Catalogue() {
+			rows = append(rows, row{en.Name, en.Repo, en.File, en.Quant, en.Arch, en.Params, en.Size, en.RAM, en.Instruct,
+				hub.HumanBytes(en.Size), hub.HumanBytes(en.RAM)})
+		}
+		return json.NewEncoder(w).Encode(rows)
+	}
 	if *catalogue {
 		fmt.Fprintf(w, "%-30s %-6s %-7s %-10s %9s %9s  %s\n", "NAME", "PARAMS", "QUANT", "ARCH", "SIZE", "RAM", "KIND")
 		for _, en := range hub.Catalogue() {
@@ -122,6 +138,25 @@ func cmdModelList(e *env, args []string) error {
 	list, err := hub.List(dir)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		type row struct {
+			Name, Path, Catalogue, Arch, Quant, Capabilities string
+			Size                                             int64
+			Partial                                          bool
+		}
+		rows := []row{}
+		for _, c := range list {
+			r := row{Name: c.Name, Path: c.Path, Size: c.Size, Partial: c.Partial}
+			if c.Entry != nil {
+				r.Catalogue = c.Entry.Name
+			}
+			if !c.Partial {
+				r.Arch, r.Quant, r.Capabilities = describeFile(c.Path)
+			}
+			rows = append(rows, r)
+		}
+		return json.NewEncoder(w).Encode(rows)
 	}
 	fmt.Fprintf(e.stderr, "weft: cache %s\n", dir)
 	if len(list) == 0 {

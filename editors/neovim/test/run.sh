@@ -10,6 +10,15 @@ trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache"
 mkdir -p "$HOME"
 cp "$here"/testdata/* "$tmp/"
+# A local server for :WeftPull: the embedded model's file, served over HTTP.
+if command -v python3 >/dev/null; then
+  mkdir -p "$tmp/srv" && cp "$here/../../../model/default/weft-default.gguf" "$tmp/srv/"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  (cd "$tmp/srv" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
+  srv=$!
+  trap 'kill $srv 2>/dev/null; rm -rf "$tmp"' EXIT
+  export WEFT_PULL_URL="http://127.0.0.1:$port/weft-default.gguf" WEFT_MODELS="$tmp/models"
+fi
 cd "$tmp"
 nvim --version | head -1
 WEFT_BIN="$weft" WEFT_PLUGIN="$here/.." timeout 180 nvim --headless -u NONE -i NONE -n \

@@ -118,6 +118,22 @@ local ok, err = pcall(function()
       print('note: no translation from this model: ' .. msg)
     end
   end
+
+  -- :WeftPull downloads into the cache, points modelPath at the file and restarts the server.
+  local url = os.getenv('WEFT_PULL_URL')
+  if url and url ~= '' then
+    local done, path, perr = false, nil, nil
+    vim.cmd('sleep 300m') -- let python's http.server bind
+    weft.pull(url, function(p, e) done, path, perr = true, p, e end)
+    vim.wait(60000, function() return done end, 50)
+    check(':WeftPull downloads the model', path ~= nil and vim.fn.filereadable(path) == 1, tostring(perr))
+    if path then
+      check(':WeftPull puts it in the cache', path:find(os.getenv('WEFT_MODELS'), 1, true) == 1, path)
+      check('the server restarts on the pulled model', wait_client(py))
+    end
+  else
+    print('note: python3 not found; :WeftPull not tested')
+  end
 end)
 if not ok then check('test script ran', false, tostring(err)) end
 finish()

@@ -2,7 +2,9 @@
 // standard LSP. Ghost text comes from the server's textDocument/inlineCompletion;
 // "Generate code from instruction…" and "Translate to…" call the server's
 // weft.generate / weft.translate commands, whose edits arrive through
-// workspace/applyEdit like any other LSP edit.
+// workspace/applyEdit like any other LSP edit. "Download a model…" runs
+// `weft model pull` as a child process and points weft.modelPath at the file.
+import * as cp from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -16,6 +18,8 @@ import {
 } from 'vscode-languageclient/node';
 
 const README = 'https://github.com/weft-dev/weft#readme';
+// The model offered when the loaded one cannot follow instructions.
+const SUGGESTED_MODEL = 'qwen2.5-coder-1.5b-instruct';
 const LANGUAGES = ['go', 'python', 'javascript', 'typescript', 'rust', 'java', 'c', 'cpp'];
 
 let client: LanguageClient | undefined;
@@ -169,6 +173,100 @@ function selectionArgs(editor: vscode.TextEditor) {
   };
 }
 
+type CatalogueEntry = { Name: string; Params: string; Quant: string; Arch: string; SizeText: string; RAMText: string; Instruct: boolean };
+
+// catalogue asks the weft binary for the models `weft model pull` knows.
+function catalogue(weft: string): Promise<CatalogueEntry[]> {
+  return new Promise((resolve, reject) => {
+    cp.execFile(weft, ['model', 'list', '--catalogue', '--json'], { timeout: 30000 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(stderr.trim().split('\n').pop() || String(err)));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as CatalogueEntry[]);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+// pull runs `weft model pull NAME`, reporting its "weft: pull: N% (…)" lines as progress;
+// it resolves to the downloaded file's path (weft prints it on stdout).
+function pull(weft: string, name: string, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = cp.spawn(weft, ['model', 'pull', name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let last = '';
+    let done = 0;
+    token.onCancellationRequested(() => child.kill());
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => {
+      for (const line of b.toString().split('\n')) {
+        if (!line.trim()) {
+          continue;
+        }
+        last = line;
+        output.appendLine(line);
+        const m = /^weft: pull: (\d+)% \((.*)\)/.exec(line);
+        if (m) {
+          const pct = Number(m[1]);
+          progress.report({ message: `${pct}% (${m[2]})`, increment: pct - done });
+          done = pct;
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const path = stdout.trim().split('\n').pop() || '';
+      if (code === 0 && path) {
+        resolve(path);
+      } else {
+        reject(new Error(token.isCancellationRequested ? 'cancelled' : last.replace(/^weft: /, '') || `exit ${code}`));
+      }
+    });
+  });
+}
+
+// downloadModel is "weft: Download a model…": a quick pick of the catalogue with sizes and RAM,
+// a progress notification, and weft.modelPath set to the file when it is verified.
+async function downloadModel(preselect?: string): Promise<void> {
+  const weft = findWeft();
+  if (!weft) {
+    vscode.window.showErrorMessage('weft: no weft binary found. Set "weft.path" or put weft on PATH.');
+    return;
+  }
+  let entries: CatalogueEntry[];
+  try {
+    entries = await catalogue(weft);
+  } catch (err) {
+    vscode.window.showErrorMessage(`weft: cannot read the model catalogue: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
+  const items = entries.map((e) => ({
+    label: e.Name,
+    description: `${e.SizeText} download · ${e.RAMText} RAM`,
+    detail: `${e.Params} ${e.Arch} ${e.Quant} — ${e.Instruct ? 'instruct: instruction edits and translation, plus completion' : 'base: completion (FIM)'}`,
+    picked: e.Name === preselect,
+  }));
+  items.sort((a, b) => (a.label === preselect ? -1 : b.label === preselect ? 1 : 0));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Model to download (into weft\'s cache)', matchOnDetail: true });
+  if (!pick) {
+    return;
+  }
+  try {
+    const file = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `weft: downloading ${pick.label}`, cancellable: true },
+      (progress, token) => pull(weft, pick.label, progress, token),
+    );
+    await vscode.workspace.getConfiguration('weft').update('modelPath', file, vscode.ConfigurationTarget.Global);
+    vscode.window.showInformationMessage(`weft: ${pick.label} downloaded and verified; weft.modelPath is now ${file}.`);
+  } catch (err) {
+    vscode.window.showErrorMessage(`weft: download of ${pick.label} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function runCommand(command: string, args: object) {
   if (!client) {
     vscode.window.showErrorMessage('weft: the server is not running.');
@@ -181,6 +279,18 @@ async function runCommand(command: string, args: object) {
     // toast would only repeat it. Errors of the transport itself still show.
     if (err instanceof ResponseError) {
       output.appendLine(`${command} failed: ${err.message}`);
+      // The model cannot do this, and weft names one that can: offer the download.
+      const m = /weft model pull (\S+)/.exec(err.message);
+      if (m) {
+        const choice = await vscode.window.showInformationMessage(
+          'weft: this needs a model that follows instructions. Download one now?',
+          `Download ${m[1]}`,
+          'Choose a model…',
+        );
+        if (choice) {
+          await downloadModel(choice.startsWith('Download') ? m[1] : undefined);
+        }
+      }
       return;
     }
     vscode.window.showErrorMessage(`weft: ${err instanceof Error ? err.message : String(err)}`);
@@ -196,6 +306,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineProvider()),
     vscode.commands.registerCommand('weft.showLog', () => output.show(true)),
+    vscode.commands.registerCommand('weft.downloadModel', () => downloadModel(SUGGESTED_MODEL)),
     vscode.commands.registerCommand('weft.restart', async () => {
       if (client) {
         await client.stop().catch(() => undefined);

@@ -6,7 +6,8 @@
 -- `weft serve` for the enabled filetypes, map a key to code actions (where the
 -- "Implement this" and "Translate to …" actions live), add commands that prompt
 -- for an instruction or a target language, and turn on native inline
--- completion (ghost text) on Neovim >= 0.12.
+-- completion (ghost text) on Neovim >= 0.12. :WeftPull NAME downloads a model
+-- (`weft model pull`) and restarts the server on it.
 local M = {}
 
 M.defaults = {
@@ -74,7 +75,17 @@ local function execute(command, arguments, bufnr)
     return
   end
   client.request('workspace/executeCommand', { command = command, arguments = { arguments } }, function(err)
-    if err then vim.notify('weft: ' .. (err.message or tostring(err)), vim.log.levels.ERROR) end
+    if not err then return end
+    local msg = err.message or tostring(err)
+    vim.notify('weft: ' .. msg, vim.log.levels.ERROR)
+    -- The model cannot do this, and weft says which model can: offer the download.
+    local suggested = msg:match('weft model pull (%S+)')
+    if suggested and vim.ui and vim.ui.select then
+      vim.ui.select({ 'Download ' .. suggested, 'Not now' }, { prompt = 'weft: this needs a model that follows instructions' },
+        function(choice)
+          if choice and choice:match('^Download') then M.pull(suggested) end
+        end)
+    end
   end, bufnr)
 end
 
@@ -100,6 +111,64 @@ function M.translate(lang)
   end
   if lang and lang ~= '' then return run(lang) end
   vim.ui.select(M.languages, { prompt = 'weft: translate to' }, run)
+end
+
+-- The weft binary: the server command's first word.
+local function weft_bin() return config.cmd[1] end
+
+-- The model offered when the loaded one cannot follow instructions.
+M.suggested_model = 'qwen2.5-coder-1.5b-instruct'
+
+--- Download a model into weft's cache (`weft model pull NAME`), then use it: the
+--- modelPath setting becomes the downloaded file and the server restarts on it.
+--- NAME is a catalogue name (:WeftPull <Tab>), hf:ORG/REPO/FILE.gguf or a URL.
+function M.pull(name, on_done)
+  if name == nil or name == '' then name = M.suggested_model end
+  local last, path = '', nil
+  vim.notify('weft: downloading ' .. name .. ' …')
+  local job = vim.fn.jobstart({ weft_bin(), 'model', 'pull', name }, {
+    on_stdout = function(_, data)
+      for _, l in ipairs(data or {}) do if l ~= '' then path = l end end
+    end,
+    on_stderr = function(_, data)
+      for _, l in ipairs(data or {}) do
+        if l ~= '' then
+          last = l
+          -- weft prints "weft: pull: N% (…)" every 5%; show every 25%.
+          local pct = tonumber(l:match('^weft: pull: (%d+)%%'))
+          if pct and pct % 25 == 0 then vim.schedule(function() vim.notify(l) end) end
+        end
+      end
+    end,
+    on_exit = function(_, code)
+      vim.schedule(function()
+        if code ~= 0 or not path then
+          vim.notify('weft: pull failed: ' .. last, vim.log.levels.ERROR)
+          if on_done then on_done(nil, last) end
+          return
+        end
+        config.settings.modelPath = path
+        vim.notify('weft: ' .. name .. ' is at ' .. path .. '; restarting the server on it')
+        M.restart()
+        if on_done then on_done(path) end
+      end)
+    end,
+  })
+  if job <= 0 then vim.notify('weft: cannot run ' .. weft_bin(), vim.log.levels.ERROR) end
+  return job
+end
+
+-- The catalogue's names, for :WeftPull completion (asked of the binary once).
+local catalogue = nil
+local function catalogue_names()
+  if catalogue == nil then
+    catalogue = {}
+    for i, l in ipairs(vim.fn.systemlist({ weft_bin(), 'model', 'list', '--catalogue' })) do
+      local n = l:match('^(%S+)')
+      if i > 1 and n then table.insert(catalogue, n) end
+    end
+  end
+  return catalogue
 end
 
 local function on_attach(client, bufnr)
@@ -162,6 +231,18 @@ local function start(bufnr)
   if client_id then vim.lsp.buf_attach_client(bufnr, client_id) end
 end
 
+--- Stop the server and start it again on the open buffers (after a settings change).
+function M.restart()
+  local c = weft_client()
+  client_id = nil
+  if c then c.stop() end
+  vim.defer_fn(function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(b) and vim.tbl_contains(config.filetypes, vim.bo[b].filetype) then start(b) end
+    end
+  end, 200)
+end
+
 function M.setup(opts)
   config = vim.tbl_deep_extend('force', {}, M.defaults, opts or {})
   if vim.fn.executable(config.cmd[1]) ~= 1 then
@@ -176,6 +257,8 @@ function M.setup(opts)
   vim.api.nvim_create_user_command('WeftImplement', function(a) M.implement(a.args) end, { nargs = '?', range = true })
   vim.api.nvim_create_user_command('WeftTranslate', function(a) M.translate(a.args) end,
     { nargs = '?', range = true, complete = function() return M.languages end })
+  vim.api.nvim_create_user_command('WeftPull', function(a) M.pull(a.args) end,
+    { nargs = '?', complete = function() return catalogue_names() end })
   -- Buffers already open when setup runs.
   for _, b in ipairs(vim.api.nvim_list_bufs()) do
     if vim.api.nvim_buf_is_loaded(b) and vim.tbl_contains(config.filetypes, vim.bo[b].filetype) then start(b) end
