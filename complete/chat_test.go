@@ -140,3 +140,24 @@ func TestFIMGoldenFake(t *testing.T) {
 		}
 	}
 }
+
+// TestRepoLevelPrompt: with <|repo_name|> and <|file_sep|>, the files beside the document come
+// first in Qwen2.5-Coder's repository format (model card: "<|repo_name|>{repo_name}\n<|file_sep|>
+// {file_path1}\n{file_content1}\n<|file_sep|>{file_path2}\n..."), then the document's own FIM prompt.
+func TestRepoLevelPrompt(t *testing.T) {
+	v := qwenLikeVocab()
+	p := BuildPrompt(v, fimOf(v), LayoutPSM, PromptParts{Path: "main.py", Prefix: "x = ", Suffix: "\n",
+		Repo: "proj", Files: []Neighbor{{Path: "util.py", Text: []byte("def f():\n    return 1\n")}}})
+	want := "<|repo_name|>proj\n<|file_sep|>util.py\ndef f():\n    return 1\n<|file_sep|>main.py\n<|fim_prefix|>x = <|fim_suffix|>\n<|fim_middle|>"
+	if got := v.Decode(p.Tokens); got != want {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+	// Without <|repo_name|> the files are left out (the document's prompt is unchanged).
+	f := fimOf(v)
+	f.Rep = -1
+	p = BuildPrompt(v, f, LayoutPSM, PromptParts{Path: "main.py", Prefix: "x = ", Suffix: "\n", Repo: "proj",
+		Files: []Neighbor{{Path: "util.py", Text: []byte("y = 1\n")}}})
+	if got := v.Decode(p.Tokens); got != "<|file_sep|>main.py\n<|fim_prefix|>x = <|fim_suffix|>\n<|fim_middle|>" {
+		t.Errorf("without repo tokens: %q", got)
+	}
+}

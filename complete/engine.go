@@ -328,10 +328,21 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	}
 	ds.anchor = c.Anchor
 
-	p := BuildPrompt(enc, e.fim, e.layout, PromptParts{
+	parts := PromptParts{
 		Path: path, LineComment: lang.LineComment, Header: c.Header, Prefix: c.Prefix, Suffix: c.Suffix,
 		Heal: e.cfg.TokenHealing,
-	})
+	}
+	var nbSelf string
+	var nbs []Neighbor
+	if e.cfg.DocCache || e.repoLevel() {
+		nbSelf, nbs = e.requestNeighbors(ds, req)
+	}
+	parts.Repo, parts.Files = e.repoFiles(nbSelf, nbs, maxTokens)
+	p := BuildPrompt(enc, e.fim, e.layout, parts)
+	if room := e.cfg.NCtx - len(p.Tokens); room < maxTokens && len(parts.Files) > 0 {
+		parts.Files = nil // the files beside the document are a bonus: the document itself comes first
+		p = BuildPrompt(enc, e.fim, e.layout, parts)
+	}
 	if room := e.cfg.NCtx - len(p.Tokens); room < maxTokens {
 		if room < 1 {
 			return Result{}, fmt.Errorf("complete: prompt of %d tokens does not fit the context of %d", len(p.Tokens), e.cfg.NCtx)
@@ -351,7 +362,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	var doc []int32
 	lead := p.Lead
 	if e.cfg.DocCache {
-		doc = append(e.neighborTokens(ds, req), docTokens(e.vocab, text, off)...)
+		doc = append(e.neighborTokens(nbSelf, nbs), docTokens(e.vocab, text, off)...)
 		if p.LeadAll && c.PrefixStart == 0 { // the cursor is near the top of the file
 			lead = append([]int32{model.CacheFileStart}, lead...)
 		}

@@ -285,9 +285,11 @@ func TestEngineRepoMapFromOtherDocuments(t *testing.T) {
 	if strings.Contains(prompt, "py_helper") {
 		t.Errorf("a Python definition leaked into a Go prompt")
 	}
-	// Header before the prefix, path in Qwen's file_sep header.
-	if !strings.HasPrefix(prompt, "<|file_sep|>main.go\n<|fim_prefix|>// Repo map:\n") {
-		t.Errorf("prompt starts %q", prompt[:min(60, len(prompt))])
+	// The other Go document in Qwen's repository format, then the header before the prefix, path in
+	// Qwen's file_sep header.
+	if !strings.HasPrefix(prompt, "<|repo_name|>repo\n<|file_sep|>util.go\npackage a\n") ||
+		!strings.Contains(prompt, "<|file_sep|>main.go\n<|fim_prefix|>// Repo map:\n") {
+		t.Errorf("prompt starts %q", prompt[:min(120, len(prompt))])
 	}
 	e.Close("file:///util.go")
 	lm.prompts = nil

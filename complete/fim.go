@@ -122,6 +122,11 @@ type PromptParts struct {
 	// Heal leaves the prefix's last token out of the prompt; its text is then Prompt.Heal, for the
 	// model to generate again (token healing).
 	Heal bool
+	// Repo and Files are the repository's name and files beside the document, laid out before it
+	// with the repo-level tokens of models that have them (<|repo_name|>, <|file_sep|>); ignored
+	// for other vocabularies.
+	Repo  string
+	Files []Neighbor
 }
 
 // Prompt is a built prompt.
@@ -164,6 +169,17 @@ func BuildPrompt(v Vocab, f FIMTokens, layout Layout, p PromptParts) Prompt {
 	pathLine := ""
 	if p.Path != "" {
 		if fam == FamilyQwen && f.Sep >= 0 && layout != LayoutPrefixOnly {
+			// Qwen2.5-Coder's repository-level format (model card, "repository level code completion"):
+			// <|repo_name|>{repo}\n<|file_sep|>{path}\n{content}\n ... <|file_sep|>{path}\n, then the FIM prompt.
+			if len(p.Files) > 0 && f.Rep >= 0 {
+				tok(f.Rep)
+				enc(p.Repo + "\n")
+				for _, n := range p.Files {
+					tok(f.Sep)
+					enc(n.Path + "\n")
+					enc(strings.TrimRight(string(n.Text), "\n") + "\n")
+				}
+			}
 			tok(f.Sep)
 			enc(p.Path + "\n")
 		} else if p.LineComment != "" {

@@ -141,10 +141,10 @@ func (m *tokenMemo) tokens(v Vocab, p string, text []byte) []int32 {
 	return ids
 }
 
-// neighborTokens returns the tokens of the request's neighbors — the other open documents, then
-// Request.Neighbors, then Config.Neighbors — each after a model.CacheFileStart marker and before a -1
-// separator, for the front of the document cache.
-func (e *Engine) neighborTokens(ds *docState, req Request) []int32 {
+// requestNeighbors gathers a request's neighbors: the other open documents, then Request.Neighbors,
+// then Config.Neighbors (which reads the disk, so a request gathers them once), and the path they
+// are near.
+func (e *Engine) requestNeighbors(ds *docState, req Request) (string, []Neighbor) {
 	self := filePathOf(req.URI)
 	ns := append(e.openNeighbors(ds), req.Neighbors...)
 	if self != "" && e.cfg.Neighbors != nil {
@@ -153,6 +153,12 @@ func (e *Engine) neighborTokens(ds *docState, req Request) []int32 {
 	if self == "" {
 		self = req.Path
 	}
+	return self, ns
+}
+
+// neighborTokens returns the tokens of a request's neighbors (requestNeighbors), each after a model.CacheFileStart marker and before a -1
+// separator, for the front of the document cache.
+func (e *Engine) neighborTokens(self string, ns []Neighbor) []int32 {
 	var out []int32
 	for _, n := range pickNeighbors(self, ns) {
 		out = append(out, model.CacheFileStart)
