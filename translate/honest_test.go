@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/weft-dev/weft/complete"
 )
 
 func TestSubstance(t *testing.T) {
@@ -99,5 +101,23 @@ func TestTranslateRejectsComments(t *testing.T) {
 	}
 	if err := e.NoAnswer(res, mustLang(t, "go")); !strings.Contains(err.Error(), "rejected: only") {
 		t.Errorf("NoAnswer: %v", err)
+	}
+}
+
+// An instruct model's prompt: the text before the answer's fence is the user's turn, the fence and
+// what follows it are the start of the assistant's turn (ChatML as Qwen2.5-Coder-Instruct's card gives it).
+func TestChatPrompt(t *testing.T) {
+	tr := "```python\ndef gcd(a, b):\n    return a\n```\n\n```go\n// Go translation of the Python code above\nfunc gcd("
+	got := complete.ChatText(chatPrompt(complete.ChatML, tr))
+	want := "<|im_start|>system\n" + chatSystem + "<|im_end|>\n<|im_start|>user\n```python\ndef gcd(a, b):\n    return a\n```" +
+		"\n\nContinue the last code block below this text: write the code it starts.<|im_end|>\n<|im_start|>assistant\n" +
+		"```go\n// Go translation of the Python code above\nfunc gcd("
+	if got != want {
+		t.Errorf("translation chat:\n got %q\nwant %q", got, want)
+	}
+	gen := "import os\n\ndef f(root):\n    # list the files\n    "
+	got = complete.ChatText(chatPrompt(complete.ChatML, gen))
+	if !strings.HasSuffix(got, "<|im_start|>assistant\n```\n"+gen) || !strings.Contains(got, "last comment") {
+		t.Errorf("instruction chat: %q", got)
 	}
 }
