@@ -19,22 +19,15 @@ import (
 // importance matrix (IQ1/IQ2/IQ3) or that llama.cpp labels experimental
 // (TQ1_0, TQ2_0, Q2_K_S) are not offered.
 
-// ggml_type values of the types weft's model/gguf does not name. They appear
-// only as the output of the rules below.
-const (
-	typeIQ4_NL gguf.Type = 20
-	typeIQ4_XS gguf.Type = 23
-)
-
 // blockElems is ggml_blck_size for the types the rules produce; the rules
 // depend on it (a row that is not whole blocks falls back), so it is kept
 // here rather than taken from the set of types weft can encode.
 var blockElems = map[gguf.Type]int{
 	gguf.TypeF32: 1, gguf.TypeF16: 1, gguf.TypeBF16: 1,
 	gguf.TypeQ4_0: 32, gguf.TypeQ4_1: 32, gguf.TypeQ5_0: 32, gguf.TypeQ5_1: 32, gguf.TypeQ8_0: 32,
-	typeIQ4_NL:    32,
-	gguf.TypeQ2_K: 256, gguf.TypeQ3_K: 256, gguf.TypeQ4_K: 256, gguf.TypeQ5_K: 256, gguf.TypeQ6_K: 256,
-	typeIQ4_XS: 256,
+	gguf.TypeIQ4_NL: 32,
+	gguf.TypeQ2_K:   256, gguf.TypeQ3_K: 256, gguf.TypeQ4_K: 256, gguf.TypeQ5_K: 256, gguf.TypeQ6_K: 256,
+	gguf.TypeIQ4_XS: 256,
 }
 
 // FType is one of llama.cpp's quantization presets (enum llama_ftype).
@@ -66,8 +59,8 @@ var ftypes = []FType{
 	{"q5_k_s", 16, gguf.TypeQ5_K},
 	{"q5_k_m", 17, gguf.TypeQ5_K},
 	{"q6_k", 18, gguf.TypeQ6_K},
-	{"iq4_nl", 25, typeIQ4_NL},
-	{"iq4_xs", 30, typeIQ4_XS},
+	{"iq4_nl", 25, gguf.TypeIQ4_NL},
+	{"iq4_xs", 30, gguf.TypeIQ4_XS},
 	{"bf16", 32, gguf.TypeBF16},
 }
 
@@ -246,7 +239,7 @@ var roleRules = map[role]rule{
 // a tensor's rows (convert_incompatible_tensor); types not listed make
 // llama-quantize fail ("Unsupported tensor size encountered").
 var fallback = map[gguf.Type]gguf.Type{
-	gguf.TypeQ2_K: typeIQ4_NL, gguf.TypeQ3_K: typeIQ4_NL, typeIQ4_XS: typeIQ4_NL,
+	gguf.TypeQ2_K: gguf.TypeIQ4_NL, gguf.TypeQ3_K: gguf.TypeIQ4_NL, gguf.TypeIQ4_XS: gguf.TypeIQ4_NL,
 	gguf.TypeQ4_K: gguf.TypeQ5_0,
 	gguf.TypeQ5_K: gguf.TypeQ5_1,
 	gguf.TypeQ6_K: gguf.TypeQ8_0,

@@ -40,8 +40,8 @@ func TestSynthLayout(t *testing.T) {
 		Q4_K  = gguf.TypeQ4_K
 		Q5_K  = gguf.TypeQ5_K
 		Q6_K  = gguf.TypeQ6_K
-		IQ4NL = typeIQ4_NL
-		IQ4XS = typeIQ4_XS
+		IQ4NL = gguf.TypeIQ4_NL
+		IQ4XS = gguf.TypeIQ4_XS
 	)
 	more24 := func(i int) bool { return i < 3 || i >= 21 || (i >= 3 && (i-3)%3 == 2) }
 	more18 := func(i int) bool { return i < 2 || i >= 15 || (i >= 2 && (i-2)%3 == 2) }

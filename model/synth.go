@@ -162,57 +162,10 @@ func synthPreset(preset, arch string) (synthConfig, error) {
 // synth builds the writer; edit (tests) may change or drop (return false) a
 // tensor before it is added.
 func synth(cfg synthConfig, name string, types synthTypes, vocab *gguf.File, seed uint64, edit func(*synthTensor) bool) (*gguf.Writer, error) {
-	w := gguf.NewWriter()
-	a := cfg.arch
-	spec := archs[a]
-	w.Set("general.architecture", a)
-	w.Set("general.name", "weft-synth-"+name)
-	w.Set("general.file_type", types.fileType)
-	if blockElems[types.base] > 1 {
-		w.Set("general.quantization_version", uint32(2))
+	w, cfg, err := synthMeta(cfg, name, types, vocab)
+	if err != nil {
+		return nil, err
 	}
-	if vocab != nil {
-		toks, ok := vocab.Get("tokenizer.ggml.tokens")
-		if !ok || toks.Type != gguf.Array || toks.Count == 0 {
-			return nil, fmt.Errorf("model: vocab file has no tokenizer.ggml.tokens")
-		}
-		cfg.nVocab = toks.Count
-		w.CopyKV(vocab, func(k string) bool { return strings.HasPrefix(k, "tokenizer.") })
-	} else {
-		setByteVocab(w, cfg.nVocab)
-	}
-	hd := cfg.headSize()
-	// The keys each architecture's converter (convert_hf_to_gguf.py)
-	// writes: gemma and qwen3 give the head size as key/value_length;
-	// starcoder2 has a LayerNorm epsilon instead of an RMSNorm one; gemma
-	// leaves the rope base at its default.
-	w.Set(a+".context_length", uint32(cfg.nCtx))
-	w.Set(a+".embedding_length", uint32(cfg.nEmbd))
-	w.Set(a+".feed_forward_length", uint32(cfg.nFF))
-	w.Set(a+".block_count", uint32(cfg.nLayer))
-	w.Set(a+".attention.head_count", uint32(cfg.nHead))
-	w.Set(a+".attention.head_count_kv", uint32(cfg.nKV))
-	if a != "gemma" {
-		w.Set(a+".rope.freq_base", cfg.ropeBase)
-	}
-	if spec.layerNorm {
-		w.Set(a+".attention.layer_norm_epsilon", cfg.eps)
-	} else {
-		w.Set(a+".attention.layer_norm_rms_epsilon", cfg.eps)
-	}
-	if cfg.headDim != 0 || a == "gemma" || a == "qwen3" {
-		w.Set(a+".attention.key_length", uint32(hd))
-		w.Set(a+".attention.value_length", uint32(hd))
-	}
-	if a == "llama" || a == "qwen2" || a == "qwen3" {
-		w.Set(a+".rope.dimension_count", uint32(hd))
-	}
-	if cfg.ropeLinear != 0 {
-		w.Set(a+".rope.scaling.type", "linear")
-		w.Set(a+".rope.scaling.factor", cfg.ropeLinear)
-	}
-	w.Set(a+".vocab_size", uint32(cfg.nVocab))
-
 	// Every matrix is typed before any is drawn, so that a type weft cannot
 	// encode fails at once.
 	plan := synthPlan(cfg)
@@ -252,6 +205,62 @@ func synth(cfg synthConfig, name string, types synthTypes, vocab *gguf.File, see
 		}
 	}
 	return w, nil
+}
+
+// synthMeta writes the metadata of a synthesized model: the general keys,
+// the vocabulary (which may change cfg.nVocab) and the hyper-parameters.
+func synthMeta(cfg synthConfig, name string, types synthTypes, vocab *gguf.File) (*gguf.Writer, synthConfig, error) {
+	w := gguf.NewWriter()
+	a := cfg.arch
+	spec := archs[a]
+	w.Set("general.architecture", a)
+	w.Set("general.name", "weft-synth-"+name)
+	w.Set("general.file_type", types.fileType)
+	if blockElems[types.base] > 1 {
+		w.Set("general.quantization_version", uint32(2))
+	}
+	if vocab != nil {
+		toks, ok := vocab.Get("tokenizer.ggml.tokens")
+		if !ok || toks.Type != gguf.Array || toks.Count == 0 {
+			return nil, cfg, fmt.Errorf("model: vocab file has no tokenizer.ggml.tokens")
+		}
+		cfg.nVocab = toks.Count
+		w.CopyKV(vocab, func(k string) bool { return strings.HasPrefix(k, "tokenizer.") })
+	} else {
+		setByteVocab(w, cfg.nVocab)
+	}
+	hd := cfg.headSize()
+	// The keys each architecture's converter (convert_hf_to_gguf.py)
+	// writes: gemma and qwen3 give the head size as key/value_length;
+	// starcoder2 has a LayerNorm epsilon instead of an RMSNorm one; gemma
+	// leaves the rope base at its default.
+	w.Set(a+".context_length", uint32(cfg.nCtx))
+	w.Set(a+".embedding_length", uint32(cfg.nEmbd))
+	w.Set(a+".feed_forward_length", uint32(cfg.nFF))
+	w.Set(a+".block_count", uint32(cfg.nLayer))
+	w.Set(a+".attention.head_count", uint32(cfg.nHead))
+	w.Set(a+".attention.head_count_kv", uint32(cfg.nKV))
+	if a != "gemma" {
+		w.Set(a+".rope.freq_base", cfg.ropeBase)
+	}
+	if spec.layerNorm {
+		w.Set(a+".attention.layer_norm_epsilon", cfg.eps)
+	} else {
+		w.Set(a+".attention.layer_norm_rms_epsilon", cfg.eps)
+	}
+	if cfg.headDim != 0 || a == "gemma" || a == "qwen3" {
+		w.Set(a+".attention.key_length", uint32(hd))
+		w.Set(a+".attention.value_length", uint32(hd))
+	}
+	if a == "llama" || a == "qwen2" || a == "qwen3" {
+		w.Set(a+".rope.dimension_count", uint32(hd))
+	}
+	if cfg.ropeLinear != 0 {
+		w.Set(a+".rope.scaling.type", "linear")
+		w.Set(a+".rope.scaling.factor", cfg.ropeLinear)
+	}
+	w.Set(a+".vocab_size", uint32(cfg.nVocab))
+	return w, cfg, nil
 }
 
 // headDim is the preset's head size.
