@@ -313,6 +313,9 @@ func load(f *gguf.File, o Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := validate(f, info); err != nil {
+		return nil, err
+	}
 	m := &Model{info: info, opt: o, arch: spec, file: f, freqScale: 1}
 	if err := m.ropeScaling(f); err != nil {
 		return nil, err

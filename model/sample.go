@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -142,6 +143,9 @@ func (sp *Sampler) Sample(logits []float32, recent []int32) int32 {
 		}
 		c = c[:keep]
 	}
+	if len(c) == 0 {
+		return argmax(l) // NaN logits leave no candidate; Generate reports them (CheckLogits)
+	}
 	p = sp.softmax(c, o.Temperature)
 	r := sp.rng.Float64()
 	var cum float64
@@ -152,6 +156,28 @@ func (sp *Sampler) Sample(logits []float32, recent []int32) int32 {
 		}
 	}
 	return c[len(c)-1].id
+}
+
+// CheckLogits returns an error naming the fault when logits cannot be sampled
+// from: a NaN or +Inf logit, or no finite one. Broken weights (an Inf block
+// scale, a mutated tensor offset) or hyperparameters (a NaN norm epsilon, a
+// zero RoPE base) show up here first; sampling them would pick garbage.
+func CheckLogits(logits []float32) error {
+	finite := false
+	for i, v := range logits {
+		switch {
+		case v != v:
+			return fmt.Errorf("model: logit of token %d is NaN (broken weights or hyperparameters)", i)
+		case v > math.MaxFloat32:
+			return fmt.Errorf("model: logit of token %d is +Inf (broken weights or hyperparameters)", i)
+		case v >= -math.MaxFloat32:
+			finite = true
+		}
+	}
+	if !finite && len(logits) > 0 {
+		return errors.New("model: every logit is -Inf (broken weights or hyperparameters)")
+	}
+	return nil
 }
 
 // softmax returns the probabilities of c (sorted, c[0] the largest) at
@@ -444,6 +470,10 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		if o.MaxTokens > 0 && len(res.Tokens) >= o.MaxTokens {
 			res.StopReason = StopMaxTokens
 			break
+		}
+		if err := CheckLogits(logits); err != nil {
+			res.Text = st.text.String()
+			return res, err
 		}
 		if need != "" && !healMask(tok, logits, need) {
 			need = "" // nothing continues it (cannot happen when it is a dropped token's text)

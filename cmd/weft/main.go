@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 const usage = `weft — offline code generation in your editor
@@ -76,10 +77,32 @@ func usageErr(format string, a ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errUsage}, a...)...)
 }
 
+// signalGrace is how long a verb has to return after SIGINT or SIGTERM
+// cancelled its context before the process exits anyway: a verb blocked where
+// no context reaches (a read of a terminal or a pipe) must still end.
+const signalGrace = time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		cancel()
+		select {
+		case <-sigs: // a second signal: now
+		case <-time.After(signalGrace):
+		}
+		fmt.Fprintf(os.Stderr, "weft: stopped by %v\n", sig)
+		code := 130 // 128 + SIGINT
+		if sig == syscall.SIGTERM {
+			code = 143
+		}
+		os.Exit(code)
+	}()
 	code := run(&env{ctx: ctx, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:])
-	stop()
+	signal.Stop(sigs)
+	cancel()
 	os.Exit(code)
 }
 

@@ -128,6 +128,13 @@ type File struct {
 // Open maps the file at path and parses it. Close releases the mapping; tensor
 // data slices must not be used after Close.
 func Open(path string) (*File, error) {
+	// A FIFO or a device would block the open or the read forever: refuse
+	// anything but a regular file before opening it, and again after.
+	if st, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("gguf: %s is not a regular file (%v)", path, st.Mode().Type())
+	}
 	fd, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -136,6 +143,9 @@ func Open(path string) (*File, error) {
 	st, err := fd.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("gguf: %s is not a regular file (%v)", path, st.Mode().Type())
 	}
 	if st.Size() == 0 {
 		return nil, fmt.Errorf("gguf: %s: empty file", path)
