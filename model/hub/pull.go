@@ -119,6 +119,7 @@ func (c *Client) Pull(ctx context.Context, src Source, dir, want string) (Result
 			lastErr = err
 			var pe permanentError
 			if errors.As(err, &pe) || ctx.Err() != nil {
+				dropEmpty(part)
 				if ctx.Err() != nil {
 					err = fmt.Errorf("hub: %s: %w", src.Name, ctx.Err())
 				}
@@ -159,7 +160,15 @@ func (c *Client) Pull(ctx context.Context, src Source, dir, want string) (Result
 		}
 		return Result{Path: final, SHA256: got, Verified: expBy}, nil
 	}
+	dropEmpty(part)
 	return Result{}, fmt.Errorf("hub: %s: gave up after %d attempts: %w", src.Name, attempts, lastErr)
+}
+
+// dropEmpty removes a partial file that holds nothing: it has no bytes to resume from.
+func dropEmpty(part string) {
+	if st, err := os.Stat(part); err == nil && st.Size() == 0 {
+		os.Remove(part)
+	}
 }
 
 // fetch appends the rest of url to part, resuming from part's current size. It returns the
@@ -212,7 +221,7 @@ func (c *Client) fetch(ctx context.Context, url, part string) (hubSum string, er
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return hubSum, fmt.Errorf("hub: %w", err)
+		return hubSum, err
 	}
 	defer resp.Body.Close()
 	if s := lfsSHA256(resp.Header); s != "" {
