@@ -23,17 +23,17 @@ const (
 )
 
 // consensus returns the candidate with the highest total edit similarity to the others, drawing up
-// to e.cfg.Samples samples with decode (seeded 1, 2, ...) besides greedy. decode returns "" for a
+// to samples samples with decode (seeded 1, 2, ...) besides greedy. decode returns "" for a
 // sample that gave no usable line; such samples do not vote. errBudget from decode (the latency budget
 // ran out) ends the drawing and the samples decoded so far vote; any other error (a cancelled
 // request) ends the vote with greedy's answer, and the caller reports the cancellation. n is the
 // number of samples decoded.
-func (e *Engine) consensus(greedy string, decode func(seed uint64) (string, error)) (best string, n int) {
-	cands := make([]string, 0, e.cfg.Samples+1)
+func consensus(greedy string, samples int, decode func(seed uint64) (string, error)) (best string, n int) {
+	cands := make([]string, 0, samples+1)
 	if greedy != "" {
 		cands = append(cands, greedy)
 	}
-	for seed := uint64(1); seed <= uint64(e.cfg.Samples); seed++ {
+	for seed := uint64(1); seed <= uint64(samples); seed++ {
 		s, err := decode(seed)
 		if errors.Is(err, errBudget) {
 			break

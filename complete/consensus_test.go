@@ -49,6 +49,8 @@ func TestEngineConsensus(t *testing.T) {
 		{"rejected samples do not vote", "x := 1\n", func(uint64) string { return "x := )\n" }, Options{Multiline: MultilineNever}, "x := 1", 8},
 		{"no vote on sampled requests", "x := 1\n", func(uint64) string { return "y := 2\n" }, Options{Multiline: MultilineNever, Temperature: 0.5}, "y := 2", 0},
 		{"multi-line completions vote too", "x := 1\n", func(uint64) string { return "y := 2\n" }, Options{Multiline: MultilineAlways}, "y := 2", 8},
+		{"a request asks for fewer samples", "x := 1\n", func(uint64) string { return "y := 2\n" }, Options{Multiline: MultilineNever, Samples: 3}, "y := 2", 3},
+		{"a request asks for none", "x := 1\n", func(uint64) string { return "y := 2\n" }, Options{Multiline: MultilineNever, Samples: -1}, "x := 1", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

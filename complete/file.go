@@ -63,15 +63,6 @@ func (e *Engine) CompleteText(ctx context.Context, path string, text []byte, lin
 	if err != nil {
 		abs = path
 	}
-	return e.Complete(ctx, Request{URI: "file://" + filepath.ToSlash(abs), LanguageID: lang.ID, Path: filepath.Base(path),
+	return e.Complete(ctx, Request{URI: "file://" + filepath.ToSlash(abs), LanguageID: lang.ID, Path: abs,
 		Text: text, Offset: off, Options: o})
-}
-
-// pathFromURI returns the base name of a file URI's path ("" for others).
-func pathFromURI(uri string) string {
-	p := strings.TrimPrefix(uri, "file://")
-	if p == "" {
-		return ""
-	}
-	return filepath.Base(p)
 }

@@ -3,10 +3,8 @@ package complete
 import (
 	"bytes"
 	"hash/maphash"
-	"net/url"
 	"path"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/weft-dev/weft/model"
@@ -145,13 +143,10 @@ func (m *tokenMemo) tokens(v Vocab, p string, text []byte) []int32 {
 // then Config.Neighbors (which reads the disk, so a request gathers them once), and the path they
 // are near.
 func (e *Engine) requestNeighbors(ds *docState, req Request) (string, []Neighbor) {
-	self := filePathOf(req.URI)
+	self := req.Path
 	ns := append(e.openNeighbors(ds), req.Neighbors...)
 	if self != "" && e.cfg.Neighbors != nil {
 		ns = append(ns, e.cfg.Neighbors(self)...)
-	}
-	if self == "" {
-		self = req.Path
 	}
 	return self, ns
 }
@@ -178,26 +173,10 @@ func (e *Engine) openNeighbors(self *docState) []Neighbor {
 		if o == self || o.text == nil {
 			continue
 		}
-		p := filePathOf(o.uri)
-		if p == "" {
-			p = o.path
-		}
-		if p != "" {
-			out = append(out, Neighbor{Path: p, Text: o.text})
+		if o.path != "" {
+			out = append(out, Neighbor{Path: o.path, Text: o.text})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
-}
-
-// filePathOf returns the path of a file:// URI, unescaped ("" for other URIs).
-func filePathOf(uri string) string {
-	p, ok := strings.CutPrefix(uri, "file://")
-	if !ok {
-		return ""
-	}
-	if u, err := url.PathUnescape(p); err == nil {
-		p = u
-	}
-	return p
 }

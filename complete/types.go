@@ -6,10 +6,13 @@ import "time"
 type Request struct {
 	URI        string // document key: one warm session and one result cache per URI
 	LanguageID string // LSP languageId or weft language id ("go", "python", "typescriptreact", ...)
-	Path       string // file path shown to the model in the prompt header; optional
-	Text       []byte // the whole current text of the document
-	Offset     int    // cursor, in bytes into Text
-	Options    Options
+	// Path is the document's file path, converted from the URI by the caller (complete/ reads no
+	// URIs): the prompt header shows it, and the files beside it are the document cache's
+	// neighbors. "" for a document that is not a file.
+	Path    string
+	Text    []byte // the whole current text of the document
+	Offset  int    // cursor, in bytes into Text
+	Options Options
 	// Seq orders the requests of one document by arrival (the server numbers them as they come off
 	// the wire): a request with a smaller Seq than one the engine already saw for the URI is
 	// superseded, whichever reaches the engine first. 0: no order but that of the calls.
@@ -35,6 +38,7 @@ type Options struct {
 	TopK        int     // 0: off
 	Seed        uint64  // sampler seed when Temperature > 0
 	Multiline   string  // "auto" (default), "always" or "never"
+	Samples     int     // consensus samples (Config.Samples); 0: the engine's Config.Samples, < 0: none
 	NoCache     bool    // bypass the typed-through result cache
 	// Latency is the request's latency budget (see Config.Latency); 0: the engine's, < 0: none.
 	Latency time.Duration

@@ -73,6 +73,15 @@ type Hooks struct {
 	OnClose func(uri string)
 }
 
+// trackerHooks tell t of every open document's text and file path.
+func trackerHooks(t documentTracker) Hooks {
+	return Hooks{
+		OnOpen:   func(d *Snapshot) { t.Update(d.URI, filePath(d.URI), d.Text) },
+		OnChange: func(_, d *Snapshot, _ []ByteEdit) { t.Update(d.URI, filePath(d.URI), d.Text) },
+		OnClose:  t.Close,
+	}
+}
+
 // Documents is the store of open text documents: text and version per URI.
 // Reads (Get) may happen from any goroutine; mutations are serialised and
 // reach the registered Hooks in the order they were applied.

@@ -13,6 +13,9 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/weft-dev/weft/complete"
+	"github.com/weft-dev/weft/translate"
 )
 
 // snapshot returns the open document uri or a RequestFailed error.
@@ -80,14 +83,13 @@ func (s *server) complete(ctx context.Context, snap *Snapshot, off int, inline b
 			return nil, ctx.Err()
 		}
 	}
-	res, err := feat.Completer.Complete(ctx, CompletionRequest{
+	res, err := feat.Completer.Complete(ctx, complete.Request{
 		URI:        snap.URI,
+		Path:       filePath(snap.URI),
 		LanguageID: snap.LanguageID,
-		Version:    snap.Version,
 		Text:       snap.Text,
 		Offset:     off,
-		Inline:     inline,
-		Options:    CompletionOptions{MaxTokens: st.MaxTokens, Temperature: st.Temperature, Multiline: st.Multiline, LatencyMs: st.LatencyMs},
+		Options:    st.completeOptions(),
 		Seq:        seq,
 	})
 	if err != nil {
@@ -163,8 +165,8 @@ type actionData struct {
 	Data    json.RawMessage `json:"data,omitempty"`
 }
 
-func (d actionData) action() Action {
-	return Action{Title: d.Title, Kind: d.Kind, URI: d.URI, Version: d.Version, Start: d.Start, End: d.End, Data: d.Data}
+func (d actionData) action() translate.Action {
+	return translate.Action{Title: d.Title, Kind: d.Kind, URI: d.URI, Version: d.Version, Start: d.Start, End: d.End, Data: d.Data}
 }
 
 func (s *server) prepareCodeAction(params []byte) (prepared, error) {
@@ -180,9 +182,10 @@ func (s *server) prepareCodeAction(params []byte) (prepared, error) {
 	if err != nil {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: codeAction: %v", err)
 	}
-	req := ActionRequest{
-		URI: snap.URI, LanguageID: snap.LanguageID, Version: snap.Version, Text: snap.Text,
-		Start: start, End: end, Settings: s.currentSettings(),
+	st := s.currentSettings()
+	req := translate.ActionRequest{
+		URI: snap.URI, Path: filePath(snap.URI), LanguageID: snap.LanguageID, Version: snap.Version, Text: snap.Text,
+		Start: start, End: end, Verification: st.Verification, TargetMode: st.TranslateTarget,
 	}
 	only := p.Context.Only
 	return func(ctx context.Context) (any, error) {
@@ -275,7 +278,19 @@ func (s *server) prepareResolve(params []byte) (prepared, error) {
 	}, nil
 }
 
-func (s *server) resolveEdit(ctx context.Context, actions Actions, a Action) (*protocol.WorkspaceEdit, error) {
+// resolveEdit computes an action's edit on the document version it was
+// offered on, which must still be the current one: an edit for an older text
+// would be refused when applied anyway.
+func (s *server) resolveEdit(ctx context.Context, actions Actions, a translate.Action) (*protocol.WorkspaceEdit, error) {
+	snap, ok := s.docs.Get(a.URI)
+	if !ok {
+		return nil, jsonrpc2.Errorf(codeRequestFailed, "weft: document %s is not open", a.URI)
+	}
+	if snap.Version != a.Version {
+		return nil, jsonrpc2.Errorf(protocol.CodeContentModified,
+			"weft: document %s changed (version %d, action offered on %d); ask for actions again", a.URI, snap.Version, a.Version)
+	}
+	a.Text, a.Path = snap.Text, filePath(a.URI)
 	e, err := actions.Resolve(ctx, a)
 	if err != nil {
 		return nil, err
@@ -302,7 +317,7 @@ func (s *server) prepareExecute(params []byte) (prepared, error) {
 	if err := decode(protocol.MethodWorkspaceExecuteCommand, params, &p); err != nil {
 		return nil, err
 	}
-	if p.Command != CommandGenerate && p.Command != CommandTranslate {
+	if p.Command != translate.CommandGenerate && p.Command != translate.CommandTranslate {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: unknown command %q", p.Command)
 	}
 	if len(p.Arguments) != 1 {
@@ -315,9 +330,9 @@ func (s *server) prepareExecute(params []byte) (prepared, error) {
 	switch {
 	case a.URI == "":
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: %s: argument needs uri", p.Command)
-	case p.Command == CommandGenerate && strings.TrimSpace(a.Instruction) == "":
+	case p.Command == translate.CommandGenerate && strings.TrimSpace(a.Instruction) == "":
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: %s: argument needs instruction", p.Command)
-	case p.Command == CommandTranslate && a.To == "":
+	case p.Command == translate.CommandTranslate && a.To == "":
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: %s: argument needs to (the target language)", p.Command)
 	}
 	snap, err := s.snapshot(uri.URI(a.URI))
@@ -330,10 +345,10 @@ func (s *server) prepareExecute(params []byte) (prepared, error) {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "weft: %s: %v", p.Command, err)
 		}
 	}
-	req := CommandRequest{
-		Command: p.Command, URI: snap.URI, LanguageID: snap.LanguageID, Version: snap.Version, Text: snap.Text,
-		Start: start, End: end, Instruction: a.Instruction, To: a.To, Settings: s.currentSettings(),
-		Args: json.RawMessage(p.Arguments[0]),
+	st := s.currentSettings()
+	req := translate.CommandRequest{
+		Command: p.Command, URI: snap.URI, Path: filePath(snap.URI), LanguageID: snap.LanguageID, Version: snap.Version, Text: snap.Text,
+		Start: start, End: end, Instruction: a.Instruction, To: a.To, Verification: st.Verification, TargetMode: st.TranslateTarget,
 	}
 	token := p.WorkDoneToken
 	return func(ctx context.Context) (any, error) {
@@ -349,7 +364,7 @@ func (s *server) prepareExecute(params []byte) (prepared, error) {
 // workspace/applyEdit. The edit is applied whole or not at all: it is
 // computed completely, checked against the document version it was computed
 // from, and sent as one WorkspaceEdit.
-func (s *server) execute(ctx context.Context, req CommandRequest, token protocol.ProgressToken) error {
+func (s *server) execute(ctx context.Context, req translate.CommandRequest, token protocol.ProgressToken) error {
 	feat, err := s.waitFeatures(ctx)
 	if err != nil {
 		return err
@@ -401,7 +416,7 @@ const annotationID = protocol.ChangeAnnotationIdentifier("weft")
 // what the client supports: versioned documentChanges (so a stale edit is
 // rejected by the editor too), file creation, and change annotations that
 // ask the user to confirm.
-func (s *server) workspaceEdit(e Edit) (protocol.WorkspaceEdit, error) {
+func (s *server) workspaceEdit(e translate.Edit) (protocol.WorkspaceEdit, error) {
 	var we protocol.WorkspaceEdit
 	caps := s.editCaps()
 	docChanges := isTrue(caps.DocumentChanges)
@@ -459,7 +474,7 @@ func (s *server) workspaceEdit(e Edit) (protocol.WorkspaceEdit, error) {
 			"document %s changed (version %d, edit computed for %d); nothing was applied", e.URI, snap.Version, e.Version)
 	}
 	changes := slices.Clone(e.Changes)
-	slices.SortStableFunc(changes, func(a, b TextChange) int { return a.Start - b.Start })
+	slices.SortStableFunc(changes, func(a, b translate.TextEdit) int { return a.Start - b.Start })
 	edits := make([]protocol.TextDocumentEditElement, 0, len(changes))
 	plain := make([]protocol.TextEdit, 0, len(changes))
 	for i, c := range changes {

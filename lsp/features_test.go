@@ -13,6 +13,7 @@ import (
 	"github.com/weft-dev/weft/lsp"
 	"github.com/weft-dev/weft/lsp/internal/fake"
 	"github.com/weft-dev/weft/lsp/lsptest"
+	"github.com/weft-dev/weft/translate"
 )
 
 // TestRequestWaitsForLoad checks that a request sent while the model
@@ -86,7 +87,7 @@ func TestEditsForPlainClients(t *testing.T) {
 	c.WaitEvent(protocol.MethodProgress, lsptest.Contains(`"kind":"end"`))
 	const u = "file:///tmp/plain.go"
 	c.Open(u, "go", "héllo")
-	if err := execute(c, lsp.CommandGenerate, `{"uri":"`+u+`","range":{"start":{"line":0,"character":5},"end":{"line":0,"character":5}},"instruction":"x"}`); err != nil {
+	if err := execute(c, translate.CommandGenerate, `{"uri":"`+u+`","range":{"start":{"line":0,"character":5},"end":{"line":0,"character":5}},"instruction":"x"}`); err != nil {
 		t.Fatal(err)
 	}
 	applied := c.Applied()
@@ -97,7 +98,7 @@ func TestEditsForPlainClients(t *testing.T) {
 	if len(edits) != 1 || edits[0].NewText != "// x\n" || edits[0].Range != rng(0, 5, 0, 5) {
 		t.Errorf("changes = %+v", applied[0].Edit.Changes)
 	}
-	err := execute(c, lsp.CommandTranslate, `{"uri":"`+u+`","to":"rust"}`)
+	err := execute(c, translate.CommandTranslate, `{"uri":"`+u+`","to":"rust"}`)
 	if err == nil || !strings.Contains(err.Error(), "cannot create files") {
 		t.Errorf("translate to a new file without resource operations: err = %v", err)
 	}
@@ -117,7 +118,7 @@ func TestProgressCancel(t *testing.T) {
 	go func() {
 		errc <- c.Call(protocol.MethodWorkspaceExecuteCommand, &protocol.ExecuteCommandParams{
 			WorkDoneProgressParams: protocol.WorkDoneProgressParams{WorkDoneToken: protocol.String("cmd-1")},
-			Command:                lsp.CommandGenerate,
+			Command:                translate.CommandGenerate,
 			Arguments:              []protocol.LSPAny{protocol.LSPAny(`{"uri":"` + u + `","instruction":"slow"}`)},
 		}, nil)
 	}()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/weft-dev/weft/translate"
 )
 
 // initialize negotiates the position encoding, reads the client's
@@ -38,7 +40,7 @@ func (s *server) initialize(params []byte) (*protocol.InitializeResult, error) {
 		},
 		CompletionProvider: &protocol.CompletionOptions{},
 		ExecuteCommandProvider: protocol.ExecuteCommandOptions{
-			Commands: []string{CommandGenerate, CommandTranslate},
+			Commands: []string{translate.CommandGenerate, translate.CommandTranslate},
 		},
 	}
 	// CodeActionOptions may only be sent to clients that understand code
@@ -125,10 +127,17 @@ func (s *server) applySettings(raw []byte, source string) {
 	if err != nil {
 		s.showMessage(protocol.MessageTypeWarning, fmt.Sprintf("weft: ignoring invalid %s: %v", source, err))
 	}
+	// Every other setting is read per request; these two shape the loaded
+	// model and its sessions.
 	select {
 	case <-s.loaded:
-		if merged.ModelPath != old.ModelPath {
-			s.showMessage(protocol.MessageTypeInfo, "weft: the new modelPath takes effect when the server restarts")
+		for _, c := range []struct {
+			name    string
+			changed bool
+		}{{"modelPath", merged.ModelPath != old.ModelPath}, {"contextSize", merged.ContextSize != old.ContextSize}} {
+			if c.changed {
+				s.showMessage(protocol.MessageTypeInfo, "weft: the new "+c.name+" takes effect when the server restarts")
+			}
 		}
 	default:
 	}
@@ -219,6 +228,9 @@ func (s *server) load() {
 	h := feat.Hooks
 	if h.OnOpen != nil || h.OnChange != nil || h.OnSave != nil || h.OnClose != nil {
 		s.docs.Listen(h)
+	}
+	if t, ok := feat.Completer.(documentTracker); ok {
+		s.docs.Listen(trackerHooks(t))
 	}
 	s.logf(protocol.MessageTypeInfo, "weft: ready")
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/weft-dev/weft/lsp"
 	"github.com/weft-dev/weft/lsp/internal/fake"
 	"github.com/weft-dev/weft/lsp/lsptest"
+	"github.com/weft-dev/weft/translate"
 )
 
 func protocolURI(s string) uri.URI { return uri.URI(s) }
@@ -519,7 +520,7 @@ func TestExecuteCommand(t *testing.T) {
 	c.Open(u, "go", "package main\n\nfunc main() {}\n")
 
 	before := len(c.Events(protocol.MethodProgress))
-	if err := execute(c, lsp.CommandGenerate, `{"uri":"`+u+`","range":{"start":{"line":2,"character":0},"end":{"line":2,"character":14}},"instruction":"say hi"}`); err != nil {
+	if err := execute(c, translate.CommandGenerate, `{"uri":"`+u+`","range":{"start":{"line":2,"character":0},"end":{"line":2,"character":14}},"instruction":"say hi"}`); err != nil {
 		t.Fatalf("weft.generate: %v", err)
 	}
 	applied := c.Applied()
@@ -544,7 +545,7 @@ func TestExecuteCommand(t *testing.T) {
 	}
 
 	// translate to a new file: CreateFile then its content.
-	if err := execute(c, lsp.CommandTranslate, `{"uri":"`+u+`","to":"python"}`); err != nil {
+	if err := execute(c, translate.CommandTranslate, `{"uri":"`+u+`","to":"python"}`); err != nil {
 		t.Fatalf("weft.translate: %v", err)
 	}
 	applied = c.Applied()
@@ -555,7 +556,7 @@ func TestExecuteCommand(t *testing.T) {
 	}
 
 	// A failing command is reported with showMessage and applies nothing.
-	err := execute(c, lsp.CommandGenerate, `{"uri":"`+u+`","instruction":"fail"}`)
+	err := execute(c, translate.CommandGenerate, `{"uri":"`+u+`","instruction":"fail"}`)
 	if err == nil {
 		t.Error("failing generate: no error")
 	}
@@ -567,13 +568,13 @@ func TestExecuteCommand(t *testing.T) {
 		t.Errorf("applyEdit calls after the failure = %d, want 2", n)
 	}
 	// The editor declining the edit is reported too.
-	if err := execute(c, lsp.CommandGenerate, `{"uri":"`+u+`","instruction":"x"}`); err == nil {
+	if err := execute(c, translate.CommandGenerate, `{"uri":"`+u+`","instruction":"x"}`); err == nil {
 		t.Error("declined edit: no error")
 	}
 	c.WaitEvent(protocol.MethodWindowShowMessage, lsptest.Contains("user declined"))
 	// Bad arguments.
 	for _, arg := range []string{`{"range":{}}`, `{"uri":"` + u + `"}`, `17`} {
-		if err := execute(c, lsp.CommandGenerate, arg); lsptest.RPCCode(err) != jsonrpc2.InvalidParams {
+		if err := execute(c, translate.CommandGenerate, arg); lsptest.RPCCode(err) != jsonrpc2.InvalidParams {
 			t.Errorf("generate %s: err = %v, want InvalidParams", arg, err)
 		}
 	}

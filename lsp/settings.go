@@ -5,20 +5,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"time"
 
+	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/translate"
 )
 
 // Settings are weft's user settings. They arrive as initializationOptions,
 // in workspace/didChangeConfiguration, or from a workspace/configuration pull
-// of section "weft"; absent fields keep their current value.
+// of section "weft"; absent fields keep their current value. Each request
+// takes the settings current when it arrives (completeOptions, actionRequest,
+// commandRequest), so a change applies to the next request; modelPath and
+// contextSize are read when the model loads, and the server says so when they
+// change after that.
 type Settings struct {
 	ModelPath       string   `json:"modelPath"`
-	ContextSize     int      `json:"contextSize"`
-	MaxTokens       int      `json:"maxTokens"`
+	ContextSize     int      `json:"contextSize"` // 0: complete's default (the model's, at most complete.DefaultContextSize)
+	MaxTokens       int      `json:"maxTokens"`   // 0: complete's defaults for a line and for a block
 	Temperature     float64  `json:"temperature"`
-	Samples         int      `json:"samples"`   // consensus samples per completion (0: greedy only); applies when the model loads
+	Samples         int      `json:"samples"`   // consensus samples per completion (0: greedy only)
 	LatencyMs       int      `json:"latencyMs"` // a single-line completion's latency budget (multi-line: 3×); 0: none
 	Multiline       string   `json:"multiline"` // "auto" | "always" | "never"
 	DebounceMs      int      `json:"debounceMs"`
@@ -27,14 +34,15 @@ type Settings struct {
 	TranslateTarget string   `json:"translateTarget"` // "newFile" | "replace"
 }
 
-// DefaultSettings are used for every field the client does not set.
+// DefaultSettings are used for every field the client does not set. The
+// features own their defaults: a zero here means "the feature's default".
 func DefaultSettings() Settings {
 	return Settings{
-		ContextSize:     4096,
-		MaxTokens:       128,
+		ContextSize:     0,
+		MaxTokens:       0, // complete.DefaultSingleLineTokens or DefaultMultiLineTokens
 		Temperature:     0, // greedy, voted on by Samples samples, as the editors' settings default
-		Samples:         8,
-		LatencyMs:       150,
+		Samples:         complete.DefaultSamples,
+		LatencyMs:       int(complete.DefaultLatency / time.Millisecond),
 		Multiline:       "auto",
 		DebounceMs:      0,
 		Verification:    translate.DefaultVerification, // translate/ owns it: off unless asked for
@@ -94,10 +102,10 @@ func (s Settings) merge(raw []byte) (Settings, error) {
 	if get("modelPath", &str) {
 		out.ModelPath = str
 	}
-	if get("contextSize", &n) && check("contextSize", positive(n)) {
+	if get("contextSize", &n) && check("contextSize", within(float64(n), 0, math.MaxInt32)) {
 		out.ContextSize = n
 	}
-	if get("maxTokens", &n) && check("maxTokens", positive(n)) {
+	if get("maxTokens", &n) && check("maxTokens", within(float64(n), 0, math.MaxInt32)) {
 		out.MaxTokens = n
 	}
 	if get("temperature", &f) && check("temperature", within(f, 0, 5)) {
@@ -134,18 +142,26 @@ func within(v, lo, hi float64) error {
 	return nil
 }
 
-func positive(n int) error {
-	if n <= 0 {
-		return fmt.Errorf("%d is not positive", n)
-	}
-	return nil
-}
-
 func oneOf(v string, allowed ...string) error {
 	if !slices.Contains(allowed, v) {
 		return fmt.Errorf("%q is not one of %q", v, allowed)
 	}
 	return nil
+}
+
+// completeOptions converts the settings into one completion request's
+// options.
+func (s Settings) completeOptions() complete.Options {
+	o := complete.Options{MaxTokens: s.MaxTokens, Temperature: float32(s.Temperature), Multiline: s.Multiline,
+		Samples: s.Samples, Latency: time.Duration(s.LatencyMs) * time.Millisecond}
+	// The settings' 0 means "none" where the options' 0 means "the engine's default".
+	if s.Samples == 0 {
+		o.Samples = -1
+	}
+	if s.LatencyMs == 0 {
+		o.Latency = -1
+	}
+	return o
 }
 
 // completes reports whether completions are enabled for languageID.

@@ -12,22 +12,25 @@ import (
 	"github.com/weft-dev/weft/grammars"
 )
 
-// The types below mirror lsp's Actions API field for field (lsp.ActionRequest, lsp.Action,
-// lsp.CommandRequest, lsp.Edit, lsp.TextChange) with plain values, because features never import lsp;
-// cmd/weft adapts one to the other. Offsets are bytes into Text.
+// The types below are the actions API that lsp/ serves as it is (lsp.Actions): plain values, byte
+// offsets into Text, no LSP types. The language server fills them from the document store and the
+// settings; the URI is the document's key and where a new file goes, Path its file path.
 
 // ActionRequest is a request for the code actions at a selection.
 type ActionRequest struct {
 	URI          string
+	Path         string // the document's file path ("" when it is not a file)
 	LanguageID   string
 	Version      int32
 	Text         []byte
 	Start, End   int
-	Verification bool   // settings.verification
+	Verification bool   // compile the candidates (settings.verification; DefaultVerification)
 	TargetMode   string // settings.translateTarget: "newFile" (default) or "replace"
 }
 
-// Action is one offered action; Data comes back to Resolve.
+// Action is one offered action; Data comes back to Resolve. The caller gives Resolve the action with
+// Text and Path set to the document version the action was offered on (Version): Actions keeps no
+// copy of documents.
 type Action struct {
 	Title   string
 	Kind    string
@@ -36,12 +39,15 @@ type Action struct {
 	Start   int
 	End     int
 	Data    json.RawMessage
+	Text    []byte `json:"-"`
+	Path    string `json:"-"`
 }
 
 // CommandRequest is weft.generate ({uri, range, instruction}) or weft.translate ({uri, range, to}).
 type CommandRequest struct {
 	Command      string // CommandGenerate or CommandTranslate
 	URI          string
+	Path         string
 	LanguageID   string
 	Version      int32
 	Text         []byte
@@ -52,14 +58,14 @@ type CommandRequest struct {
 	TargetMode   string
 }
 
-// Commands, as lsp names them.
+// The commands of workspace/executeCommand.
 const (
 	CommandGenerate  = "weft.generate"
 	CommandTranslate = "weft.translate"
 )
 
-// Edit is the outcome of an action or command (see lsp.Edit): Changes to URI at Version, and/or a new
-// file CreateURI holding CreateText.
+// Edit is the outcome of an action or command: Changes to URI at Version, and/or a new file CreateURI
+// holding CreateText.
 type Edit struct {
 	Label       string
 	Description string
@@ -71,48 +77,17 @@ type Edit struct {
 }
 
 // Actions serves "Implement this" and "Translate to ..." code actions and the weft.generate and
-// weft.translate commands with one Engine. Resolve needs the document text the actions were computed
-// on; the last few snapshots are kept for it.
+// weft.translate commands with one Engine.
 type Actions struct {
 	Engine *Engine
 
 	mu     sync.Mutex
-	texts  map[string][]byte // uri@version -> text
-	order  []string
 	comp   *Verifier // compiling verifier for requests with verification on
 	noComp *Verifier // parse-only verifier for requests with verification off
 }
 
 // NewActions returns the actions served with e.
 func NewActions(e *Engine) *Actions { return &Actions{Engine: e} }
-
-const keepSnapshots = 8
-
-func snapshotKey(uri string, version int32) string { return fmt.Sprintf("%s@%d", uri, version) }
-
-func (a *Actions) remember(uri string, version int32, text []byte) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.texts == nil {
-		a.texts = map[string][]byte{}
-	}
-	k := snapshotKey(uri, version)
-	if _, ok := a.texts[k]; !ok {
-		a.order = append(a.order, k)
-	}
-	a.texts[k] = text
-	for len(a.order) > keepSnapshots {
-		delete(a.texts, a.order[0])
-		a.order = a.order[1:]
-	}
-}
-
-func (a *Actions) snapshot(uri string, version int32) ([]byte, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	t, ok := a.texts[snapshotKey(uri, version)]
-	return t, ok
-}
 
 // actionData is what an Action carries to Resolve.
 type actionData struct {
@@ -155,9 +130,6 @@ func (a *Actions) CodeActions(ctx context.Context, req ActionRequest) ([]Action,
 			mk("weft: Translate to "+to.Name, actionData{Op: "translate", To: id})
 		}
 	}
-	if len(out) > 0 {
-		a.remember(req.URI, req.Version, req.Text)
-	}
 	return out, ctx.Err()
 }
 
@@ -175,11 +147,10 @@ func (a *Actions) Resolve(ctx context.Context, act Action) (Edit, error) {
 	if err := json.Unmarshal(act.Data, &d); err != nil {
 		return Edit{}, fmt.Errorf("actions: bad action data: %w", err)
 	}
-	text, ok := a.snapshot(act.URI, act.Version)
-	if !ok {
-		return Edit{}, errors.New("actions: the document changed since the actions were offered; ask again")
+	if act.Text == nil {
+		return Edit{}, errors.New("actions: resolve needs the text of the document the action was offered on")
 	}
-	req := CommandRequest{URI: act.URI, LanguageID: d.Lang, Version: act.Version, Text: text, Start: act.Start, End: act.End,
+	req := CommandRequest{URI: act.URI, Path: act.Path, LanguageID: d.Lang, Version: act.Version, Text: act.Text, Start: act.Start, End: act.End,
 		To: d.To, Verification: d.Verification, TargetMode: d.TargetMode, Command: CommandGenerate}
 	if d.Op == "translate" {
 		req.Command = CommandTranslate
@@ -240,7 +211,7 @@ func (a *Actions) Execute(ctx context.Context, req CommandRequest, progress func
 	switch req.Command {
 	case CommandGenerate:
 		progress("generating code", -1)
-		res, err := e.Generate(ctx, GenerateRequest{Lang: lang, Path: uriPath(req.URI), Text: req.Text, Start: req.Start, End: req.End,
+		res, err := e.Generate(ctx, GenerateRequest{Lang: lang, Path: req.Path, Text: req.Text, Start: req.Start, End: req.End,
 			Instruction: req.Instruction})
 		if err != nil {
 			return Edit{}, err
@@ -301,8 +272,4 @@ func TranslatedName(uri string, to *grammars.Language) string {
 		base = "translated"
 	}
 	return base + Extension(to)
-}
-
-func uriPath(uri string) string {
-	return strings.TrimPrefix(uri, "file://")
 }

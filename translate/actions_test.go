@@ -31,6 +31,7 @@ func TestActions(t *testing.T) {
 	}
 	// The model answers the Go prompt with helper-first code (the signature start is in the prompt).
 	s.answers = []string{"xs []int) []int {\n\tout := []int{}\n\tfor _, x := range xs {\n\t\tout = append(out, helper(x))\n\t}\n\treturn out\n}\n\nfunc helper(v int) int {\n\treturn v * 2\n}\n```\n"}
+	act.Text = []byte(src) // the caller gives Resolve the document the action was offered on
 	ed, err := a.Resolve(ctx, act)
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +64,7 @@ func TestActions(t *testing.T) {
 		t.Fatalf("actions %v %v", acts, err)
 	}
 	s.answers = []string{"return max(xs)\n"}
+	acts[0].Text = []byte(src)
 	ed, err = a.Resolve(ctx, acts[0])
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +89,8 @@ func TestActions(t *testing.T) {
 			t.Errorf("%+v: got %v / %+v, want error %q", c.req.Command, err, ed, c.want)
 		}
 	}
-	if _, err := a.Resolve(ctx, Action{URI: uri, Version: 99, Data: acts[0].Data}); err == nil || !strings.Contains(err.Error(), "changed") {
-		t.Errorf("stale action: %v", err)
+	if _, err := a.Resolve(ctx, Action{URI: uri, Version: 4, Data: acts[0].Data}); err == nil || !strings.Contains(err.Error(), "needs the text") {
+		t.Errorf("action without its document: %v", err)
 	}
 	if _, err := NewActions(nil).Execute(ctx, CommandRequest{Command: CommandGenerate, URI: uri, LanguageID: "python", Text: []byte(src)}, nil); err == nil {
 		t.Error("no engine accepted")

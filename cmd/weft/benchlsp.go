@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/eval"
@@ -63,4 +64,13 @@ func benchLSP(e *env, m *model.Model, b lspBench, asJSON bool) error {
 	fmt.Fprintf(e.stdout, "typing session: %s, %d keystrokes, %d samples, max tokens %d, latency budget %d ms\n%s\n",
 		file, n, cfg.Samples, b.maxTokens, b.latencyMs, r)
 	return nil
+}
+
+// latencyOption turns --latency-ms into complete.Options.Latency (0 there would mean the engine's
+// default, so "none" is negative), as the server does with its latencyMs setting.
+func latencyOption(ms int) time.Duration {
+	if ms <= 0 {
+		return -1
+	}
+	return time.Duration(ms) * time.Millisecond
 }

@@ -30,7 +30,7 @@ function settings() {
   const c = vscode.workspace.getConfiguration('weft');
   return {
     modelPath: c.get<string>('modelPath', ''),
-    maxTokens: c.get<number>('maxTokens', 128),
+    maxTokens: c.get<number>('maxTokens', 0),
     temperature: c.get<number>('temperature', 0),
     samples: c.get<number>('samples', 8),
     latencyMs: c.get<number>('latencyMs', 150),

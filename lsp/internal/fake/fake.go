@@ -13,7 +13,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/lsp"
+	"github.com/weft-dev/weft/translate"
 )
 
 // PanicMarker, typed just before the cursor, makes the Completer panic.
@@ -21,25 +23,30 @@ const PanicMarker = "panic!"
 
 // Completer completes the identifier before the cursor with the suffix
 // "Done()": for "foo|" it proposes replacing "foo" with "fooDone()". It
-// "decodes" Options.MaxTokens tokens, sleeping TokenDelay for each, and stops
+// "decodes" Options.MaxTokens tokens (complete.DefaultSingleLineTokens when
+// 0), sleeping TokenDelay for each, and stops
 // as soon as ctx is cancelled.
 type Completer struct {
 	TokenDelay time.Duration
 }
 
 // Complete implements lsp.Completer.
-func (c Completer) Complete(ctx context.Context, req lsp.CompletionRequest) (lsp.CompletionResult, error) {
+func (c Completer) Complete(ctx context.Context, req complete.Request) (complete.Result, error) {
 	if req.Offset < 0 || req.Offset > len(req.Text) {
-		return lsp.CompletionResult{}, fmt.Errorf("offset %d outside text of %d bytes", req.Offset, len(req.Text))
+		return complete.Result{}, fmt.Errorf("offset %d outside text of %d bytes", req.Offset, len(req.Text))
 	}
 	before := req.Text[:req.Offset]
 	if strings.HasSuffix(string(before), PanicMarker) {
 		panic("fake completer asked to panic")
 	}
-	for range req.Options.MaxTokens {
+	n := req.Options.MaxTokens
+	if n == 0 {
+		n = complete.DefaultSingleLineTokens
+	}
+	for range n {
 		if c.TokenDelay == 0 {
 			if err := ctx.Err(); err != nil {
-				return lsp.CompletionResult{}, err
+				return complete.Result{}, err
 			}
 			continue
 		}
@@ -47,13 +54,13 @@ func (c Completer) Complete(ctx context.Context, req lsp.CompletionRequest) (lsp
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return lsp.CompletionResult{}, ctx.Err()
+			return complete.Result{}, ctx.Err()
 		case <-t.C:
 		}
 	}
 	start := wordStart(before)
 	word := string(before[start:])
-	return lsp.CompletionResult{Text: word + "Done()", ReplaceStart: start, ReplaceEnd: req.Offset}, nil
+	return complete.Result{Text: word + "Done()", ReplaceStart: start, ReplaceEnd: req.Offset}, nil
 }
 
 // wordStart returns where the identifier ending at len(b) starts.
@@ -79,11 +86,11 @@ type Actions struct {
 }
 
 // CodeActions implements lsp.Actions.
-func (a Actions) CodeActions(ctx context.Context, req lsp.ActionRequest) ([]lsp.Action, error) {
+func (a Actions) CodeActions(ctx context.Context, req translate.ActionRequest) ([]translate.Action, error) {
 	if req.Start == req.End {
 		return nil, nil
 	}
-	return []lsp.Action{{
+	return []translate.Action{{
 		Title: "weft: upper-case selection", Kind: "refactor.rewrite",
 		URI: req.URI, Version: req.Version, Start: req.Start, End: req.End,
 		Data: json.RawMessage(fmt.Sprintf(`{"text":%q}`, req.Text[req.Start:req.End])),
@@ -91,48 +98,48 @@ func (a Actions) CodeActions(ctx context.Context, req lsp.ActionRequest) ([]lsp.
 }
 
 // Resolve implements lsp.Actions.
-func (a Actions) Resolve(ctx context.Context, act lsp.Action) (lsp.Edit, error) {
+func (a Actions) Resolve(ctx context.Context, act translate.Action) (translate.Edit, error) {
 	var d struct {
 		Text string `json:"text"`
 	}
 	if err := json.Unmarshal(act.Data, &d); err != nil {
-		return lsp.Edit{}, fmt.Errorf("action data: %w", err)
+		return translate.Edit{}, fmt.Errorf("action data: %w", err)
 	}
-	return lsp.Edit{
+	return translate.Edit{
 		Label: act.Title, URI: act.URI, Version: act.Version,
-		Changes: []lsp.TextChange{{Start: act.Start, End: act.End, NewText: strings.ToUpper(d.Text)}},
+		Changes: []translate.TextEdit{{Start: act.Start, End: act.End, NewText: strings.ToUpper(d.Text)}},
 	}, nil
 }
 
 // Execute implements lsp.Actions.
-func (a Actions) Execute(ctx context.Context, req lsp.CommandRequest, progress func(string, int)) (lsp.Edit, error) {
+func (a Actions) Execute(ctx context.Context, req translate.CommandRequest, progress func(string, int)) (translate.Edit, error) {
 	for i := range 3 {
 		progress(fmt.Sprintf("step %d", i+1), (i+1)*30)
 		select {
 		case <-ctx.Done():
-			return lsp.Edit{}, ctx.Err()
+			return translate.Edit{}, ctx.Err()
 		case <-time.After(a.StepDelay):
 		}
 	}
-	e := lsp.Edit{Label: req.Command, URI: req.URI, Version: req.Version}
+	e := translate.Edit{Label: req.Command, URI: req.URI, Version: req.Version}
 	switch req.Command {
-	case lsp.CommandGenerate:
+	case translate.CommandGenerate:
 		if req.Instruction == "fail" {
-			return lsp.Edit{}, errors.New("the fake generator failed as asked")
+			return translate.Edit{}, errors.New("the fake generator failed as asked")
 		}
-		e.Changes = []lsp.TextChange{{Start: req.Start, End: req.Start, NewText: "// " + req.Instruction + "\n"}}
-	case lsp.CommandTranslate:
+		e.Changes = []translate.TextEdit{{Start: req.Start, End: req.Start, NewText: "// " + req.Instruction + "\n"}}
+	case translate.CommandTranslate:
 		if req.To == "fail" {
-			return lsp.Edit{}, errors.New("the fake translator failed as asked")
+			return translate.Edit{}, errors.New("the fake translator failed as asked")
 		}
-		if req.Settings.TranslateTarget == "replace" {
-			e.Changes = []lsp.TextChange{{Start: req.Start, End: req.End, NewText: "/* " + req.To + " */"}}
+		if req.TargetMode == "replace" {
+			e.Changes = []translate.TextEdit{{Start: req.Start, End: req.End, NewText: "/* " + req.To + " */"}}
 		} else {
 			e.CreateURI = req.URI + "." + req.To
 			e.CreateText = "translated to " + req.To + "\n"
 		}
 	default:
-		return lsp.Edit{}, fmt.Errorf("unknown command %q", req.Command)
+		return translate.Edit{}, fmt.Errorf("unknown command %q", req.Command)
 	}
 	return e, nil
 }

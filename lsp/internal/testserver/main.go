@@ -35,7 +35,7 @@ func main() {
 	if text := os.Getenv("WEFT_FAKE_TRANSLATION"); text != "" {
 		eng := translate.NewEngine(scripted(text), false)
 		eng.Candidates, eng.Retries = 1, -1
-		acts = lsp.TranslateActions(translate.NewActions(eng))
+		acts = translate.NewActions(eng)
 	}
 	cfg := lsp.Config{
 		Name:    "weft-testserver",

@@ -16,7 +16,7 @@ M.defaults = {
   -- Sent as initializationOptions and answered to workspace/configuration ("weft" section).
   settings = {
     modelPath = '',        -- empty: the model embedded in weft
-    maxTokens = 128,
+    maxTokens = 0,         -- 0: weft's own (48 tokens for a line, 128 for a block)
     temperature = 0,
     samples = 8,           -- consensus samples per completion; 0: greedy only (fastest)
     latencyMs = 150,       -- single-line completion latency budget (multi-line: 3x); 0: none
