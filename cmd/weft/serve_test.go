@@ -37,8 +37,11 @@ func startServe(t *testing.T) *lsptest.Process {
 	return lsptest.StartProcess(t, exec.Command(weft(t), "serve", "--model", m))
 }
 
-// serveOptions are the initializationOptions of the tests: greedy, one line.
-const serveOptions = `{"temperature": 0, "maxTokens": 16, "multiline": "never", "verification": false}`
+// serveOptions are the initializationOptions of the tests: greedy, one line,
+// and no latency budget, so that what the tests see does not depend on how
+// busy the machine is (a spent budget answers with what the model has, which
+// may be nothing).
+const serveOptions = `{"temperature": 0, "maxTokens": 16, "multiline": "never", "verification": false, "latencyMs": 0}`
 
 // handshake initializes with a full-featured client offering UTF-16 only
 // and waits for the model to be loaded.
@@ -211,7 +214,7 @@ func TestServeCancel(t *testing.T) {
 	p := startServe(t)
 	// As long a generation as the model's context allows: every line is
 	// welcome, up to maxTokens (hundreds of tokens, most of a second here).
-	handshake(t, p, `{"temperature": 0, "maxTokens": 100000, "multiline": "always"}`)
+	handshake(t, p, `{"temperature": 0, "maxTokens": 100000, "multiline": "always", "latencyMs": 0}`)
 	const u = "file:///tmp/weft-serve-test/long.py"
 	p.Open(u, "python", "# a long story\n")
 
