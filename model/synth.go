@@ -299,6 +299,14 @@ func synthPlan(cfg synthConfig) []plannedTensor {
 	hd := cfg.headSize()
 	E, F, kv, nq := cfg.nEmbd, cfg.nFF, cfg.nKV*hd, cfg.nHead*hd
 	invE, invF, invQ := 1/math.Sqrt(float64(E)), 1/math.Sqrt(float64(F)), 1/math.Sqrt(float64(nq))
+	// Gemma multiplies its embeddings by sqrt(n_embd); its blocks' outputs
+	// (attn_output, ffn_down) are drawn that much larger so that they, not
+	// the current token's embedding, decide the next token, as in a trained
+	// model.
+	resid := 1.0
+	if spec.embdScale {
+		resid = math.Sqrt(float64(E))
+	}
 	var out []plannedTensor
 	layer := -1
 	mat := func(name string, cols, rows int, std, rowSigma float64) {
@@ -308,9 +316,7 @@ func synthPlan(cfg synthConfig) []plannedTensor {
 		out = append(out, plannedTensor{name: name, dims: []int{n}, layer: layer, mean: mean, std: std})
 	}
 	// The output matrix (token_embd when tied) gets per-row lognormal
-	// factors, which widen the gap between the top logits. (Gemma scales
-	// the tied embeddings up by sqrt(n_embd) on input; the RMSNorm of the
-	// first block makes that harmless.)
+	// factors, which widen the gap between the top logits.
 	if cfg.tied {
 		mat("token_embd.weight", E, cfg.nVocab, 2.5*invE, 0.15)
 	} else {
@@ -333,7 +339,7 @@ func synthPlan(cfg synthConfig) []plannedTensor {
 		mat(p+"attn_q.weight", E, nq, 2*invE, 0)
 		mat(p+"attn_k.weight", E, kv, 2*invE, 0)
 		mat(p+"attn_v.weight", E, kv, invE, 0)
-		mat(p+"attn_output.weight", nq, E, 1.5*invQ, 0)
+		mat(p+"attn_output.weight", nq, E, 1.5*invQ*resid, 0)
 		if spec.qkNorm {
 			vec(p+"attn_q_norm.weight", hd, 1, 0.2)
 			vec(p+"attn_k_norm.weight", hd, 1, 0.2)
@@ -346,7 +352,7 @@ func synthPlan(cfg synthConfig) []plannedTensor {
 			mat(p+"ffn_gate.weight", E, F, invE, 0)
 		}
 		mat(p+"ffn_up.weight", E, F, invE, 0)
-		mat(p+"ffn_down.weight", F, E, 1.5*invF, 0)
+		mat(p+"ffn_down.weight", F, E, 1.5*invF*resid, 0)
 		if spec.qkvBias {
 			vec(p+"attn_q.bias", nq, 0, 0.3)
 			vec(p+"attn_k.bias", kv, 0, 0.3)
