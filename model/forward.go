@@ -412,7 +412,7 @@ func (s *Session) attnTask(task int) {
 		} else {
 			for t := 0; t <= pos; t++ {
 				off := layerBase + t*nKV + kvh*hd
-				att[t] = dotF32(qh, s.k32[off:off+hd]) * scale
+				att[t] = quant.DotF32Lanes4(qh, s.k32[off:off+hd]) * scale
 				maxv = max(maxv, att[t])
 			}
 		}
@@ -435,25 +435,4 @@ func (s *Session) attnTask(task int) {
 			}
 		}
 	}
-}
-
-// dotF32 is Σ a[i]·b[i] with four partial sums over interleaved elements. The
-// F32 KV cache (the parity tests' setting) keeps this order rather than
-// quant.DotF32's: llama.cpp's scores for the tiny test models are
-// sensitive enough to the summation order that this one tracks them far
-// closer (row error median 2e-5 against 0.2 with eight-lane sums).
-func dotF32(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

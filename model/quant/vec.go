@@ -12,6 +12,28 @@ func DotF32(a, b []float32) float32 {
 	return dotF32(a, b[:len(a)])
 }
 
+// DotF32Lanes4 returns Σ a[i]·b[i] in four partial sums over interleaved
+// elements, the same order on every CPU; b must be at least as long as a. The
+// decoder's F32 KV cache (the parity tests' setting) scores with it: on the
+// tiny test models llama.cpp's scores are sensitive enough to the summation
+// order that this one tracks them far closer than DotF32's eight lanes (row
+// error median 2e-5 against 0.2).
+func DotF32Lanes4(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // DotF16 returns Σ a[i]·b[i] with b stored as IEEE halves; b must be at
 // least as long as a.
 func DotF16(a []float32, b []uint16) float32 {
