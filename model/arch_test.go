@@ -98,6 +98,13 @@ func TestArchBadInput(t *testing.T) {
 		{"gemma value_length", build("gemma", nil, func(w *gguf.Writer) { w.Set("gemma.attention.value_length", uint32(32)) }), "value_length = 32"},
 		{"gemma gate", build("gemma", drop("blk.0.ffn_gate.weight"), nil), "missing tensor blk.0.ffn_gate.weight"},
 	}
+	two := build("qwen3", nil, func(w *gguf.Writer) {
+		w.Delete("qwen3.embedding_length")
+		w.Delete("qwen3.block_count")
+	})
+	if two == nil || strings.Contains(two.Error(), "\n") || !strings.Contains(two.Error(), "qwen3.embedding_length") || !strings.Contains(two.Error(), "qwen3.block_count") {
+		t.Errorf("two missing keys: err = %q, want one line naming both", two)
+	}
 	for _, tc := range tests {
 		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want one mentioning %q", tc.name, tc.err, tc.want)

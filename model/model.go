@@ -226,14 +226,14 @@ func hparams(f *gguf.File, arch string) (Info, error) {
 	info.NFF = req("feed_forward_length")
 	info.NCtxTrain = req("context_length")
 	if len(errs) > 0 {
-		return info, errors.Join(errs...)
+		return info, joinErrs(errs)
 	}
 	info.NHeadKV = info.NHead
 	if f.Has(arch + ".attention.head_count_kv") {
 		info.NHeadKV = req("attention.head_count_kv")
 	}
 	if len(errs) > 0 {
-		return info, errors.Join(errs...)
+		return info, joinErrs(errs)
 	}
 	if info.NHead%info.NHeadKV != 0 {
 		return info, fmt.Errorf("head_count %d is not a multiple of head_count_kv %d", info.NHead, info.NHeadKV)
@@ -245,7 +245,7 @@ func hparams(f *gguf.File, arch string) (Info, error) {
 	if f.Has(arch + ".attention.key_length") {
 		info.HeadDim = req("attention.key_length")
 		if len(errs) > 0 {
-			return info, errors.Join(errs...)
+			return info, joinErrs(errs)
 		}
 	} else if info.NEmbd%info.NHead != 0 {
 		return info, fmt.Errorf("embedding_length %d is not a multiple of head_count %d and there is no %s.attention.key_length", info.NEmbd, info.NHead, arch)
@@ -525,4 +525,14 @@ func (m *Model) loadTensors(f *gguf.File) error {
 	}
 	in.FileType = best.String()
 	return nil
+}
+
+// joinErrs joins errors on one line, so that a file missing several keys is
+// still refused with a one-line reason.
+func joinErrs(errs []error) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }

@@ -192,7 +192,7 @@ func cmdModelInfo(e *env, args []string) error {
 	fmt.Fprintf(w, "weights:      %s, %.2f MB of tensor data\n", info.FileType, float64(info.Bytes)/1e6)
 	fmt.Fprintf(w, "tensor types: %s\n", joinCounts(types))
 	fmt.Fprintf(w, "shape:        %d layers, n_embd %d, %d heads (%d kv), head_dim %d, n_ff %d\n", info.NLayer, info.NEmbd, info.NHead, info.NHeadKV, info.HeadDim, info.NFF)
-	fmt.Fprintf(w, "context:      %d tokens (trained), rope base %g, rms eps %g, tied output %v\n", info.NCtxTrain, info.RopeBase, info.RMSEps, info.Tied)
+	fmt.Fprintf(w, "context:      %d tokens (trained), rope base %g, norm eps %g, tied output %v\n", info.NCtxTrain, info.RopeBase, info.RMSEps, info.Tied)
 	fmt.Fprintf(w, "tokenizer:    %s / pre %q, %d tokens\n", tm, pre, tok.NumTokens())
 	fmt.Fprintf(w, "special:      %s\n", specials(tok))
 	fmt.Fprintf(w, "capabilities: %s\n", caps)
