@@ -326,6 +326,10 @@ func (e *Engine) Generate(ctx context.Context, req GenerateRequest) (*GenerateRe
 				why[r]++
 				continue
 			}
+			if names := UndefinedNames(req.Lang, code, req.Text); len(names) > 0 {
+				why["use names defined nowhere ("+strings.Join(names[:min(3, len(names))], ", ")+")"]++
+				continue
+			}
 			edit := TextEdit{Start: t.Insert, End: t.ReplaceEnd, NewText: t.Before + t.Indent + code + t.After}
 			edited := applyEdit(req.Text, edit)
 			c := Candidate{Code: code, LogProb: s.LogProb, Tokens: s.Tokens, Round: round}

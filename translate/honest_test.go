@@ -121,3 +121,28 @@ func TestChatPrompt(t *testing.T) {
 		t.Errorf("instruction chat: %q", got)
 	}
 }
+
+func TestUndefinedNames(t *testing.T) {
+	py := mustLang(t, "python")
+	ctx := []byte("import os\n\n\ndef list_python_files(root):\n    \"\"\"Return the paths.\"\"\"\n")
+	tests := []struct {
+		code string
+		want string
+	}{
+		{"assert sm", "sm"},
+		{"paths = []\nfor d, _, files in os.walk(root):\n    paths += [os.path.join(d, f) for f in files if f.endswith('.py')]\nreturn paths", ""},
+		{"return [f for f in os.listdir(root)]", ""},
+		{"import re\nreturn re.findall(r'\\w+', root)", ""},
+		{"return sorted(x, key=len)", "x"},
+		{"# uses nothing\nreturn 'undefined_in_a_string'", ""},
+		{"with open(root) as fh:\n    return len(fh.read())", ""},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(UndefinedNames(py, tt.code, ctx), ","); got != tt.want {
+			t.Errorf("UndefinedNames(%q) = %q, want %q", tt.code, got, tt.want)
+		}
+	}
+	if UndefinedNames(mustLang(t, "go"), "return sm", nil) != nil {
+		t.Error("only Python is checked")
+	}
+}
