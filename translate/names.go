@@ -49,12 +49,12 @@ func UndefinedNames(lang *grammars.Language, code string, context []byte) []stri
 }
 
 var (
-	pyIdentRE    = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
+	pyIdentRE  = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 	pyStrings  = regexp.MustCompile(`(?s)[rRbBuUfF]{0,2}("""|''')(.*?)("""|''')|[rRbBuUfF]{0,2}"(\\.|[^"\\\n])*"|[rRbBuUfF]{0,2}'(\\.|[^'\\\n])*'`)
 	pyComments = regexp.MustCompile(`#[^\n]*`)
 	pyBinders  = []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^\s*([A-Za-z_][\w, ]*?)\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=[^=]`), // assignments
-		regexp.MustCompile(`[(,]\s*(\w+)\s*=[^=]`), // keyword arguments (names, not references)
+		regexp.MustCompile(`[(,]\s*(\w+)\s*=[^=]`),                                              // keyword arguments (names, not references)
 		regexp.MustCompile(`\bfor\s+([\w, ()]+?)\s+in\b`),
 		regexp.MustCompile(`\b(?:def|class)\s+(\w+)`),
 		regexp.MustCompile(`\bdef\s+\w+\s*\(([^)]*)\)`),
