@@ -381,6 +381,16 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
 		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: lead,
 	}
+	if bs, ok := sess.(BatchSession); ok { // greedy, samples and drafts in one batch (decode.go)
+		completion, stats, err := e.decodeBatch(ctx, ds, lang, c, bs, p.Tokens, gopt, newStop, multiline,
+			e.cfg.Samples > 0 && req.Options.Temperature == 0, dl)
+		_, re1 := sess.Counters()
+		stats.PromptTokens, stats.ReusedTokens = len(p.Tokens), int(re1-re0)
+		if err != nil {
+			return Result{Stats: stats}, err
+		}
+		return e.result(req, c, completion, multiline, stats), nil
+	}
 	gen, err := sess.Generate(ctx, p.Tokens, gopt, func(_ int32, piece string) bool { return !st.push(piece) && !dl.over() })
 	_, re1 := sess.Counters()
 	stats := Stats{PromptTokens: len(p.Tokens), ReusedTokens: int(re1 - re0), GeneratedTokens: gen.Tokens,
@@ -434,15 +444,21 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	if err := ctx.Err(); err != nil {
 		return Result{Stats: stats}, fmt.Errorf("complete: cancelled: %w", err)
 	}
+	return e.result(req, c, completion, multiline, stats), nil
+}
+
+// result makes the request's Result from the chosen completion and remembers it for typed-through
+// requests.
+func (e *Engine) result(req Request, c *Context, completion string, multiline bool, stats Stats) Result {
 	if strings.Contains(completion, "\n") && usesCRLF(c.Prefix, c.Suffix) {
 		completion = strings.ReplaceAll(completion, "\n", "\r\n")
 	}
-	res := makeResult(text, off, completion, multiline)
+	res := makeResult(req.Text, req.Offset, completion, multiline)
 	res.Stats = stats
 	if completion != "" && e.cache != nil {
-		e.cache.put(req.URI, text, off, completion, multiline)
+		e.cache.put(req.URI, req.Text, req.Offset, completion, multiline)
 	}
-	return res, nil
+	return res
 }
 
 // pick post-processes the stopper's candidate truncations, longest first, and returns the first that

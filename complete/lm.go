@@ -21,6 +21,14 @@ type LMSession interface {
 	Counters() (evaluated, reused int64)
 }
 
+// BatchSession is an LMSession that can also decode several sequences from one prompt together (the
+// greedy candidate and the consensus samples), as model.Session.GenerateBatch: result j is what
+// Generate(ctx, prompt, opts[j], emits[j]) gives. The engine uses it when the session has it.
+type BatchSession interface {
+	LMSession
+	GenerateBatch(ctx context.Context, prompt []int32, opts []GenOptions, emits []func(id int32, text string) bool) ([]GenResult, error)
+}
+
 // GenOptions are the decoding options the engine passes to a session.
 type GenOptions struct {
 	MaxTokens   int
@@ -35,6 +43,9 @@ type GenOptions struct {
 	// cursor, and the prompt's last prefix tokens (Prompt.Lead). Doc nil: off.
 	Doc  []int32
 	Lead []int32
+	// Draft is the most tokens per step guessed from Doc and verified in the same forward pass
+	// (speculative decoding by prompt lookup; BatchSession only). It changes no output.
+	Draft int
 }
 
 // GenResult is what a session reports after decoding.

@@ -40,11 +40,31 @@ func FIMFromSpecials(sp tokenizer.Specials) FIMTokens {
 type modelSession struct{ s *model.Session }
 
 func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOptions, emit func(int32, string) bool) (GenResult, error) {
+	r, err := ms.s.Generate(ctx, prompt, modelOptions(o), emit)
+	return GenResult{Tokens: len(r.Tokens), StopReason: r.StopReason}, err
+}
+
+func (ms modelSession) GenerateBatch(ctx context.Context, prompt []int32, opts []GenOptions, emits []func(int32, string) bool) ([]GenResult, error) {
+	mo := make([]model.GenerateOptions, len(opts))
+	for i, o := range opts {
+		mo[i] = modelOptions(o)
+	}
+	rs, err := ms.s.GenerateBatch(ctx, prompt, mo, emits)
+	out := make([]GenResult, len(rs))
+	for i, r := range rs {
+		out[i] = GenResult{Tokens: len(r.Tokens), StopReason: r.StopReason}
+	}
+	return out, err
+}
+
+// modelOptions turns the engine's decoding options into the model's.
+func modelOptions(o GenOptions) model.GenerateOptions {
 	mo := model.GenerateOptions{
 		MaxTokens:  o.MaxTokens,
 		StopTokens: o.StopTokens,
 		Prefix:     o.Prefix,
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
+		Draft:      o.Draft,
 	}
 	if o.Doc != nil {
 		mo.Cache = model.CacheMix{Doc: o.Doc, Lead: o.Lead, Lambda: docCacheLambda, MaxLambda: docCacheMaxLambda, MinRun: docCacheMinRun, MaxRun: docCacheMaxRun}
@@ -52,8 +72,7 @@ func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOption
 	if o.RepeatGuard {
 		mo.LineRepeat = model.DefaultRepeatGuard
 	}
-	r, err := ms.s.Generate(ctx, prompt, mo, emit)
-	return GenResult{Tokens: len(r.Tokens), StopReason: r.StopReason}, err
+	return mo
 }
 
 func (ms modelSession) Counters() (int64, int64) {

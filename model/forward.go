@@ -282,6 +282,9 @@ func (s *Session) ropeAngles(pos0, n int) {
 	thetaScale := float32(math.Pow(float64(m.info.RopeBase), float64(-2/float32(m.info.NRot))))
 	for i := 0; i < n; i++ {
 		theta := float32(pos0 + i)
+		if s.mb != nil {
+			theta = float32(s.mb.pos[i]) // sequences of a batch (batch.go)
+		}
 		cs := s.ropeCos[i*half : (i+1)*half]
 		sn := s.ropeSin[i*half : (i+1)*half]
 		for j := 0; j < half; j++ {
@@ -317,6 +320,10 @@ func rope(v, cs, sn []float32, mode ropeMode) {
 
 // storeKV copies the batch's K and V rows into layer l's cache from pos0.
 func (s *Session) storeKV(l, pos0 int, k, v []float32) {
+	if s.mb != nil {
+		s.storeTails(l, k, v) // sequences of a batch (batch.go)
+		return
+	}
 	nKV := s.nKV
 	base := (l*s.nCtx + pos0) * nKV
 	if s.kv16 {

@@ -256,6 +256,11 @@ type GenerateOptions struct {
 	// distribution (see CacheMix); the zero value is off. Result.LogProb
 	// stays the model's own.
 	Cache CacheMix
+	// Draft is the most tokens per step that GenerateBatch guesses from
+	// Cache.Doc (prompt lookup) and verifies in the same forward pass; the
+	// output does not change, only the number of passes. 0: none; Generate
+	// ignores it.
+	Draft int
 }
 
 // RepeatGuard is the DRY ("don't repeat yourself") penalty: when the last k
@@ -446,97 +451,140 @@ func (st *stopText) flush() string {
 // tokens in its cache (all but the last, which was never evaluated), so a
 // follow-up call that extends them reuses the work.
 func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOptions, emit func(id int32, text string) bool) (Result, error) {
-	var res Result
 	logits, err := s.Eval(ctx, prompt)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
-	tok := s.m.tok
-	sp := NewSampler(o.Sampler, s.m.info.NVocab)
-	dec := tok.NewStreamDecoder()
-	st := newStopText(o.StopStrings)
-	var last int32 = -1
-	need, skip := o.Prefix, len(o.Prefix)
-	// The logits o.Cache and o.LineRepeat changed, put back after sampling
-	// (in the reverse order) so that LogProb is the model's own.
-	var mixed, saved []savedLogit
-	cache := newCacheMixer(o.Cache, o.MaxTokens, len(logits))
-	lineStart := 0 // index in res.Tokens of the current line's first token
+	d := s.newSeqDecoder(o, emit, len(logits))
 	for {
 		if err := ctx.Err(); err != nil {
-			res.Text = st.text.String()
-			return res, err
+			return d.abort(), err
 		}
-		if o.MaxTokens > 0 && len(res.Tokens) >= o.MaxTokens {
-			res.StopReason = StopMaxTokens
-			break
-		}
-		if err := CheckLogits(logits); err != nil {
-			res.Text = st.text.String()
-			return res, err
-		}
-		if need != "" && !healMask(tok, logits, need) {
-			need = "" // nothing continues it (cannot happen when it is a dropped token's text)
-		}
-		if cache != nil {
-			mixed = cache.mix(logits, mixed[:0])
-		}
-		saved = o.LineRepeat.penalize(logits, res.Tokens[lineStart:], saved[:0])
-		id := sp.Sample(logits, s.tokens)
-		restoreLogits(logits, saved)
-		restoreLogits(logits, mixed)
-		if !o.IgnoreEOG && tok.IsEOG(id) {
-			res.StopReason = StopEOG
-			break
-		}
-		if slices.Contains(o.StopTokens, id) {
-			res.StopReason = StopToken
-			break
-		}
-		res.Tokens = append(res.Tokens, id)
-		if cache != nil {
-			cache.push(id)
-		}
-		if !o.NoLogProb {
-			res.LogProb += logSoftmax(logits, id)
-		}
-		last = id
-		piece := dec.Push(id)
-		if strings.Contains(tok.PieceString(id), "\n") {
-			lineStart = len(res.Tokens)
-		}
-		if need != "" {
-			need = need[min(len(need), len(tok.PieceString(id))):]
-		}
-		if skip > 0 { // the healed text is not part of the result
-			n := min(skip, len(piece))
-			piece, skip = piece[n:], skip-n
-		}
-		out, stopped := st.push(piece)
-		if stopped {
-			if emit != nil && out != "" {
-				emit(id, out)
+		if d.next(logits, s.tokens) {
+			if d.err != nil {
+				return d.abort(), d.err
 			}
-			res.StopReason = StopString
-			break
-		}
-		if emit != nil && !emit(id, out) {
-			res.StopReason = StopCaller
 			break
 		}
 		if len(s.tokens) >= s.nCtx {
-			res.StopReason = StopContext
+			d.res.StopReason = StopContext
 			break
 		}
-		if logits, err = s.step(ctx, id); err != nil {
-			res.Text = st.text.String()
-			return res, err
+		if logits, err = s.step(ctx, d.last); err != nil {
+			return d.abort(), err
 		}
 	}
-	// Release text held back for a stop string that never came.
-	if rest := st.flush(); emit != nil && rest != "" && res.StopReason != StopCaller {
-		emit(last, rest)
+	return d.finish(), nil
+}
+
+// seqDecoder is the per-sequence state of a generation: the sampler, the
+// logit adjustments (token healing, the document cache, the repeat guard),
+// the text decoder and the stop strings. Generate drives one over a session;
+// GenerateBatch drives several over one shared prompt.
+type seqDecoder struct {
+	o    GenerateOptions
+	tok  *tokenizer.Tokenizer
+	sp   *Sampler
+	dec  *tokenizer.StreamDecoder
+	st   *stopText
+	emit func(id int32, text string) bool
+	last int32 // the latest token chosen (-1: none yet)
+	need string
+	skip int
+	// The logits o.Cache and o.LineRepeat changed, put back after sampling
+	// (in the reverse order) so that LogProb is the model's own.
+	mixed, saved []savedLogit
+	cache        *cacheMixer
+	lineStart    int // index in res.Tokens of the current line's first token
+	res          Result
+	err          error // logits that cannot be sampled from (CheckLogits)
+}
+
+func (s *Session) newSeqDecoder(o GenerateOptions, emit func(int32, string) bool, nVocab int) *seqDecoder {
+	tok := s.m.tok
+	return &seqDecoder{o: o, tok: tok, sp: NewSampler(o.Sampler, nVocab), dec: tok.NewStreamDecoder(),
+		st: newStopText(o.StopStrings), emit: emit, last: -1, need: o.Prefix, skip: len(o.Prefix),
+		cache: newCacheMixer(o.Cache, o.MaxTokens, nVocab)}
+}
+
+// next chooses the token that follows logits (which it may change: token
+// healing masks them) with recent the tokens before it (for the repetition
+// penalty), records it in d.last and emits its text. It reports whether the
+// sequence ended, then with d.res.StopReason set, or d.err when the logits
+// cannot be sampled from.
+func (d *seqDecoder) next(logits []float32, recent []int32) bool {
+	o, tok, res := &d.o, d.tok, &d.res
+	if o.MaxTokens > 0 && len(res.Tokens) >= o.MaxTokens {
+		res.StopReason = StopMaxTokens
+		return true
 	}
-	res.Text = st.text.String()
-	return res, nil
+	if d.err = CheckLogits(logits); d.err != nil {
+		return true
+	}
+	if d.need != "" && !healMask(tok, logits, d.need) {
+		d.need = "" // nothing continues it (cannot happen when it is a dropped token's text)
+	}
+	if d.cache != nil {
+		d.mixed = d.cache.mix(logits, d.mixed[:0])
+	}
+	d.saved = o.LineRepeat.penalize(logits, res.Tokens[d.lineStart:], d.saved[:0])
+	id := d.sp.Sample(logits, recent)
+	restoreLogits(logits, d.saved)
+	restoreLogits(logits, d.mixed)
+	if !o.IgnoreEOG && tok.IsEOG(id) {
+		res.StopReason = StopEOG
+		return true
+	}
+	if slices.Contains(o.StopTokens, id) {
+		res.StopReason = StopToken
+		return true
+	}
+	res.Tokens = append(res.Tokens, id)
+	if d.cache != nil {
+		d.cache.push(id)
+	}
+	if !o.NoLogProb {
+		res.LogProb += logSoftmax(logits, id)
+	}
+	d.last = id
+	piece := d.dec.Push(id)
+	if strings.Contains(tok.PieceString(id), "\n") {
+		d.lineStart = len(res.Tokens)
+	}
+	if d.need != "" {
+		d.need = d.need[min(len(d.need), len(tok.PieceString(id))):]
+	}
+	if d.skip > 0 { // the healed text is not part of the result
+		n := min(d.skip, len(piece))
+		piece, d.skip = piece[n:], d.skip-n
+	}
+	out, stopped := d.st.push(piece)
+	if stopped {
+		if d.emit != nil && out != "" {
+			d.emit(id, out)
+		}
+		res.StopReason = StopString
+		return true
+	}
+	if d.emit != nil && !d.emit(id, out) {
+		res.StopReason = StopCaller
+		return true
+	}
+	return false
+}
+
+// finish releases text held back for a stop string that never came and
+// returns the result.
+func (d *seqDecoder) finish() Result {
+	if rest := d.st.flush(); d.emit != nil && rest != "" && d.res.StopReason != StopCaller {
+		d.emit(d.last, rest)
+	}
+	d.res.Text = d.st.text.String()
+	return d.res
+}
+
+// abort returns the result of a generation cut short by an error.
+func (d *seqDecoder) abort() Result {
+	d.res.Text = d.st.text.String()
+	return d.res
 }

@@ -20,6 +20,9 @@ func defaultThreads() int { return runtime.NumCPU() }
 type Stats struct {
 	Evaluated int64 // tokens run through the model
 	Reused    int64 // tokens whose KV entries were reused instead of recomputed
+	// Drafted and Accepted count the tokens GenerateBatch guessed from the
+	// document and how many of them the sequences kept.
+	Drafted, Accepted int64
 }
 
 // Session is one sequence being decoded: a KV cache, the tokens it holds, and
@@ -57,6 +60,11 @@ type Session struct {
 	// swigluTasks slices (set before pool.Run)
 	swigluFn             func(int)
 	swigluN, swigluTasks int
+
+	// mb is set while a batch of sequences over a shared prompt goes
+	// through forward (GenerateBatch): it places their tokens and KV rows.
+	mb   *multiBatch
+	mbuf *multiBatch // the batch state kept between requests
 
 	// attention task state, read by attnTask (set before pool.Run)
 	attnFn                       func(int)

@@ -1,0 +1,101 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+// TestGenerateBatchMatchesGenerate checks that decoding sequences together over a shared prompt,
+// with and without drafts from the document, gives each sequence the tokens Generate gives it alone.
+func TestGenerateBatchMatchesGenerate(t *testing.T) {
+	ctx := context.Background()
+	prompt := seq(40, 3)
+	for _, tc := range []struct {
+		arch string
+		typ  gguf.Type
+		kv   gguf.Type
+	}{
+		{"qwen2", gguf.TypeF32, gguf.TypeF32},
+		{"llama", gguf.TypeQ8_0, gguf.TypeF16},
+		{"qwen2", gguf.TypeQ4_0, gguf.TypeF16},
+	} {
+		t.Run(fmt.Sprintf("%s-%v-kv%v", tc.arch, tc.typ, tc.kv), func(t *testing.T) {
+			m := tinyModel(t, tc.arch, tc.typ, Options{Threads: 2, KVType: tc.kv})
+			// The greedy continuation, to make a document whose drafts are right.
+			ref, err := m.NewSession(256).Generate(ctx, prompt, GenerateOptions{MaxTokens: 24, IgnoreEOG: true}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := append(append(append([]int32{}, prompt...), -1), prompt[30:]...)
+			doc = append(doc, ref.Tokens[:20]...)
+			cache := CacheMix{Doc: doc, Lead: prompt[32:], Lambda: 0.3, MaxLambda: 0.9, MinRun: 3, MaxRun: 8}
+			greedy := GenerateOptions{MaxTokens: 24, IgnoreEOG: true}
+			opts := []GenerateOptions{greedy}
+			for seed := uint64(1); seed <= 4; seed++ {
+				opts = append(opts, GenerateOptions{MaxTokens: 20 + int(seed), IgnoreEOG: true,
+					Sampler: SamplerOptions{Temperature: 0.8, TopK: 40, Seed: seed}, LineRepeat: DefaultRepeatGuard})
+			}
+			withDoc := GenerateOptions{MaxTokens: 24, IgnoreEOG: true, Cache: cache, Draft: 4}
+			opts = append(opts, withDoc)
+			sampledDoc := withDoc
+			sampledDoc.Sampler = SamplerOptions{Temperature: 0.7, TopK: 40, Seed: 9}
+			opts = append(opts, sampledDoc)
+			stopped := greedy
+			stopped.StopTokens = []int32{ref.Tokens[5]}
+			opts = append(opts, stopped)
+
+			want := make([]Result, len(opts))
+			var wantHeld []int32
+			for j, o := range opts {
+				s := m.NewSession(256)
+				if want[j], err = s.Generate(ctx, prompt, o, nil); err != nil {
+					t.Fatal(err)
+				}
+				if j == 0 {
+					wantHeld = append(wantHeld, s.Tokens()...)
+				}
+			}
+			check := func(name string, got []Result, s *Session) {
+				for j := range opts {
+					if !slicesEqual(got[j].Tokens, want[j].Tokens) || got[j].StopReason != want[j].StopReason || got[j].Text != want[j].Text {
+						t.Errorf("%s: sequence %d: %v (%s), want %v (%s)", name, j, got[j].Tokens, got[j].StopReason, want[j].Tokens, want[j].StopReason)
+					}
+				}
+				if st := s.Stats(); st.Accepted == 0 || st.Accepted > st.Drafted {
+					t.Errorf("%s: %d of %d drafted tokens kept, want some", name, st.Accepted, st.Drafted)
+				}
+			}
+			s := m.NewSession(256)
+			got, err := s.GenerateBatch(ctx, prompt, opts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("batch", got, s)
+			// The session then holds what Generate leaves (the prompt and the first sequence's
+			// tokens), so a second batch reuses the prompt and must give the same answers.
+			if held := s.Tokens(); !slicesEqual(held, wantHeld) {
+				t.Errorf("session holds %d tokens, want %d", len(held), len(wantHeld))
+			}
+			got, err = s.GenerateBatch(ctx, prompt, opts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("again", got, s)
+			// One sequence alone, with drafts, is speculative greedy decoding.
+			s1 := m.NewSession(256)
+			got, err = s1.GenerateBatch(ctx, prompt, opts[5:6], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slicesEqual(got[0].Tokens, want[5].Tokens) {
+				t.Errorf("alone: %v, want %v", got[0].Tokens, want[5].Tokens)
+			}
+			if st := s1.Stats(); st.Accepted < 8 {
+				t.Errorf("alone: %d of %d drafted tokens kept, want at least 8", st.Accepted, st.Drafted)
+			}
+		})
+	}
+}
