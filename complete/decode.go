@@ -13,16 +13,13 @@ import (
 // a wrong guess costs a row of the pass (the output projection over the vocabulary above all).
 const draftTokens = 4
 
-// decodeBatch decodes the greedy candidate and, when vote is set, Config.Samples consensus samples
+// decodeBatch decodes the greedy candidate and samples consensus samples
 // together in one batch over the prompt's KV cache, and returns the chosen completion. The latency
 // budget stops every sequence at once: greedy then answers with what it has, and the samples it cut
 // do not vote.
 func (e *Engine) decodeBatch(ctx context.Context, ds *docState, lang *grammars.Language, c *Context, bs BatchSession,
-	prompt []int32, gopt GenOptions, newStop func() *stopper, multiline, vote bool, dl deadline) (string, Stats, error) {
-	n := 1
-	if vote {
-		n += e.cfg.Samples
-	}
+	prompt []int32, gopt GenOptions, newStop func() *stopper, multiline bool, samples int, dl deadline) (string, Stats, error) {
+	n := 1 + samples
 	opts := make([]GenOptions, n)
 	sts := make([]*stopper, n)
 	cut := make([]bool, n)
@@ -62,8 +59,8 @@ func (e *Engine) decodeBatch(ctx context.Context, ds *docState, lang *grammars.L
 	}
 	completion, tried := e.pick(ctx, ds, lang, c, sts[0], multiline)
 	stats.Candidates = tried
-	if vote && ctx.Err() == nil {
-		completion, stats.Samples = e.consensus(completion, func(seed uint64) (string, error) {
+	if samples > 0 && ctx.Err() == nil {
+		completion, stats.Samples = consensus(completion, samples, func(seed uint64) (string, error) {
 			j := int(seed)
 			if cut[j] {
 				return "", nil // a prefix of a line does not vote

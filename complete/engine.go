@@ -381,9 +381,15 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
 		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: lead,
 	}
+	samples := req.Options.Samples
+	if samples == 0 {
+		samples = e.cfg.Samples
+	}
+	if req.Options.Temperature != 0 {
+		samples = 0
+	}
 	if bs, ok := sess.(BatchSession); ok { // greedy, samples and drafts in one batch (decode.go)
-		completion, stats, err := e.decodeBatch(ctx, ds, lang, c, bs, p.Tokens, gopt, newStop, multiline,
-			e.cfg.Samples > 0 && req.Options.Temperature == 0, dl)
+		completion, stats, err := e.decodeBatch(ctx, ds, lang, c, bs, p.Tokens, gopt, newStop, multiline, max(samples, 0), dl)
 		_, re1 := sess.Counters()
 		stats.PromptTokens, stats.ReusedTokens = len(p.Tokens), int(re1-re0)
 		if err != nil {
@@ -408,11 +414,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 
 	completion, tried := e.pick(ctx, ds, lang, c, st, multiline)
 	stats.Candidates = tried
-	samples := req.Options.Samples
-	if samples == 0 {
-		samples = e.cfg.Samples
-	}
-	if samples > 0 && req.Options.Temperature == 0 && ctx.Err() == nil && !dl.over() {
+	if samples > 0 && ctx.Err() == nil && !dl.over() {
 		completion, stats.Samples = consensus(completion, samples, func(seed uint64) (string, error) {
 			if dl.over() {
 				return "", errBudget
