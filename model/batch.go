@@ -135,12 +135,12 @@ func (s *Session) attnTaskMulti(task int) {
 		} else {
 			for t := 0; t < p; t++ {
 				off := main + t*nKV
-				row[t] = dotF32(qh, s.k32[off:off+hd]) * scale
+				row[t] = quant.DotF32Lanes4(qh, s.k32[off:off+hd]) * scale
 				maxv = max(maxv, row[t])
 			}
 			for t := 0; t < tl; t++ {
 				off := tail + t*nKV
-				row[p+t] = dotF32(qh, mb.k32[off:off+hd]) * scale
+				row[p+t] = quant.DotF32Lanes4(qh, mb.k32[off:off+hd]) * scale
 				maxv = max(maxv, row[p+t])
 			}
 		}
