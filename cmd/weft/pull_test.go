@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weft-dev/weft/grammars"
 	defaultmodel "github.com/weft-dev/weft/model/default"
+	"github.com/weft-dev/weft/translate"
 )
 
 // runWeftEnv runs the binary with extra environment variables.
@@ -125,4 +127,34 @@ func TestModelPull(t *testing.T) {
 	if r.code == 0 || !strings.Contains(wantLastErrorLine(t, r), "weft model pull qwen2.5-coder-1.5b") {
 		t.Errorf("info on a missing catalogue model: %s", r.stderr)
 	}
+}
+
+// TestImplementHonest: on the embedded model, `weft implement` either prints code that parses or
+// exits non-zero with one line saying why and how to get a model that can.
+func TestImplementHonest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the embedded model")
+	}
+	for _, instr := range []string{"reverse a string", "check whether a number is prime"} {
+		r := runWeftEnv(t, nil, "implement", "--lang", "python", instr)
+		if r.code == 0 {
+			if n := grammars.ErrorCount(mustPython(t), []byte(r.stdout)); n != 0 || strings.TrimSpace(r.stdout) == "" {
+				t.Errorf("%q: exit 0 with output that does not parse (%d errors):\n%s", instr, n, r.stdout)
+			}
+			continue
+		}
+		last := wantLastErrorLine(t, r)
+		if !strings.Contains(last, "no candidate is an answer") || !strings.Contains(last, "weft model pull ") {
+			t.Errorf("%q: exit %d, last line %q", instr, r.code, last)
+		}
+	}
+}
+
+func mustPython(t *testing.T) *grammars.Language {
+	t.Helper()
+	l, err := translate.LookupLanguage("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
