@@ -16,7 +16,7 @@ import (
 	"github.com/weft-dev/weft/model/gguf"
 )
 
-// sharedDir locates the team's reference data: $WEFT_SHARED, else ../shared
+// sharedDir locates the reference data: $WEFT_SHARED, else ../shared
 // next to the repository root (the directory holding go.mod). When it is
 // missing the test is skipped, or fails under CI.
 func sharedDir(t testing.TB) string { return refdata.Dir(t) }
