@@ -17,7 +17,8 @@ import (
 // These tests run llama.cpp's own llama-quantize (commit c392e50, the
 // snapshot the rules in ftype.go are read from) and compare what it writes
 // with weft. They need the binary, so they run only when
-// WEFT_LLAMA_QUANTIZE names it.
+// WEFT_LLAMA_QUANTIZE names it (about 10 minutes on 2 cores, most of it
+// TestSynthMatchesLlamaQuantize at Qwen2.5-Coder-0.5B's widths).
 
 func llamaQuantize(t *testing.T) string {
 	t.Helper()

@@ -37,7 +37,8 @@ verbs:
   model pull NAME|hf:ORG/REPO/FILE|URL [--sha256 HEX]   download into the cache; prints the path
   model list [--catalogue]      cached models (size, arch, quantization, capabilities), or the catalogue
   model rm NAME                 remove a cached model
-  model synth --preset P --type T -o F   random weights at a real model's shapes
+  model synth --preset P [--arch A] --type T -o F
+                                random weights at a real model's shapes, typed as llama-quantize's preset T
   train [corpus|...]            train or fine-tune weft's own model
   eval fim|translate|humaneval-x ...     evaluations
 

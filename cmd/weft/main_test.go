@@ -280,6 +280,22 @@ func TestCLI(t *testing.T) {
 				t.Errorf("stdout = %q, want the architecture and the FIM tokens", r.stdout)
 			}
 		}},
+		{name: "model info tensors", model: true, args: []string{"model", "info", "--tensors", m}, code: 0, check: func(t *testing.T, r result) {
+			if !strings.Contains(r.stdout, "blk.1.ffn_down.weight") || !strings.Contains(r.stdout, "[512 256]") {
+				t.Errorf("stdout = %q, want every tensor with its shape", r.stdout)
+			}
+		}},
+		{name: "synth unknown type", args: []string{"model", "synth", "--preset", "tiny", "--type", "q9_k", "-o", filepath.Join(dir, "x.gguf")}, code: 2, check: func(t *testing.T, r result) {
+			wantOneErrorLine(t, r, "weft model: ")
+			if !strings.Contains(r.stderr, "q4_k_m") {
+				t.Errorf("stderr = %q, want the file types", r.stderr)
+			}
+		}},
+		{name: "synth arch and file type", args: []string{"model", "synth", "--preset", "tiny", "--arch", "starcoder2", "--type", "q3_k_m", "-o", filepath.Join(dir, "sc2.gguf")}, code: 0, check: func(t *testing.T, r result) {
+			if strings.TrimSpace(r.stdout) != filepath.Join(dir, "sc2.gguf") {
+				t.Errorf("stdout = %q, want the file's path", r.stdout)
+			}
+		}},
 		{name: "model without sub-verb", args: []string{"model"}, code: 2, check: func(t *testing.T, r result) {
 			wantOneErrorLine(t, r, "weft model: ")
 		}},

@@ -125,6 +125,7 @@ func cmdModel(e *env, args []string) error {
 func cmdModelInfo(e *env, args []string) error {
 	fs, mf := flags(e, "model info")
 	asJSON := fs.Bool("json", false, "print JSON")
+	tensors := fs.Bool("tensors", false, "list every tensor (name, type, shape) instead, without loading the model")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -154,6 +155,14 @@ func cmdModelInfo(e *env, args []string) error {
 		}
 	}
 	defer f.Close()
+	if *tensors {
+		// The file's own table: useful to compare a file's type layout with
+		// another tool's, and for files weft refuses to load.
+		for _, t := range f.Tensors {
+			fmt.Fprintf(e.stdout, "%-40s %-7s %v\n", t.Name, t.Type, t.Dims)
+		}
+		return nil
+	}
 	m, err := mf.load(e)
 	if err != nil {
 		return err
