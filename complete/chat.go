@@ -176,6 +176,29 @@ type Capabilities struct {
 	Name       string       // general.name
 	Embedded   bool         // weft's own small model (set by the caller)
 	SPMTrained bool         // trained on suffix-prefix-middle as well as PSM (weft's own models say so in their card)
+	// ChatFromName: the file has no tokenizer.chat_template; Chat is its family's, chosen by its name.
+	ChatFromName bool
+}
+
+// chatFromName is the published chat template of an instruct model's family, by its name.
+func chatFromName(n string) ChatTemplate {
+	switch {
+	case strings.Contains(n, "deepseek"):
+		return ChatDeepSeek
+	case strings.Contains(n, "qwen"):
+		return ChatML
+	case strings.Contains(n, "gemma"):
+		return ChatGemma
+	case strings.Contains(n, "starcoder"):
+		return ChatStarCoder2
+	case strings.Contains(n, "llama-3") || strings.Contains(n, "llama3"):
+		return ChatLlama3
+	case strings.Contains(n, "mistral") || strings.Contains(n, "codellama") || strings.Contains(n, "llama-2"):
+		return ChatMistral
+	case strings.Contains(n, "phi-3") || strings.Contains(n, "phi3"):
+		return ChatPhi3
+	}
+	return ChatNone
 }
 
 // String is a one-line summary, e.g. "FIM (qwen, repo-level), instruct (chatml)".
@@ -191,6 +214,8 @@ func (c Capabilities) String() string {
 		parts = append(parts, "completion (no FIM)")
 	}
 	switch {
+	case c.Instruct && c.ChatFromName:
+		parts = append(parts, "instruct ("+c.Chat.String()+", by its name: the file has no chat template)")
 	case c.Instruct:
 		parts = append(parts, "instruct ("+c.Chat.String()+")")
 	case c.Chat != ChatNone:
@@ -217,6 +242,11 @@ func isInstructName(names ...string) bool {
 // capabilities decides from the pieces of metadata both readers have.
 func capabilities(tmpl, name, finetune, basename, trainer string, fam Family, repo bool) Capabilities {
 	c := Capabilities{FIM: fam, RepoLevel: repo, Chat: DetectChatTemplate(tmpl), Name: name}
+	if c.Chat == ChatNone && isInstructName(name, finetune, basename) {
+		// GGUFs converted before llama.cpp stored tokenizer.chat_template (late 2023, e.g. TheBloke's
+		// deepseek-coder-instruct) have none: the family's published template is used.
+		c.Chat, c.ChatFromName = chatFromName(strings.ToLower(name+" "+basename)), true
+	}
 	c.Instruct = c.Chat != ChatNone && c.Chat != ChatUnknown && isInstructName(name, finetune, basename)
 	c.SPMTrained = strings.Contains(trainer, "SPM")
 	return c

@@ -93,6 +93,8 @@ func TestCapabilities(t *testing.T) {
 		{"", "deepseek-coder-1.3b-base", false},
 		{tmplGemma, "codegemma-2b-it", true},
 		{"{{ messages }}", "some-instruct", false}, // a template weft cannot lay out
+		{"", "deepseek-ai_deepseek-coder-1.3b-instruct", true}, // converted before GGUFs stored templates
+		{"", "unknown-family-instruct", false},
 	}
 	for _, tt := range tests {
 		c := capabilities(tt.tmpl, tt.name, "", "", "", FamilyQwen, false)
