@@ -92,7 +92,7 @@ func TestCapabilities(t *testing.T) {
 		{tmplDeepSeek, "deepseek-ai_deepseek-coder-1.3b-instruct", true},
 		{"", "deepseek-coder-1.3b-base", false},
 		{tmplGemma, "codegemma-2b-it", true},
-		{"{{ messages }}", "some-instruct", false}, // a template weft cannot lay out
+		{"{{ messages }}", "some-instruct", false},             // a template weft cannot lay out
 		{"", "deepseek-ai_deepseek-coder-1.3b-instruct", true}, // converted before GGUFs stored templates
 		{"", "unknown-family-instruct", false},
 	}
