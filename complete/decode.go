@@ -27,6 +27,9 @@ func (e *Engine) decodeBatch(ctx context.Context, ds *docState, lang *grammars.L
 	for j := range opts {
 		o := gopt
 		o.Draft = draftTokens
+		if e.cfg.Draft != 0 {
+			o.Draft = max(e.cfg.Draft, 0)
+		}
 		if j > 0 {
 			o.Temperature, o.TopP, o.TopK, o.Seed = consensusTemperature, 0, consensusTopK, uint64(j)
 		}

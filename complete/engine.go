@@ -45,6 +45,12 @@ type Config struct {
 	// Options.Latency; 0: no limit, only the token limits (as evaluations want). The server passes
 	// its latencyMs setting, DefaultLatency unless changed, with each request.
 	Latency time.Duration
+	// Draft is how many tokens each sequence guesses ahead from the document per forward pass
+	// (speculative decoding, decode.go); 0: draftTokens, < 0: none. NoBatch decodes the samples one
+	// after another instead of in one batch with greedy. Both change speed only, not the answers;
+	// benchmarks turn them off to measure their share.
+	Draft   int
+	NoBatch bool
 	// Clock returns the current time for the latency budget; nil: time.Now. Tests inject a fake.
 	Clock func() time.Time
 	// Samples is the number of sampled candidates that vote with the greedy one (consensus decoding,
@@ -388,7 +394,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	if req.Options.Temperature != 0 {
 		samples = 0
 	}
-	if bs, ok := sess.(BatchSession); ok { // greedy, samples and drafts in one batch (decode.go)
+	if bs, ok := sess.(BatchSession); ok && !e.cfg.NoBatch { // greedy, samples and drafts in one batch (decode.go)
 		completion, stats, err := e.decodeBatch(ctx, ds, lang, c, bs, p.Tokens, gopt, newStop, multiline, max(samples, 0), dl)
 		_, re1 := sess.Counters()
 		stats.PromptTokens, stats.ReusedTokens = len(p.Tokens), int(re1-re0)

@@ -73,6 +73,8 @@ func cmdBench(e *env, args []string) error {
 	keys := fs.Int("keystrokes", 200, "with --lsp: keystrokes to replay")
 	maxTokens := fs.Int("max-tokens", 0, "with --lsp: most tokens per completion (0: the engine's default)")
 	latency := fs.Int("latency-ms", -1, "with --lsp: single-line latency budget (-1: the server's default; 0: none)")
+	draft := fs.Int("draft", 0, "with --lsp: tokens guessed ahead from the document per step (0: the engine's default; -1: none)")
+	noBatch := fs.Bool("no-batch", false, "with --lsp: decode the consensus samples one after another instead of batched with greedy")
 	samples := fs.Int("samples", -1, "with --lsp: consensus samples per completion (-1: the server's default; 0: greedy only)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -83,7 +85,7 @@ func cmdBench(e *env, args []string) error {
 	}
 	defer m.Close()
 	if *lspMode {
-		return benchLSP(e, m, lspBench{file: *file, keystrokes: *keys, maxTokens: *maxTokens, samples: *samples, latencyMs: *latency}, *asJSON)
+		return benchLSP(e, m, lspBench{file: *file, keystrokes: *keys, maxTokens: *maxTokens, samples: *samples, latencyMs: *latency, draft: *draft, noBatch: *noBatch}, *asJSON)
 	}
 	r, err := model.Bench(e.ctx, m, mf.threads, *pp, *tg, *reps)
 	if err != nil {

@@ -22,6 +22,8 @@ type lspBench struct {
 	maxTokens  int // per completion; 0: the engine's default
 	samples    int // consensus samples; < 0: the server's default
 	latencyMs  int // single-line latency budget; < 0: the server's default, 0: none
+	draft      int // complete.Config.Draft
+	noBatch    bool
 }
 
 // benchLSP replays a typing session through the completion engine (the path
@@ -44,6 +46,7 @@ func benchLSP(e *env, m *model.Model, b lspBench, asJSON bool) error {
 	if b.samples >= 0 {
 		cfg.Samples = b.samples
 	}
+	cfg.Draft, cfg.NoBatch = b.draft, b.noBatch
 	if b.latencyMs < 0 {
 		b.latencyMs = lsp.DefaultSettings().LatencyMs
 	}
@@ -55,14 +58,14 @@ func benchLSP(e *env, m *model.Model, b lspBench, asJSON bool) error {
 	}
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(map[string]any{
-			"file": file, "max_tokens": b.maxTokens, "samples": cfg.Samples, "latency_ms": b.latencyMs, "keystrokes": r.Keystrokes, "errors": r.Errors, "cache_hits": r.CacheHits,
+			"file": file, "max_tokens": b.maxTokens, "samples": cfg.Samples, "latency_ms": b.latencyMs, "draft": b.draft, "no_batch": b.noBatch, "keystrokes": r.Keystrokes, "errors": r.Errors, "cache_hits": r.CacheHits,
 			"p50_ms": r.P50.Seconds() * 1000, "p95_ms": r.P95.Seconds() * 1000, "mean_ms": r.Mean.Seconds() * 1000,
 			"max_ms": r.Max.Seconds() * 1000, "prompt_tokens": r.PromptTokens, "reused_tokens": r.ReusedTokens,
 			"generated_tokens": r.GeneratedTokens, "reuse_share": r.ReuseShare,
 		})
 	}
-	fmt.Fprintf(e.stdout, "typing session: %s, %d keystrokes, %d samples, max tokens %d, latency budget %d ms\n%s\n",
-		file, n, cfg.Samples, b.maxTokens, b.latencyMs, r)
+	fmt.Fprintf(e.stdout, "typing session: %s, %d keystrokes, %d samples, max tokens %d, latency budget %d ms, draft %d, no-batch %v\n%s\n",
+		file, n, cfg.Samples, b.maxTokens, b.latencyMs, b.draft, b.noBatch, r)
 	return nil
 }
 
