@@ -399,7 +399,10 @@ func (s *Session) attnTask(task int) {
 	h, c := task%in.NHead, task/in.NHead
 	kvh := h / (in.NHead / in.NHeadKV)
 	i0, i1 := c*n/s.batchChunks, (c+1)*n/s.batchChunks
-	scale := float32(1 / math.Sqrt(float64(hd)))
+	// 1.0f/sqrtf(n_embd_head) as llama.cpp's kq_scale: the reciprocal is
+	// taken in float32 (for head sizes 96 and 112 it differs in the last bit
+	// from 1/sqrt rounded once).
+	scale := 1 / float32(math.Sqrt(float64(hd)))
 	if m.arch.qScale {
 		scale = 1 // Q was scaled before the cache (gemma)
 	}
