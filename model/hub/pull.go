@@ -101,8 +101,12 @@ func (c *Client) Pull(ctx context.Context, src Source, dir, want string) (Result
 		badSums    int
 		restartHas bool
 	)
-	for i := 0; i < attempts; i++ {
-		if i > 0 {
+	// Attempts count failures in a row: a transfer that was cut after making progress is resumed
+	// at once and does not use one up (a server that drops every connection after a while still
+	// delivers the file), up to a hard bound.
+	failures := 0
+	for tries := 0; failures < attempts && tries < 100*attempts; tries++ {
+		if failures > 0 {
 			c.logf("retrying in %v (%v)", backoff, lastErr)
 			select {
 			case <-ctx.Done():
@@ -111,6 +115,7 @@ func (c *Client) Pull(ctx context.Context, src Source, dir, want string) (Result
 			}
 			backoff *= 2
 		}
+		before := fileSize(part)
 		sum, err := c.fetch(ctx, src.URL, part)
 		if sum != "" {
 			hubSum = sum
@@ -125,6 +130,15 @@ func (c *Client) Pull(ctx context.Context, src Source, dir, want string) (Result
 				}
 				return Result{}, err
 			}
+			if fileSize(part) > before {
+				failures, backoff = 0, c.Backoff
+				if backoff <= 0 {
+					backoff = time.Second
+				}
+				c.logf("transfer cut at %s (%v); resuming", HumanBytes(fileSize(part)), err)
+				continue
+			}
+			failures++
 			continue
 		}
 		// The transfer is complete: check it before anything may trust it.
@@ -140,6 +154,7 @@ func (c *Client) Pull(ctx context.Context, src Source, dir, want string) (Result
 		if exp != "" && got != exp {
 			os.Remove(part)
 			badSums++
+			failures++
 			lastErr = permanentError{fmt.Errorf("hub: %s: %w: got sha256 %s, want %s (%s); the download was removed", src.Name, ErrChecksum, got, exp, expBy)}
 			// A resumed transfer may have joined two different files; one clean retry from the start.
 			if badSums == 1 && !restartHas {
@@ -161,7 +176,16 @@ func (c *Client) Pull(ctx context.Context, src Source, dir, want string) (Result
 		return Result{Path: final, SHA256: got, Verified: expBy}, nil
 	}
 	dropEmpty(part)
-	return Result{}, fmt.Errorf("hub: %s: gave up after %d attempts: %w", src.Name, attempts, lastErr)
+	return Result{}, fmt.Errorf("hub: %s: gave up after %d failed attempts in a row: %w", src.Name, attempts, lastErr)
+}
+
+// fileSize is the size of p, 0 when it does not exist.
+func fileSize(p string) int64 {
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
 
 // dropEmpty removes a partial file that holds nothing: it has no bytes to resume from.

@@ -124,6 +124,14 @@ func TestPull(t *testing.T) {
 					return false
 				}
 			}},
+		{name: "every response cut", path: "/m.gguf", want: good, minRequests: 10, resumed: true, verified: "--sha256",
+			fault: func(s *server) func(int, http.ResponseWriter, *http.Request) bool {
+				c := cut(s, 100_000)
+				return func(n int, w http.ResponseWriter, r *http.Request) bool {
+					c(n, w, r)
+					return true
+				}
+			}},
 		{name: "500 then ok", path: "/m.gguf", want: good, minRequests: 3, verified: "--sha256",
 			fault: func(s *server) func(int, http.ResponseWriter, *http.Request) bool {
 				return func(n int, w http.ResponseWriter, r *http.Request) bool {
