@@ -95,6 +95,10 @@ func TestArchBadInput(t *testing.T) {
 			w.Set("qwen3.attention.value_length", uint32(32))
 			w.Set("qwen3.rope.dimension_count", uint32(32))
 		}), "blk.0.attn_q.weight has shape [256 256], want [256 128]"},
+		{"qwen3 odd head", build("qwen3", nil, func(w *gguf.Writer) {
+			w.Set("qwen3.attention.key_length", uint32(63))
+			w.Set("qwen3.attention.value_length", uint32(63))
+		}), "head size 63"},
 		{"gemma value_length", build("gemma", nil, func(w *gguf.Writer) { w.Set("gemma.attention.value_length", uint32(32)) }), "value_length = 32"},
 		{"gemma gate", build("gemma", drop("blk.0.ffn_gate.weight"), nil), "missing tensor blk.0.ffn_gate.weight"},
 	}

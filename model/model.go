@@ -256,7 +256,7 @@ func hparams(f *gguf.File, arch string) (Info, error) {
 		return info, fmt.Errorf("%s.attention.value_length = %d differs from the key length %d (unsupported)", arch, v, info.HeadDim)
 	}
 	if info.HeadDim%2 != 0 || info.NHead*info.HeadDim > 1<<20 {
-		return info, fmt.Errorf("head size %d (x %d heads) is unsupported: it must be even", info.HeadDim, info.NHead)
+		return info, fmt.Errorf("%s.attention head size %d × %d heads is unsupported: the size must be even and the product at most %d", arch, info.HeadDim, info.NHead, 1<<20)
 	}
 	info.NRot = info.HeadDim
 	if v, ok := f.Uint(arch + ".rope.dimension_count"); ok {
