@@ -184,3 +184,26 @@ func mustLang(t *testing.T, id string) *grammars.Language {
 	}
 	return l
 }
+
+// TestNeighborsOnlyWithReadPath: the engine reads files beside a document only through the path the
+// caller vetted (Request.ReadPath), never from the URI.
+func TestNeighborsOnlyWithReadPath(t *testing.T) {
+	var asked []string
+	lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return "1\n" }}
+	e := New(lm, Config{DocCache: true, Neighbors: func(p string) []Neighbor { asked = append(asked, p); return nil }})
+	text, off := cursorText("package a\n\nvar x = |\n")
+	req := Request{URI: "file:///etc/zz.go", LanguageID: "go", Text: text, Offset: off, Options: Options{NoCache: true}}
+	if _, err := e.Complete(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 0 {
+		t.Fatalf("read beside %q without a ReadPath", asked)
+	}
+	req.ReadPath = "/home/u/ws/zz.go"
+	if _, err := e.Complete(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || asked[0] != req.ReadPath {
+		t.Errorf("Neighbors asked for %q, want [%s]", asked, req.ReadPath)
+	}
+}

@@ -64,5 +64,5 @@ func (e *Engine) CompleteText(ctx context.Context, path string, text []byte, lin
 		abs = path
 	}
 	return e.Complete(ctx, Request{URI: "file://" + filepath.ToSlash(abs), LanguageID: lang.ID, Path: abs,
-		Text: text, Offset: off, Options: o})
+		Text: text, Offset: off, Options: o, ReadPath: abs}) // the user named the file: its directory may be read
 }

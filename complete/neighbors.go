@@ -145,8 +145,8 @@ func (m *tokenMemo) tokens(v Vocab, p string, text []byte) []int32 {
 func (e *Engine) requestNeighbors(ds *docState, req Request) (string, []Neighbor) {
 	self := req.Path
 	ns := append(e.openNeighbors(ds), req.Neighbors...)
-	if self != "" && e.cfg.Neighbors != nil {
-		ns = append(ns, e.cfg.Neighbors(self)...)
+	if req.ReadPath != "" && e.cfg.Neighbors != nil {
+		ns = append(ns, e.cfg.Neighbors(req.ReadPath)...)
 	}
 	return self, ns
 }

@@ -80,7 +80,7 @@ func TestEngineNeighbors(t *testing.T) {
 	e.Update("file:///src/p/b.go", "/src/p/b.go", []byte("open b"))
 	e.Update("file:///src/other/x.py", "/src/other/x.py", []byte("python"))
 	text, off := cursorText("package a\n\nfunc f() {\n\tab|\n}\n")
-	req := Request{URI: "file:///src/p/a.go", LanguageID: "go", Path: "/src/p/a.go", Text: text, Offset: off,
+	req := Request{URI: "file:///src/p/a.go", LanguageID: "go", Path: "/src/p/a.go", ReadPath: "/src/p/a.go", Text: text, Offset: off,
 		Neighbors: []Neighbor{{Path: "/src/p/d.go", Text: []byte("request d")}}}
 	if _, err := e.Complete(context.Background(), req); err != nil {
 		t.Fatal(err)

@@ -7,12 +7,16 @@ type Request struct {
 	URI        string // document key: one warm session and one result cache per URI
 	LanguageID string // LSP languageId or weft language id ("go", "python", "typescriptreact", ...)
 	// Path is the document's file path, converted from the URI by the caller (complete/ reads no
-	// URIs): the prompt header shows it, and the files beside it are the document cache's
-	// neighbors. "" for a document that is not a file.
+	// URIs): the prompt header shows it, and neighbors are ranked by their distance to it. "" for a
+	// document that is not a file.
 	Path    string
 	Text    []byte // the whole current text of the document
 	Offset  int    // cursor, in bytes into Text
 	Options Options
+	// ReadPath is the document's file path from which Config.Neighbors may read the files beside it;
+	// "" reads nothing. The language server sets it only for documents inside the workspace folders the
+	// client declared.
+	ReadPath string
 	// Seq orders the requests of one document by arrival (the server numbers them as they come off
 	// the wire): a request with a smaller Seq than one the engine already saw for the URI is
 	// superseded, whichever reaches the engine first. 0: no order but that of the calls.

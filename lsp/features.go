@@ -91,6 +91,7 @@ func (s *server) complete(ctx context.Context, snap *Snapshot, off int, inline b
 		Offset:     off,
 		Options:    st.completeOptions(),
 		Seq:        seq,
+		ReadPath:   s.ws.readPath(snap.URI),
 	})
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ func (s *server) initialize(params []byte) (*protocol.InitializeResult, error) {
 		return nil, err
 	}
 	s.caps = p.Capabilities
+	s.ws.declare(params)
 	if g := p.Capabilities.General; g != nil {
 		s.enc = negotiateEncoding(g.PositionEncodings)
 	}

@@ -82,6 +82,7 @@ type server struct {
 	pending  map[int64]chan *jsonrpc2.Response
 	settings Settings
 	progress map[string]context.CancelFunc // our progress tokens -> cancel of the work
+	ws       workspace                     // the client's workspace folders: where files may be read
 
 	nextID atomic.Int64
 	// completionSeq numbers completion requests in arrival order (CompletionRequest.Seq).
@@ -602,6 +603,8 @@ func (s *server) notification(n *jsonrpc2.Notification) {
 		}
 	case protocol.MethodWorkspaceDidChangeConfiguration:
 		s.didChangeConfiguration(n.Params())
+	case protocol.MethodWorkspaceDidChangeWorkspaceFolders:
+		err = s.ws.change(n.Params())
 	case protocol.MethodWindowWorkDoneProgressCancel:
 		var p protocol.WorkDoneProgressCancelParams
 		if err = decode(method, n.Params(), &p); err == nil {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,20 +27,20 @@ type Limits struct {
 var defaultLimits = Limits{Wall: 20 * time.Second, MemoryBytes: 2 << 30, FileBytes: 64 << 20, OutputBytes: 1 << 20}
 
 // Sandbox runs untrusted commands (compilers on generated code, and generated programs when the caller
-// explicitly enabled running tests) in a fresh temporary directory.
+// explicitly enabled running tests) in a fresh temporary directory, behind a namespace guard (Linux;
+// sandbox_linux.go has the details), whether or not weft runs as root:
+//   - a user namespace in which the command is uid 1000, an unprivileged id of the host (nobody when
+//     weft runs as root, else weft's user), with no capability over its mounts;
+//   - a mount namespace whose root shows only the system and toolchain directories, read-only, a few
+//     files of /etc (no passwd, no shadow) and /dev, the run directory and the command's Writable
+//     directories (a compiler cache): no host socket, no writable /tmp, nothing of the user's files;
+//   - new network (a loopback that is down), PID (killing its init kills every descendant, even ones
+//     that called setsid; /proc shows only the run's processes), IPC and UTS namespaces;
+//   - RLIMIT_AS and RLIMIT_FSIZE, a wall-time limit enforced by killing the process group, and a
+//     scrubbed environment (HOME and TMPDIR inside the run directory).
 //
-// The guard, when the process is root and util-linux's unshare and setpriv exist (probed once), is:
-//   - new network namespace (only a down loopback: no network),
-//   - new PID namespace (killing its init kills every descendant, even ones that called setsid),
-//   - new mount namespace in which every mount is remounted read-only except the run's own directory
-//     (and the extra Writable directories of that command, e.g. a compiler cache),
-//   - all capabilities dropped (bounding, inheritable, ambient) and no_new_privs, so the command, though
-//     still uid 0, cannot remount anything writable again,
-//   - RLIMIT_AS and RLIMIT_FSIZE through the shell's ulimit, a wall-time limit enforced by killing the
-//     process group, and a scrubbed environment (HOME and TMPDIR inside the run directory).
-//
-// Without those (not root, no unshare), Isolation says so and commands run with the time and memory
-// limits and the scrubbed environment only: they could then write wherever the user can.
+// Where the guard cannot be set up (no user namespaces, not Linux), Run refuses with an error and
+// Isolation says why: generated code is never run unguarded.
 type Sandbox struct {
 	Limits Limits
 
@@ -59,7 +58,7 @@ func (s *Sandbox) Isolation() string {
 	return s.isolation
 }
 
-// Isolated reports whether the namespace guard (read-only filesystem, no network) is in force.
+// Isolated reports whether the namespace guard can be set up; without it Run refuses to run anything.
 func (s *Sandbox) Isolated() bool {
 	s.probe()
 	return s.isolated
@@ -67,26 +66,12 @@ func (s *Sandbox) Isolated() bool {
 
 func (s *Sandbox) probe() {
 	s.once.Do(func() {
-		if os.Geteuid() != 0 {
-			s.isolation = "limits only: not root, so no namespaces (generated code can write where this user can)"
-			return
-		}
-		for _, tool := range []string{"unshare", "setpriv", "mount", "awk"} {
-			if _, err := exec.LookPath(tool); err != nil {
-				s.isolation = "limits only: " + tool + " not installed (generated code can write where this user can)"
-				return
-			}
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err := exec.CommandContext(ctx, "unshare", "--mount", "--net", "--pid", "--fork", "--mount-proc",
-			"setpriv", "--no-new-privs", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "true").Run()
-		if err != nil {
-			s.isolation = fmt.Sprintf("limits only: unshare/setpriv failed (%v)", err)
+		if err := probeNamespaces(); err != nil {
+			s.isolation = fmt.Sprintf("unavailable (%v): nothing is compiled or run", err)
 			return
 		}
 		s.isolated = true
-		s.isolation = "namespaces: no network, private PID space, read-only filesystem except the run directory, no capabilities"
+		s.isolation = "namespaces: unprivileged user, only the toolchain and the run directory visible, no network, private PID space"
 	})
 }
 
@@ -99,6 +84,9 @@ type Cmd struct {
 	Stdin    []byte
 	Writable []string // extra directories this command may write (a compiler cache); must exist
 	Limits   *Limits  // nil: the sandbox's
+	// ReadOnly are more host paths shown read-only (a toolchain's directory outside /usr whose bin is
+	// not in Path). The system directories and each Path directory's toolchain root are always shown.
+	ReadOnly []string
 }
 
 // ExecResult is what a sandboxed command did.
@@ -133,44 +121,6 @@ func (s *Sandbox) Do(fn func(dir string) error) error {
 	return fn(dir)
 }
 
-// setupScript runs as the namespace's init: it keeps the run directory and the Writable ones writable
-// (bind-mounted onto themselves, so they are mounts of their own), remounts every other mount read-only,
-// checks that no visible mount (the last one mounted at each path; earlier ones are shadowed) stayed
-// writable, failing closed with exit 125 if one did, enters the run directory again (the inherited
-// working directory is the one under the read-only mount), sets the resource limits and drops every
-// capability before exec'ing the command.
-// Arguments: the number of writable dirs, the dirs, the address-space limit in KiB and the file-size limit
-// in 512-byte blocks (as dash's ulimit counts them; 0 means none), then the command.
-const setupScript = `set -e
-n=$1; shift
-run=$1
-ws="
-"
-while [ "$n" -gt 0 ]; do mount --bind "$1" "$1"; ws="$ws$1
-"; shift; n=$((n-1)); done
-while read -r _ _ _ _ mp _; do
-  case "$ws" in *"
-$mp
-"*) continue;; esac
-  mount -o remount,bind,ro "$mp" 2>/dev/null || true
-done < /proc/self/mountinfo
-bad=$(awk -v ws="$ws" 'BEGIN { n = split(ws, a, "\n"); for (i = 1; i <= n; i++) if (a[i] != "") w[a[i]] = 1 }
-  { o[$5] = $6 }
-  END { for (m in o) if (!(m in w) && o[m] ~ /^rw/) print m }' /proc/self/mountinfo)
-if [ -n "$bad" ]; then echo "sandbox: cannot make read-only:" $bad >&2; exit 125; fi
-cd "$run"
-set +e
-[ "$1" != 0 ] && ulimit -v "$1"; shift
-[ "$1" != 0 ] && ulimit -f "$1"; shift
-exec setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- "$@"
-`
-
-// limitsScript is the fallback without namespaces: the same limits, no isolation.
-const limitsScript = `[ "$1" != 0 ] && ulimit -v "$1"; shift
-[ "$1" != 0 ] && ulimit -f "$1"; shift
-exec "$@"
-`
-
 // Run runs c and waits for it, killing it at the wall-time limit. A non-zero exit is not an error (it is
 // in ExecResult.ExitCode); errors are failures to start or a cancelled ctx.
 func (s *Sandbox) Run(ctx context.Context, c Cmd) (ExecResult, error) {
@@ -202,41 +152,38 @@ func (s *Sandbox) Run(ctx context.Context, c Cmd) (ExecResult, error) {
 		}
 		prog = p
 	}
-	asKiB := strconv.FormatInt(lim.MemoryBytes>>10, 10)
-	fsBlocks := strconv.FormatInt(lim.FileBytes>>9, 10)
-	var argv []string
-	if s.isolated {
-		argv = []string{"unshare", "--mount", "--net", "--pid", "--fork", "--mount-proc", "--kill-child",
-			"sh", "-c", setupScript, "sh", strconv.Itoa(1 + len(c.Writable)), c.Dir}
-		argv = append(argv, c.Writable...)
-	} else {
-		argv = []string{"sh", "-c", limitsScript, "sh"}
+	if !s.isolated {
+		return ExecResult{}, fmt.Errorf("sandbox: %w: %s", errNoNamespaces, s.isolation)
 	}
-	argv = append(argv, asKiB, fsBlocks, prog)
-	argv = append(argv, c.Args[1:]...)
-
-	rctx, cancel := context.WithTimeout(ctx, lim.Wall)
-	defer cancel()
-	cmd := exec.CommandContext(rctx, argv[0], argv[1:]...)
-	cmd.Dir = c.Dir
-	cmd.Env = append([]string{
+	env := append([]string{
 		"PATH=" + joinPath(c.Path),
 		"HOME=" + c.Dir,
 		"TMPDIR=" + filepath.Join(c.Dir, ".tmp"), // not the run dir itself: go ignores a go.mod in TMPDIR
 		"LANG=C.UTF-8",
 	}, c.Env...)
+	cmd, cleanup, err := guardedCommand(c, lim, prog, env)
+	if err != nil {
+		return ExecResult{}, fmt.Errorf("sandbox: %w", err)
+	}
+	defer cleanup()
+
+	rctx, cancel := context.WithTimeout(ctx, lim.Wall)
+	defer cancel()
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
 	}
 	stdout := &capped{max: lim.OutputBytes}
 	stderr := &capped{max: lim.OutputBytes}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
 
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return ExecResult{}, fmt.Errorf("sandbox: %w", err)
+	}
+	stop := context.AfterFunc(rctx, func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	err = cmd.Wait()
+	stop()
 	res := ExecResult{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start), ExitCode: -1}
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
@@ -256,6 +203,10 @@ func (s *Sandbox) Run(ctx context.Context, c Cmd) (ExecResult, error) {
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		return res, fmt.Errorf("sandbox: %w", err)
+	}
+	if res.ExitCode == 125 && strings.HasPrefix(res.Stderr, "sandbox: ") {
+		// The guard could not be set up for this command (sandboxInit says why): nothing ran.
+		return res, errors.New(strings.TrimSpace(res.Stderr))
 	}
 	return res, nil
 }

@@ -177,14 +177,22 @@ func (v *Verifier) Check(ctx context.Context, lang *grammars.Language, code stri
 		vd.Status = fmt.Sprintf("parses; not verified: %s not installed", tool)
 		return vd, nil
 	}
+	if !v.Sandbox.Isolated() {
+		vd.Status = "parses; not verified: sandbox " + v.Sandbox.Isolation()
+		return vd, nil
+	}
 	var res ExecResult
 	var what string
+	var own []string
 	err := v.Sandbox.Do(func(dir string) error {
 		files, steps, w, err := v.checkPlan(lang, code, dir)
 		if err != nil {
 			return err
 		}
 		what = w
+		for name := range files {
+			own = append(own, name)
+		}
 		if err := writeFiles(dir, files); err != nil {
 			return err
 		}
@@ -202,12 +210,49 @@ func (v *Verifier) Check(ctx context.Context, lang *grammars.Language, code stri
 	}
 	if res.ExitCode != 0 || res.TimedOut {
 		vd.Status = "does not compile (" + what + ")"
-		vd.Message = res.Output()
+		vd.Message = ownDiagnostics(res.Output(), own)
 		return vd, nil
 	}
 	vd.Level, vd.Compiled = LevelCompiles, true
 	vd.Status = "compiles (" + what + ")"
 	return vd, nil
+}
+
+// diagLocation finds the file a compiler line is about: "main.c:3:5: error", "./main.go:3:2:",
+// "  --> main.rs:1:5", "  File "main.py", line 3", "Main.java:3: error", "main.ts(3,5): error".
+var diagLocation = regexp.MustCompile(`^\s*(?:-->\s*|File "|In file included from\s+|from\s+)?([^\s:"(,]+)(?::\d+|", line \d+|\(\d+,\d+\))`)
+
+// ownDiagnostics keeps of a compiler's output only what is about the candidate's own files: a line that
+// names another file (a header the candidate #included, a file it tried to embed) and the lines after
+// it, up to the next line about an own file, are dropped. The verdict goes back into the model's prompt
+// and to the user; it must not carry the contents of any other file.
+func ownDiagnostics(out string, own []string) string {
+	isOwn := func(f string) bool {
+		f = strings.TrimPrefix(f, "./")
+		for _, o := range own {
+			if f == o {
+				return true
+			}
+		}
+		return false
+	}
+	var b strings.Builder
+	keep, dropped := true, 0
+	for line := range strings.SplitSeq(out, "\n") {
+		if m := diagLocation.FindStringSubmatch(line); m != nil {
+			keep = isOwn(m[1])
+		}
+		if !keep {
+			dropped++
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	if dropped > 0 {
+		fmt.Fprintf(&b, "[%d lines about other files left out]\n", dropped)
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func writeFiles(dir string, files map[string]string) error {
