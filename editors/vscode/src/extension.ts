@@ -89,6 +89,20 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     initializationOptions: s,
     outputChannel: output,
     synchronize: { configurationSection: 'weft' },
+    middleware: {
+      // An Implement / Translate code action resolves by running the model; when it says the model
+      // cannot do this and names one that can, offer the download.
+      resolveCodeAction: async (item, token, next) => {
+        try {
+          return await next(item, token);
+        } catch (err) {
+          if (err instanceof Error) {
+            await offerDownload(err.message);
+          }
+          throw err;
+        }
+      },
+    },
   };
   client = new LanguageClient('weft', 'weft', serverOptions, clientOptions);
   client.onDidChangeState((e) => {
@@ -267,6 +281,23 @@ async function downloadModel(preselect?: string): Promise<void> {
   }
 }
 
+// offerDownload: when weft says the model cannot do what was asked and names one that can
+// ("… weft model pull NAME …"), offer to download it.
+async function offerDownload(message: string): Promise<void> {
+  const m = /weft model pull (\S+)/.exec(message);
+  if (!m) {
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    'weft: this needs a model that follows instructions. Download one now?',
+    `Download ${m[1]}`,
+    'Choose a model…',
+  );
+  if (choice) {
+    await downloadModel(choice.startsWith('Download') ? m[1] : undefined);
+  }
+}
+
 async function runCommand(command: string, args: object) {
   if (!client) {
     vscode.window.showErrorMessage('weft: the server is not running.');
@@ -279,18 +310,7 @@ async function runCommand(command: string, args: object) {
     // toast would only repeat it. Errors of the transport itself still show.
     if (err instanceof ResponseError) {
       output.appendLine(`${command} failed: ${err.message}`);
-      // The model cannot do this, and weft names one that can: offer the download.
-      const m = /weft model pull (\S+)/.exec(err.message);
-      if (m) {
-        const choice = await vscode.window.showInformationMessage(
-          'weft: this needs a model that follows instructions. Download one now?',
-          `Download ${m[1]}`,
-          'Choose a model…',
-        );
-        if (choice) {
-          await downloadModel(choice.startsWith('Download') ? m[1] : undefined);
-        }
-      }
+      await offerDownload(err.message);
       return;
     }
     vscode.window.showErrorMessage(`weft: ${err instanceof Error ? err.message : String(err)}`);
