@@ -20,8 +20,9 @@ func TestDecodeBatchMatchesSequential(t *testing.T) {
 	m := tinyModel(t, t.TempDir())
 	src := goSource(t)
 	cfg := Config{Samples: 8, DocCache: true, RepeatGuard: true, TokenHealing: true}
-	batched, seq := New(ModelLM(m), cfg), New(sequentialLM{ModelLM(m)}, cfg)
-	if _, ok := ModelLM(m).NewSession(64).(BatchSession); !ok {
+	lm := modelLM{m: m, batch: true} // the tiny model is below batchMinBytes
+	batched, seq := New(lm, cfg), New(sequentialLM{lm}, cfg)
+	if _, ok := lm.NewSession(64).(BatchSession); !ok {
 		t.Fatal("the model's sessions do not batch")
 	}
 	ctx := context.Background()

@@ -18,10 +18,21 @@ func NewEngine(m *model.Model, cfg Config) *Engine {
 	return New(ModelLM(m), cfg)
 }
 
-// ModelLM adapts a loaded model to the LM interface.
-func ModelLM(m *model.Model) LM { return modelLM{m} }
+// ModelLM adapts a loaded model to the LM interface. Its sessions batch (BatchSession) when the
+// model's weights are at least batchMinBytes.
+func ModelLM(m *model.Model) LM { return modelLM{m: m, batch: m.Info().Bytes >= batchMinBytes} }
 
-type modelLM struct{ m *model.Model }
+// batchMinBytes is the weight size from which the greedy candidate and the samples decode in one batch.
+// Batching pays where a decoding step's cost is reading the weights from memory, which a batch reads
+// once for all its sequences; weights that fit in the processor's caches (the embedded model's 4.5 MB)
+// are not re-read from memory, each sequence costs its own arithmetic either way, and decoding them
+// one after another keeps consensus decoding's early stop when the first samples agree with greedy.
+const batchMinBytes = 64 << 20
+
+type modelLM struct {
+	m     *model.Model
+	batch bool
+}
 
 func (l modelLM) Vocab() Vocab { return l.m.Tokenizer() }
 
@@ -29,7 +40,13 @@ func (l modelLM) FIM() FIMTokens { return FIMFromSpecials(l.m.Tokenizer().Specia
 
 func (l modelLM) ContextSize() int { return l.m.Info().NCtxTrain }
 
-func (l modelLM) NewSession(nCtx int) LMSession { return modelSession{l.m.NewSession(nCtx)} }
+func (l modelLM) NewSession(nCtx int) LMSession {
+	s := modelSession{l.m.NewSession(nCtx)}
+	if l.batch {
+		return batchSession{s}
+	}
+	return s
+}
 
 // FIMFromSpecials picks the prompt's control tokens out of a tokenizer's specials.
 func FIMFromSpecials(sp tokenizer.Specials) FIMTokens {
@@ -44,7 +61,10 @@ func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOption
 	return GenResult{Tokens: len(r.Tokens), StopReason: r.StopReason}, err
 }
 
-func (ms modelSession) GenerateBatch(ctx context.Context, prompt []int32, opts []GenOptions, emits []func(int32, string) bool) ([]GenResult, error) {
+// batchSession is a modelSession that decodes several sequences together.
+type batchSession struct{ modelSession }
+
+func (ms batchSession) GenerateBatch(ctx context.Context, prompt []int32, opts []GenOptions, emits []func(int32, string) bool) ([]GenResult, error) {
 	mo := make([]model.GenerateOptions, len(opts))
 	for i, o := range opts {
 		mo[i] = modelOptions(o)
