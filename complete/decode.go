@@ -13,6 +13,9 @@ import (
 // a wrong guess costs a row of the pass (the output projection over the vocabulary above all).
 const draftTokens = 4
 
+// shiftReuseRun is the shortest run of moved prompt tokens that Config.ShiftReuse reuses.
+const shiftReuseRun = 16
+
 // decodeBatch decodes the greedy candidate and samples consensus samples
 // together in one batch over the prompt's KV cache, and returns the chosen completion. The latency
 // budget stops every sequence at once: greedy then answers with what it has, and the samples it cut

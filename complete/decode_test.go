@@ -48,3 +48,30 @@ func TestDecodeBatchMatchesSequential(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftReuse: in the PSM order a keystroke moves the suffix; with Config.ShiftReuse the session
+// reuses its keys and values instead of evaluating it again.
+func TestShiftReuse(t *testing.T) {
+	m := tinyModel(t, t.TempDir())
+	src := goSource(t)
+	at := strings.Index(string(src), "func Count(s, substr string) int {\n") + len("func Count(s, substr string) int {\n")
+	ctx := context.Background()
+	evaluated := func(shift bool) int {
+		e := NewEngine(m, Config{ShiftReuse: shift})
+		o := Options{MaxTokens: 4, NoCache: true, Multiline: MultilineNever}
+		if _, err := e.Complete(ctx, Request{URI: "file:///s.go", LanguageID: "go", Path: "s.go", Text: src, Offset: at, Options: o}); err != nil {
+			t.Fatal(err)
+		}
+		typed := append(append(append([]byte{}, src[:at]...), "\tn"...), src[at:]...)
+		r, err := e.Complete(ctx, Request{URI: "file:///s.go", LanguageID: "go", Path: "s.go", Text: typed, Offset: at + 2, Options: o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Stats.PromptTokens - r.Stats.ReusedTokens
+	}
+	exact, shifted := evaluated(false), evaluated(true)
+	t.Logf("prompt tokens evaluated after a keystroke: %d exact, %d with the suffix reused", exact, shifted)
+	if shifted >= exact || shifted > 4 {
+		t.Errorf("with ShiftReuse %d prompt tokens evaluated, without %d; want a few", shifted, exact)
+	}
+}

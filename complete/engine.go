@@ -51,6 +51,11 @@ type Config struct {
 	// benchmarks turn them off to measure their share.
 	Draft   int
 	NoBatch bool
+	// ShiftReuse, in the PSM layout, keeps the suffix's keys and values across a keystroke, moved to
+	// their new positions, instead of evaluating the suffix again (model.Session.EvalShift, as
+	// llama-server's cache reuse). It is an approximation, off by default: docs/BENCHMARKS.md has
+	// its cost and its effect on the outputs.
+	ShiftReuse bool
 	// Clock returns the current time for the latency budget; nil: time.Now. Tests inject a fake.
 	Clock func() time.Time
 	// Samples is the number of sampled candidates that vote with the greedy one (consensus decoding,
@@ -386,6 +391,9 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
 		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: lead,
+	}
+	if e.cfg.ShiftReuse && e.layout == LayoutPSM {
+		gopt.ShiftReuse = shiftReuseRun
 	}
 	samples := req.Options.Samples
 	if samples == 0 {

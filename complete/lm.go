@@ -46,6 +46,10 @@ type GenOptions struct {
 	// Draft is the most tokens per step guessed from Doc and verified in the same forward pass
 	// (speculative decoding by prompt lookup; BatchSession only). It changes no output.
 	Draft int
+	// ShiftReuse reuses the cached keys and values of a run of at least this many prompt tokens that
+	// an edit moved (model.Session.EvalShift, an approximation); 0: off, the prompt is evaluated
+	// exactly.
+	ShiftReuse int
 }
 
 // GenResult is what a session reports after decoding.

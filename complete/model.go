@@ -85,6 +85,7 @@ func modelOptions(o GenOptions) model.GenerateOptions {
 		Prefix:     o.Prefix,
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
 		Draft:      o.Draft,
+		ShiftReuse: o.ShiftReuse,
 	}
 	if o.Doc != nil {
 		mo.Cache = model.CacheMix{Doc: o.Doc, Lead: o.Lead, Lambda: docCacheLambda, MaxLambda: docCacheMaxLambda, MinRun: docCacheMinRun, MaxRun: docCacheMaxRun}

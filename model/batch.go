@@ -183,7 +183,7 @@ func (s *Session) GenerateBatch(ctx context.Context, prompt []int32, opts []Gene
 	if n > maxBatch {
 		return nil, fmt.Errorf("model: %d sequences in one batch, at most %d", n, maxBatch)
 	}
-	logits, err := s.Eval(ctx, prompt)
+	logits, err := s.EvalShift(ctx, prompt, opts[0].ShiftReuse)
 	if err != nil {
 		return nil, err
 	}

@@ -261,6 +261,11 @@ type GenerateOptions struct {
 	// output does not change, only the number of passes. 0: none; Generate
 	// ignores it.
 	Draft int
+	// ShiftReuse, when positive, evaluates the prompt with EvalShift: a run
+	// of at least ShiftReuse cached tokens that an edit moved is reused at
+	// its new position instead of evaluated again (an approximation; see
+	// shift.go). 0: Eval, exact.
+	ShiftReuse int
 }
 
 // RepeatGuard is the DRY ("don't repeat yourself") penalty: when the last k
@@ -451,7 +456,7 @@ func (st *stopText) flush() string {
 // tokens in its cache (all but the last, which was never evaluated), so a
 // follow-up call that extends them reuses the work.
 func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOptions, emit func(id int32, text string) bool) (Result, error) {
-	logits, err := s.Eval(ctx, prompt)
+	logits, err := s.EvalShift(ctx, prompt, o.ShiftReuse)
 	if err != nil {
 		return Result{}, err
 	}

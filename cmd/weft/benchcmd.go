@@ -74,6 +74,7 @@ func cmdBench(e *env, args []string) error {
 	maxTokens := fs.Int("max-tokens", 0, "with --lsp: most tokens per completion (0: the engine's default)")
 	latency := fs.Int("latency-ms", -1, "with --lsp: single-line latency budget (-1: the server's default; 0: none)")
 	draft := fs.Int("draft", 0, "with --lsp: tokens guessed ahead from the document per step (0: the engine's default; -1: none)")
+	shift := fs.Bool("shift-reuse", false, "with --lsp: reuse the suffix's KV cache across keystrokes in the PSM order, shifted (an approximation)")
 	noBatch := fs.Bool("no-batch", false, "with --lsp: decode the consensus samples one after another instead of batched with greedy")
 	samples := fs.Int("samples", -1, "with --lsp: consensus samples per completion (-1: the server's default; 0: greedy only)")
 	if err := parse(fs, args); err != nil {
@@ -85,7 +86,7 @@ func cmdBench(e *env, args []string) error {
 	}
 	defer m.Close()
 	if *lspMode {
-		return benchLSP(e, m, lspBench{file: *file, keystrokes: *keys, maxTokens: *maxTokens, samples: *samples, latencyMs: *latency, draft: *draft, noBatch: *noBatch}, *asJSON)
+		return benchLSP(e, m, lspBench{file: *file, keystrokes: *keys, maxTokens: *maxTokens, samples: *samples, latencyMs: *latency, draft: *draft, noBatch: *noBatch, shift: *shift}, *asJSON)
 	}
 	r, err := model.Bench(e.ctx, m, mf.threads, *pp, *tg, *reps)
 	if err != nil {

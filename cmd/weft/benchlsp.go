@@ -24,6 +24,7 @@ type lspBench struct {
 	latencyMs  int // single-line latency budget; < 0: the server's default, 0: none
 	draft      int // complete.Config.Draft
 	noBatch    bool
+	shift      bool // complete.Config.ShiftReuse
 }
 
 // benchLSP replays a typing session through the completion engine (the path
@@ -46,7 +47,7 @@ func benchLSP(e *env, m *model.Model, b lspBench, asJSON bool) error {
 	if b.samples >= 0 {
 		cfg.Samples = b.samples
 	}
-	cfg.Draft, cfg.NoBatch = b.draft, b.noBatch
+	cfg.Draft, cfg.NoBatch, cfg.ShiftReuse = b.draft, b.noBatch, b.shift
 	if b.latencyMs < 0 {
 		b.latencyMs = lsp.DefaultSettings().LatencyMs
 	}
@@ -58,14 +59,14 @@ func benchLSP(e *env, m *model.Model, b lspBench, asJSON bool) error {
 	}
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(map[string]any{
-			"file": file, "max_tokens": b.maxTokens, "samples": cfg.Samples, "latency_ms": b.latencyMs, "draft": b.draft, "no_batch": b.noBatch, "keystrokes": r.Keystrokes, "errors": r.Errors, "cache_hits": r.CacheHits,
+			"file": file, "max_tokens": b.maxTokens, "samples": cfg.Samples, "latency_ms": b.latencyMs, "draft": b.draft, "no_batch": b.noBatch, "shift_reuse": b.shift, "keystrokes": r.Keystrokes, "errors": r.Errors, "cache_hits": r.CacheHits,
 			"p50_ms": r.P50.Seconds() * 1000, "p95_ms": r.P95.Seconds() * 1000, "mean_ms": r.Mean.Seconds() * 1000,
 			"max_ms": r.Max.Seconds() * 1000, "prompt_tokens": r.PromptTokens, "reused_tokens": r.ReusedTokens,
 			"generated_tokens": r.GeneratedTokens, "reuse_share": r.ReuseShare,
 		})
 	}
-	fmt.Fprintf(e.stdout, "typing session: %s, %d keystrokes, %d samples, max tokens %d, latency budget %d ms, draft %d, no-batch %v\n%s\n",
-		file, n, cfg.Samples, b.maxTokens, b.latencyMs, b.draft, b.noBatch, r)
+	fmt.Fprintf(e.stdout, "typing session: %s, %d keystrokes, %d samples, max tokens %d, latency budget %d ms, draft %d, no-batch %v, shift-reuse %v\n%s\n",
+		file, n, cfg.Samples, b.maxTokens, b.latencyMs, b.draft, b.noBatch, b.shift, r)
 	return nil
 }
 
