@@ -19,17 +19,6 @@ import (
 // importance matrix (IQ1/IQ2/IQ3) or that llama.cpp labels experimental
 // (TQ1_0, TQ2_0, Q2_K_S) are not offered.
 
-// blockElems is ggml_blck_size for the types the rules produce; the rules
-// depend on it (a row that is not whole blocks falls back), so it is kept
-// here rather than taken from the set of types weft can encode.
-var blockElems = map[gguf.Type]int{
-	gguf.TypeF32: 1, gguf.TypeF16: 1, gguf.TypeBF16: 1,
-	gguf.TypeQ4_0: 32, gguf.TypeQ4_1: 32, gguf.TypeQ5_0: 32, gguf.TypeQ5_1: 32, gguf.TypeQ8_0: 32,
-	gguf.TypeIQ4_NL: 32,
-	gguf.TypeQ2_K:   256, gguf.TypeQ3_K: 256, gguf.TypeQ4_K: 256, gguf.TypeQ5_K: 256, gguf.TypeQ6_K: 256,
-	gguf.TypeIQ4_XS: 256,
-}
-
 // FType is one of llama.cpp's quantization presets (enum llama_ftype).
 type FType struct {
 	Name string    // llama-quantize's name, lower case: "q4_k_m"
@@ -39,7 +28,7 @@ type FType struct {
 
 // Quantized reports whether the preset's base type is a block-quantized one;
 // only those get the per-tensor rules (llama.cpp: ggml_is_quantized).
-func (f FType) Quantized() bool { return blockElems[f.Base] > 1 }
+func (f FType) Quantized() bool { return f.Base.BlockElems() > 1 }
 
 // ftypes are the presets weft can produce, in llama_ftype order.
 var ftypes = []FType{
@@ -270,7 +259,7 @@ func TensorType(f FType, t TensorSpec) (gguf.Type, error) {
 		// The output projection (or the embeddings that stand in for it):
 		// Q8_0 when its rows are not whole blocks of the preset's type,
 		// else Q6_K unless the preset is Q8_0.
-		if t.Cols%blockElems[nt] != 0 {
+		if t.Cols%nt.BlockElems() != 0 {
 			nt = gguf.TypeQ8_0
 		} else if nt != gguf.TypeQ8_0 {
 			nt = gguf.TypeQ6_K
@@ -284,13 +273,13 @@ func TensorType(f FType, t TensorSpec) (gguf.Type, error) {
 			}
 		}
 	}
-	if t.Cols%blockElems[nt] != 0 {
+	if t.Cols%nt.BlockElems() != 0 {
 		fb, ok := fallback[nt]
 		if !ok {
-			return 0, fmt.Errorf("tensor %s: %d columns are not a multiple of %v's block of %d, and llama.cpp has no fallback for %v", t.Name, t.Cols, nt, blockElems[nt], nt)
+			return 0, fmt.Errorf("tensor %s: %d columns are not a multiple of %v's block of %d, and llama.cpp has no fallback for %v", t.Name, t.Cols, nt, nt.BlockElems(), nt)
 		}
 		nt = fb
-		if t.Cols%blockElems[nt] != 0 {
+		if t.Cols%nt.BlockElems() != 0 {
 			nt = gguf.TypeF16
 		}
 	}

@@ -68,7 +68,8 @@ func maxDiff(a, b []float32) float64 {
 
 func TestSynthInfo(t *testing.T) {
 	for _, arch := range []string{"qwen2", "llama"} {
-		for _, typ := range []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K, gguf.TypeQ6_K} {
+		for _, typ := range []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K, gguf.TypeQ6_K,
+			gguf.TypeQ4_1, gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeQ2_K, gguf.TypeQ3_K, gguf.TypeIQ4_NL, gguf.TypeIQ4_XS} {
 			m := tinyModel(t, arch, typ, Options{Threads: 1})
 			in := m.Info()
 			cfg := synthPresets["tiny"]

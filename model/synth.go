@@ -54,10 +54,13 @@ func SynthPresets() []string {
 }
 
 // llamaFileType maps a weight type to llama.cpp's general.file_type number
-// (enum llama_ftype; K-quants use the _M variants, as llama-quantize --pure).
+// for a file of that one type (enum llama_ftype; K-quants use the _M
+// variants, as llama-quantize --pure).
 var llamaFileType = map[gguf.Type]uint32{
-	gguf.TypeF32: 0, gguf.TypeF16: 1, gguf.TypeQ4_0: 2, gguf.TypeQ8_0: 7,
-	gguf.TypeQ4_K: 15, gguf.TypeQ5_K: 17, gguf.TypeQ6_K: 18, gguf.TypeBF16: 32,
+	gguf.TypeF32: 0, gguf.TypeF16: 1, gguf.TypeQ4_0: 2, gguf.TypeQ4_1: 3, gguf.TypeQ8_0: 7,
+	gguf.TypeQ5_0: 8, gguf.TypeQ5_1: 9, gguf.TypeQ2_K: 10, gguf.TypeQ3_K: 12,
+	gguf.TypeQ4_K: 15, gguf.TypeQ5_K: 17, gguf.TypeQ6_K: 18,
+	gguf.TypeIQ4_NL: 25, gguf.TypeIQ4_XS: 30, gguf.TypeBF16: 32,
 }
 
 // synthTensor is one tensor of a synthesized model before it is written.
@@ -84,7 +87,12 @@ func Synth(preset, arch string, t gguf.Type, vocab *gguf.File, seed uint64) (*gg
 		return nil, err
 	}
 	if _, ok := llamaFileType[t]; !ok {
-		return nil, fmt.Errorf("model: cannot synthesize %v weights (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)", t)
+		var have []string
+		for t := range llamaFileType {
+			have = append(have, t.String())
+		}
+		slices.Sort(have)
+		return nil, fmt.Errorf("model: cannot synthesize %v weights (%s)", t, strings.Join(have, ", "))
 	}
 	return synth(cfg, preset, pureTypes(t), vocab, seed, nil)
 }
@@ -109,7 +117,7 @@ func SynthFType(preset, arch, ftype string, vocab *gguf.File, seed uint64) (*ggu
 		if err != nil {
 			return 0, fmt.Errorf("model: synth %s: %w", f.Name, err)
 		}
-		if _, err := quant.Quantize(nt, make([]float32, blockElems[nt])); err != nil {
+		if _, err := quant.Quantize(nt, make([]float32, nt.BlockElems())); err != nil {
 			return 0, fmt.Errorf("model: synth %s: tensor %s gets type %v by llama.cpp's rules, which weft cannot encode yet", f.Name, ts.Name, nt)
 		}
 		return nt, nil
@@ -216,7 +224,7 @@ func synthMeta(cfg synthConfig, name string, types synthTypes, vocab *gguf.File)
 	w.Set("general.architecture", a)
 	w.Set("general.name", "weft-synth-"+name)
 	w.Set("general.file_type", types.fileType)
-	if blockElems[types.base] > 1 {
+	if types.base.BlockElems() > 1 {
 		w.Set("general.quantization_version", uint32(2))
 	}
 	if vocab != nil {
