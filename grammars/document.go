@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
 )
@@ -21,6 +23,14 @@ type Document struct {
 	parser *sitter.Parser // nil for snapshots until they are edited
 	tree   *sitter.Tree
 	text   []byte // never mutated in place: every edit builds a new slice, so snapshots may share it
+
+	// cancel is the parser's cancellation flag, pinned while the parser may read it: set when the
+	// context of the parse in progress is done. go-tree-sitter v0.25.0's ParseWithOptions keeps every
+	// ParseOptions it is given (pointer.Save without Unref), and with it the progress callback and the
+	// request context that callback holds: a server that parsed on every keystroke grew by about a
+	// kilobyte a keystroke. The flag costs nothing per parse.
+	cancel *uintptr
+	pin    runtime.Pinner
 }
 
 // NewDocument parses text as lang. The text is copied.
@@ -77,8 +87,11 @@ func (d *Document) Close() {
 		d.tree = nil
 	}
 	if d.parser != nil {
+		d.parser.SetCancellationFlag(nil)
 		d.parser.Close()
 		d.parser = nil
+		d.pin.Unpin()
+		d.cancel = nil
 	}
 }
 
@@ -171,6 +184,9 @@ func (d *Document) parse(ctx context.Context, old *sitter.Tree) (*sitter.Tree, e
 			p.Close()
 			return nil, fmt.Errorf("grammars: %s: %w", d.lang.ID, err)
 		}
+		d.cancel = new(uintptr)
+		d.pin.Pin(d.cancel) // the C parser keeps the pointer between calls
+		p.SetCancellationFlag(d.cancel)
 		d.parser = p
 	}
 	// go-tree-sitter copies every chunk the parser reads into C memory and keeps it until the parse
@@ -186,11 +202,21 @@ func (d *Document) parse(ctx context.Context, old *sitter.Tree) (*sitter.Tree, e
 		}
 		return nil
 	}
-	var opts *sitter.ParseOptions
+	atomic.StoreUintptr(d.cancel, 0)
 	if ctx.Done() != nil {
-		opts = &sitter.ParseOptions{ProgressCallback: func(sitter.ParseState) bool { return ctx.Err() != nil }}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("grammars: parse %s: %w", d.lang.ID, err)
+		}
+		stop := context.AfterFunc(ctx, func() { atomic.StoreUintptr(d.cancel, 1) })
+		defer stop()
 	}
-	tree := d.parser.ParseWithOptions(read, old, opts)
+	tree := d.parser.ParseWith(read, old)
+	if tree == nil && ctx.Err() == nil {
+		// The flag was set by a previous parse's context that ended just as that parse did.
+		d.parser.Reset()
+		atomic.StoreUintptr(d.cancel, 0)
+		tree = d.parser.ParseWith(read, old)
+	}
 	if tree == nil {
 		// A cancelled parse leaves the parser mid-way; reset it so the next parse starts clean.
 		d.parser.Reset()

@@ -90,6 +90,9 @@ func (p *Process) Wait(timeout time.Duration) int {
 // Exited is closed when the process has exited.
 func (p *Process) Exited() <-chan struct{} { return p.exited }
 
+// Pid is the process's id (to read its /proc entry: memory, threads).
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
 // Stderr is what the process wrote to stderr so far.
 func (p *Process) Stderr() string { return p.stderr.String() }
 
