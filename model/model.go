@@ -67,7 +67,7 @@ type ropeMode int
 
 const (
 	ropeNorm ropeMode = iota // adjacent pairs (2i, 2i+1): llama, ggml rope mode 0
-	ropeNeox                 // halves (i, i+n_rot/2): qwen2, GGML_ROPE_TYPE_NEOX
+	ropeNeox                 // halves (i, i+n_rot/2): the others, GGML_ROPE_TYPE_NEOX
 )
 
 // ffnKind is the feed-forward block's shape (llama.cpp's llm_build_ffn
