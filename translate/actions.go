@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/weft-dev/weft/grammars"
+	"github.com/weft-dev/weft/translate/rules"
 )
 
 // The types below are the actions API that lsp/ serves as it is (lsp.Actions): plain values, byte
@@ -158,6 +159,24 @@ func (a *Actions) Resolve(ctx context.Context, act Action) (Edit, error) {
 	return a.Execute(ctx, req, nil)
 }
 
+// rules returns the rules translator, verifying as the request's setting says: parse only, or
+// compile and differential testing in the engine's sandbox.
+func (a *Actions) rules(verify bool) *Rules {
+	if !verify {
+		return &Rules{}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.comp == nil {
+		var sb *Sandbox
+		if a.Engine != nil && a.Engine.Verifier != nil {
+			sb = a.Engine.Verifier.Sandbox
+		}
+		a.comp = NewVerifier(sb, true)
+	}
+	return &Rules{Verifier: a.comp}
+}
+
 // engine returns the engine to use for a request: a copy of the configured one whose verifier compiles
 // or only parses, as the request's verification setting says (both share the engine's sandbox).
 func (a *Actions) engine(verify bool) (*Engine, error) {
@@ -203,13 +222,15 @@ func (a *Actions) Execute(ctx context.Context, req CommandRequest, progress func
 	if req.Start < 0 || req.End > len(req.Text) || req.Start > req.End {
 		return Edit{}, fmt.Errorf("actions: range [%d,%d) outside the document", req.Start, req.End)
 	}
-	e, err := a.engine(req.Verification) // a per-request copy: it carries the progress callback
-	if err != nil {
-		return Edit{}, err
+	e, engErr := a.engine(req.Verification) // a per-request copy: it carries the progress callback
+	if engErr == nil {
+		e.progress = progress
 	}
-	e.progress = progress
 	switch req.Command {
 	case CommandGenerate:
+		if engErr != nil {
+			return Edit{}, engErr
+		}
 		progress("generating code", -1)
 		res, err := e.Generate(ctx, GenerateRequest{Lang: lang, Path: req.Path, Text: req.Text, Start: req.Start, End: req.End,
 			Instruction: req.Instruction})
@@ -229,15 +250,36 @@ func (a *Actions) Execute(ctx context.Context, req CommandRequest, progress func
 			return Edit{}, err
 		}
 		progress("translating "+unitTitle(u)+" to "+to.Name, -1)
-		res, err := e.Translate(ctx, Request{Code: u.Code, From: lang, To: to})
+		treq := Request{Code: u.Code, From: lang, To: to}
+		// The rules translator first: a whole translation or none. The model where it falls short.
+		res, err := a.rules(req.Verification).Translate(ctx, treq)
+		producer := "rules translation"
 		if err != nil {
-			return Edit{}, err
-		}
-		if res.Verdict.Level == LevelNone {
-			return Edit{}, e.NoAnswer(res, to)
+			var unc *rules.Uncovered
+			if ctx.Err() != nil {
+				return Edit{}, ctx.Err()
+			}
+			errors.As(err, &unc)
+			if engErr != nil {
+				if rules.Supports(lang, to) {
+					return Edit{}, fmt.Errorf("%v; no model loaded to try", err)
+				}
+				return Edit{}, engErr
+			}
+			producer = "model translation"
+			if unc != nil {
+				producer += " (" + unc.Error() + ")"
+			}
+			if res, err = e.Translate(ctx, treq); err != nil {
+				return Edit{}, err
+			}
+			if res.Verdict.Level == LevelNone {
+				return Edit{}, e.NoAnswer(res, to)
+			}
 		}
 		progress("done", 100)
-		ed := Edit{Label: "weft: translate " + unitTitle(u) + " to " + to.Name, Description: res.Verdict.Status, URI: req.URI, Version: req.Version}
+		ed := Edit{Label: "weft: translate " + unitTitle(u) + " to " + to.Name, Description: producer + "; " + res.Verdict.Status,
+			URI: req.URI, Version: req.Version}
 		if req.TargetMode == "replace" {
 			ind := indentOf(req.Text, u.Start)
 			code := strings.TrimRight(res.Code, "\n")

@@ -7,13 +7,13 @@ import (
 )
 
 func TestActions(t *testing.T) {
-	src := "def helper(v):\n    return v * 2\n\ndef double_all(xs):\n    return [helper(x) for x in xs]\n\ndef todo(xs):\n    # TODO: return the largest element of xs\n    pass\n"
+	src := "def helper(v):\n    return v * 2\n\ndef double_all(xs):\n    return list(map(lambda x: helper(x), xs))\n\ndef todo(xs):\n    # TODO: return the largest element of xs\n    pass\n"
 	s := &scriptedSampler{}
 	a := NewActions(&Engine{Sampler: s, Verifier: NewVerifier(nil, true), Candidates: 1, Retries: -1})
 	ctx := context.Background()
 	uri := "file:///w/util.py"
 
-	off := strings.Index(src, "[helper")
+	off := strings.Index(src, "list(map")
 	acts, err := a.CodeActions(ctx, ActionRequest{URI: uri, LanguageID: "python", Version: 3, Text: []byte(src), Start: off, End: off, Verification: true})
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,8 @@ func TestActions(t *testing.T) {
 	if !strings.Contains(s.prompts[0], "def helper(v):") || !strings.Contains(s.prompts[0], "// Go translation of the Python code above\nfunc double_all(") {
 		t.Fatalf("the prompt lacks the called helper:\n%s", s.prompts[0])
 	}
-	if v := a.Engine.Verifier; v.Tool("go") != "" && !strings.HasPrefix(ed.Description, "compiles") {
+	// map() is outside the rules, so the model's candidate is used, and the description says so.
+	if v := a.Engine.Verifier; v.Tool("go") != "" && !strings.HasPrefix(ed.Description, "model translation (not covered by the rules translator: line 5: expression lambda x: helper(x)); compiles") {
 		t.Errorf("description %q", ed.Description)
 	}
 
@@ -53,7 +54,7 @@ func TestActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ed.Changes) != 1 || ed.CreateURI != "" || src[ed.Changes[0].Start:ed.Changes[0].End] != "def double_all(xs):\n    return [helper(x) for x in xs]" {
+	if len(ed.Changes) != 1 || ed.CreateURI != "" || src[ed.Changes[0].Start:ed.Changes[0].End] != "def double_all(xs):\n    return list(map(lambda x: helper(x), xs))" {
 		t.Fatalf("replace edit %+v", ed)
 	}
 
@@ -94,5 +95,26 @@ func TestActions(t *testing.T) {
 	}
 	if _, err := NewActions(nil).Execute(ctx, CommandRequest{Command: CommandGenerate, URI: uri, LanguageID: "python", Text: []byte(src)}, nil); err == nil {
 		t.Error("no engine accepted")
+	}
+}
+
+// TestActionsRules: where the rules cover the unit, no model is needed and the edit says it came from
+// the rules.
+func TestActionsRules(t *testing.T) {
+	src := "def add(a, b):\n    return a + b * 2\n"
+	a := NewActions(nil)
+	ed, err := a.Execute(context.Background(), CommandRequest{Command: CommandTranslate, URI: "file:///w/m.py", LanguageID: "python",
+		Text: []byte(src), Start: 5, End: 5, To: "go"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ed.Description, "rules translation; ") || !strings.Contains(ed.CreateText, "func add(a int, b int) int {") {
+		t.Fatalf("edit %+v", ed)
+	}
+	// Outside the rules and without a model: an error naming the construct, and no edit.
+	src = "def add(a, b):\n    return (lambda x: x)(a)\n"
+	if _, err := a.Execute(context.Background(), CommandRequest{Command: CommandTranslate, URI: "file:///w/m.py", LanguageID: "python",
+		Text: []byte(src), Start: 5, End: 5, To: "go"}, nil); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("err = %v, want the uncovered construct's line", err)
 	}
 }

@@ -24,6 +24,7 @@ const (
 	LevelParses                // parses with no ERROR/MISSING node
 	LevelCompiles              // the target's compiler or type-checker accepted it
 	LevelPasses                // it compiled and its tests passed
+	LevelBehaves               // it behaves like the source on generated inputs (differential testing)
 )
 
 func (l Level) String() string {
@@ -34,6 +35,8 @@ func (l Level) String() string {
 		return "compiles"
 	case LevelPasses:
 		return "passes tests"
+	case LevelBehaves:
+		return "behaves like the source"
 	}
 	return "does not parse"
 }

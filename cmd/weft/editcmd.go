@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/weft-dev/weft/complete"
 	"github.com/weft-dev/weft/model"
 	"github.com/weft-dev/weft/translate"
+	"github.com/weft-dev/weft/translate/rules"
 )
 
 // translateEngine builds the translation engine on a loaded model.
@@ -78,8 +80,12 @@ func cmdTranslate(e *env, args []string) error {
 	from := fs.String("from", "", "source language (default: from the file extension)")
 	to := fs.String("to", "", "target language (required): go, python, js, ts, rust, java, c, cpp")
 	verify := fs.Bool("verify", translate.DefaultVerification, "compile/type-check candidates with the local toolchain")
+	engine := fs.String("engine", "auto", "auto (rules, then a model named by --model where they fall short), rules or model")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *engine != "auto" && *engine != "rules" && *engine != "model" {
+		return usageErr("--engine: auto, rules or model, not %q", *engine)
 	}
 	if fs.NArg() != 1 || *to == "" {
 		return usageErr("usage: weft translate --from L1 --to L2 FILE[:FUNC]")
@@ -119,13 +125,39 @@ func cmdTranslate(e *env, args []string) error {
 		}
 		code = u.Code
 	}
+	req := translate.Request{Code: code, From: src, To: dst}
+	// The rules translator first: whole or not at all. A model is tried where it falls short only when
+	// one was named: the embedded model cannot translate.
+	if *engine != "model" && rules.Supports(src, dst) {
+		r := &translate.Rules{}
+		if *verify {
+			r.Verifier = translate.NewVerifier(nil, true)
+		}
+		res, err := r.Translate(e.ctx, req)
+		if err == nil {
+			fmt.Fprint(e.stdout, ensureNewline(res.Code))
+			fmt.Fprintf(e.stderr, "weft: rules translation; %s\n", res.Verdict.Status)
+			return nil
+		}
+		var u *rules.Uncovered
+		if !errors.As(err, &u) {
+			return err
+		}
+		if *engine == "rules" || mf.path == "" {
+			return fmt.Errorf("%v (name a model with --model to try one)", u)
+		}
+		fmt.Fprintf(e.stderr, "weft: %v; trying %s\n", u, mf.name())
+	} else if *engine == "rules" {
+		return fmt.Errorf("the rules translator has no %s -> %s pair (sources: %s; targets: %s)", src.Name, dst.Name,
+			strings.Join(rules.Sources, ", "), strings.Join(rules.Targets, ", "))
+	}
 	m, err := mf.load(e)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	tr := translateEngine(m, *verify)
-	res, err := tr.Translate(e.ctx, translate.Request{Code: code, From: src, To: dst})
+	res, err := tr.Translate(e.ctx, req)
 	if err != nil {
 		return err
 	}
@@ -133,7 +165,7 @@ func cmdTranslate(e *env, args []string) error {
 		return tr.NoAnswer(res, dst)
 	}
 	fmt.Fprint(e.stdout, ensureNewline(res.Code))
-	fmt.Fprintf(e.stderr, "weft: %s; %d candidates in %d rounds\n", res.Verdict.Status, len(res.Candidates), res.Rounds)
+	fmt.Fprintf(e.stderr, "weft: model translation; %s; %d candidates in %d rounds\n", res.Verdict.Status, len(res.Candidates), res.Rounds)
 	return nil
 }
 

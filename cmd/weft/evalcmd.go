@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/weft-dev/weft/eval"
+	"github.com/weft-dev/weft/translate"
 )
 
 // defaultEvalDir is where the evaluation sets live beside a checkout.
@@ -36,8 +37,29 @@ func cmdEvalTranslate(e *env, args []string) error {
 	limit := fs.Int("limit", 0, "evaluate the first N problems (0 = all)")
 	candidates := fs.Int("candidates", 0, "candidates per round (0 = engine default)")
 	retries := fs.Int("retries", 0, "retry rounds with compiler errors (0 = engine default, -1 = none)")
+	engine := fs.String("engine", "rules", "rules (the syntax-directed translator) or model")
+	verbose := fs.Bool("v", false, "list each problem that does not pass, with why, on stderr")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *engine == "rules" {
+		start := time.Now()
+		r, err := eval.Translation(e.ctx, &translate.Rules{}, *set, *from, *to, *limit, e.stderr)
+		if err != nil {
+			return err
+		}
+		if *verbose {
+			for _, it := range r.Items {
+				if !it.Passed {
+					fmt.Fprintf(e.stderr, "%s: %s\n", it.Name, it.Status)
+				}
+			}
+		}
+		fmt.Fprintln(e.stdout, r)
+		fmt.Fprintf(e.stderr, "weft: eval took %v\n", time.Since(start).Round(time.Second))
+		return nil
+	} else if *engine != "model" {
+		return usageErr("--engine: rules or model, not %q", *engine)
 	}
 	m, err := mf.load(e)
 	if err != nil {

@@ -1,0 +1,918 @@
+package rules
+
+import (
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+)
+
+// cFront maps Java, C and C++ trees to the IR. The three share statements and expressions; they
+// differ in declarations, types and library calls. Java's and C's int is 32 bits, long 64.
+type cFront struct {
+	src
+	lang   string // "java", "c" or "cpp"
+	tmp    int
+	locals map[string]Type // declared types in the current function (for Java's overloaded methods)
+}
+
+func (p *cFront) program(root *sitter.Node) *Program {
+	prog := &Program{}
+	var visit func(n *sitter.Node)
+	visit = func(n *sitter.Node) {
+		for _, c := range named(n) {
+			switch c.Kind() {
+			case "method_declaration", "function_definition":
+				if f := p.function(c); f != nil {
+					prog.Funcs = append(prog.Funcs, f)
+				}
+			case "class_declaration":
+				visit(field(c, "body"))
+			case "class_body", "declaration_list":
+				visit(c)
+			case "import_declaration", "package_declaration", "preproc_include", "using_declaration",
+				"preproc_def", "comment", "line_comment", "block_comment":
+			case "namespace_definition":
+				visit(field(c, "body"))
+			default:
+				p.add(line(c), "top-level %s", strings.ReplaceAll(c.Kind(), "_", " "))
+			}
+		}
+	}
+	visit(root)
+	return prog
+}
+
+func (p *cFront) function(n *sitter.Node) *Func {
+	f := &Func{Line: line(n)}
+	p.locals = map[string]Type{}
+	var params *sitter.Node
+	if p.lang == "java" {
+		f.Name = p.str(field(n, "name"))
+		f.Result = p.typ(field(n, "type"), nil)
+		params = field(n, "parameters")
+		if mods := named(n); len(mods) > 0 && mods[0].Kind() == "modifiers" && !strings.Contains(p.str(mods[0]), "static") {
+			// An instance method without fields is translated as a function; fields are not covered.
+		}
+	} else {
+		decl := field(n, "declarator")
+		for decl != nil && decl.Kind() != "function_declarator" {
+			if decl.Kind() == "pointer_declarator" || decl.Kind() == "reference_declarator" {
+				p.add(line(n), "function returning a pointer or reference")
+			}
+			next := field(decl, "declarator")
+			if next == nil && len(named(decl)) > 0 {
+				next = named(decl)[0]
+			}
+			decl = next
+		}
+		if decl == nil {
+			p.add(line(n), "function declarator")
+			return nil
+		}
+		f.Name = p.str(field(decl, "declarator"))
+		f.Result = p.typ(field(n, "type"), nil)
+		params = field(decl, "parameters")
+	}
+	for _, c := range named(params) {
+		switch c.Kind() {
+		case "formal_parameter", "parameter_declaration":
+			nm, t := p.declarator(field(c, "declarator"), p.typ(field(c, "type"), c))
+			if nm == "" {
+				nm = p.str(field(c, "name"))
+				if d := field(c, "dimensions"); d != nil {
+					for i := 0; i < strings.Count(p.str(d), "["); i++ {
+						t = listOf(t)
+					}
+				}
+			}
+			if nm == "" {
+				if t.K == TVoid {
+					continue // f(void)
+				}
+				p.add(line(c), "unnamed parameter")
+			}
+			p.locals[nm] = t
+			f.Params = append(f.Params, Param{Name: nm, T: t, Decl: p.str(c)})
+		default:
+			p.add(line(c), "parameter %s", p.str(c))
+		}
+	}
+	f.Body = p.block(field(n, "body"))
+	return f
+}
+
+// declarator unwraps a C declarator (array, pointer, reference, init) to its name and type.
+func (p *cFront) declarator(d *sitter.Node, t Type) (string, Type) {
+	for d != nil {
+		switch d.Kind() {
+		case "identifier":
+			return p.str(d), t
+		case "array_declarator":
+			t = listOf(t)
+			d = field(d, "declarator")
+		case "pointer_declarator":
+			if t.K == TChar {
+				t = tString // char *s
+			} else {
+				t = listOf(t) // int *arr
+			}
+			d = field(d, "declarator")
+		case "reference_declarator":
+			d = named(d)[0]
+		case "init_declarator":
+			d = field(d, "declarator")
+		default:
+			p.add(line(d), "declarator %s", p.str(d))
+			return "", t
+		}
+	}
+	return "", t
+}
+
+// typ reads a type node. Java arrays written after the name ("int arr[]") are handled by callers.
+func (p *cFront) typ(n *sitter.Node, _ *sitter.Node) Type {
+	if n == nil {
+		return tUnknown
+	}
+	text := strings.Join(strings.Fields(p.str(n)), " ")
+	text = strings.TrimPrefix(text, "const ")
+	text = strings.TrimPrefix(text, "final ")
+	text = strings.TrimPrefix(text, "std::")
+	switch n.Kind() {
+	case "array_type":
+		t := p.typ(field(n, "element"), nil)
+		for i := 0; i < strings.Count(p.str(field(n, "dimensions")), "["); i++ {
+			t = listOf(t)
+		}
+		return t
+	case "generic_type", "template_type":
+		var base string
+		var args []Type
+		for _, c := range named(n) {
+			switch c.Kind() {
+			case "type_identifier", "scoped_type_identifier":
+				base = p.str(c)
+			case "type_arguments", "template_argument_list":
+				for _, a := range named(c) {
+					if a.Kind() == "type_descriptor" {
+						a = field(a, "type")
+					}
+					args = append(args, p.typ(a, nil))
+				}
+			}
+		}
+		if base == "" {
+			base = p.str(field(n, "name"))
+		}
+		base = strings.TrimPrefix(base, "std::")
+		switch base {
+		case "ArrayList", "List", "Vector", "LinkedList", "vector":
+			if len(args) == 1 {
+				return listOf(args[0])
+			}
+			return listOf(tUnknown)
+		case "HashMap", "Map", "TreeMap", "LinkedHashMap", "unordered_map", "map":
+			if len(args) == 2 {
+				return mapOf(args[0], args[1])
+			}
+			return mapOf(tUnknown, tUnknown)
+		case "HashSet", "Set", "TreeSet", "LinkedHashSet", "unordered_set", "set":
+			if len(args) == 1 {
+				return setOf(args[0])
+			}
+			return setOf(tUnknown)
+		}
+		p.add(line(n), "type %s", p.str(n))
+		return tUnknown
+	case "qualified_identifier":
+		if name := field(n, "name"); name != nil && name.Kind() == "template_type" {
+			return p.typ(name, nil)
+		}
+	}
+	switch text {
+	case "int", "short", "byte", "Integer", "Short", "Byte", "signed", "signed int", "unsigned", "unsigned int",
+		"short int", "unsigned short", "int32_t", "uint32_t", "int16_t", "uint8_t", "int8_t":
+		return Type{K: TInt, Bits: 32}
+	case "long", "long long", "Long", "long int", "long long int", "unsigned long", "unsigned long long",
+		"unsigned long int", "int64_t", "uint64_t", "size_t", "ll":
+		return Type{K: TInt, Bits: 64}
+	case "char", "Character", "unsigned char", "signed char":
+		return tChar
+	case "float", "double", "Float", "Double", "long double":
+		return tFloat
+	case "boolean", "bool", "Boolean":
+		return tBool
+	case "String", "string":
+		return tString
+	case "void":
+		return tVoid
+	case "auto", "var":
+		return tUnknown
+	}
+	p.add(line(n), "type %s", p.str(n))
+	return tUnknown
+}
+
+func (p *cFront) block(n *sitter.Node) []*Stmt {
+	if n == nil {
+		return nil
+	}
+	if n.Kind() != "block" && n.Kind() != "compound_statement" {
+		return p.stmt(n)
+	}
+	var out []*Stmt
+	for _, c := range named(n) {
+		out = append(out, p.stmt(c)...)
+	}
+	return out
+}
+
+func (p *cFront) stmt(n *sitter.Node) []*Stmt {
+	ln := line(n)
+	switch n.Kind() {
+	case "local_variable_declaration", "declaration":
+		return p.declaration(n)
+	case "expression_statement":
+		c := named(n)
+		if len(c) == 0 {
+			return nil
+		}
+		return p.exprStmt(c[0])
+	case "block", "compound_statement":
+		return p.block(n)
+	case "return_statement":
+		s := &Stmt{K: SReturn, Line: ln}
+		if c := named(n); len(c) > 0 {
+			s.Value = p.expr(c[0])
+		}
+		return []*Stmt{s}
+	case "break_statement":
+		if len(named(n)) > 0 {
+			p.add(ln, "labelled break")
+		}
+		return []*Stmt{{K: SBreak, Line: ln}}
+	case "continue_statement":
+		if len(named(n)) > 0 {
+			p.add(ln, "labelled continue")
+		}
+		return []*Stmt{{K: SContinue, Line: ln}}
+	case "if_statement":
+		s := &Stmt{K: SIf, Cond: p.cond(field(n, "condition")), Body: p.block(field(n, "consequence")), Line: ln}
+		if alt := field(n, "alternative"); alt != nil {
+			if alt.Kind() == "else_clause" {
+				if c := named(alt); len(c) > 0 {
+					alt = c[0]
+				}
+			}
+			s.Else = p.block(alt)
+			if s.Else == nil {
+				s.Else = []*Stmt{}
+			}
+		}
+		return []*Stmt{s}
+	case "while_statement":
+		return []*Stmt{{K: SWhile, Cond: p.cond(field(n, "condition")), Body: p.block(field(n, "body")), Line: ln}}
+	case "do_statement":
+		return []*Stmt{{K: SDoWhile, Cond: p.cond(field(n, "condition")), Body: p.block(field(n, "body")), Line: ln}}
+	case "for_statement":
+		return p.forStmt(n)
+	case "enhanced_for_statement":
+		t := p.typ(field(n, "type"), nil)
+		v := p.str(field(n, "name"))
+		p.locals[v] = t
+		return []*Stmt{{K: SForEach, Var: v, T: t, Value: p.expr(field(n, "value")), Body: p.block(field(n, "body")), Line: ln}}
+	case "for_range_loop":
+		t := p.typ(field(n, "type"), nil)
+		v, t := p.declarator(field(n, "declarator"), t)
+		return []*Stmt{{K: SForEach, Var: v, T: t, Value: p.expr(field(n, "right")), Body: p.block(field(n, "body")), Line: ln}}
+	case "comment", "line_comment", "block_comment", "empty_statement":
+		return nil
+	case ";":
+		return nil
+	}
+	p.add(ln, "%s", strings.ReplaceAll(n.Kind(), "_", " "))
+	return nil
+}
+
+func (p *cFront) cond(n *sitter.Node) *Expr {
+	if n == nil {
+		return lit(tBool, "true", 0)
+	}
+	if n.Kind() == "condition_clause" || n.Kind() == "parenthesized_expression" {
+		if c := named(n); len(c) == 1 {
+			return p.cond(c[0])
+		}
+	}
+	return p.expr(n)
+}
+
+func (p *cFront) forStmt(n *sitter.Node) []*Stmt {
+	ln := line(n)
+	s := &Stmt{K: SFor, Line: ln}
+	inits := n.ChildrenByFieldName("init", n.Walk())
+	if in := field(n, "initializer"); in != nil {
+		inits = append(inits, *in)
+	}
+	for i := range inits {
+		c := &inits[i]
+		switch c.Kind() {
+		case "local_variable_declaration", "declaration":
+			s.Init = append(s.Init, p.declaration(c)...)
+		default:
+			s.Init = append(s.Init, p.exprStmt(c)...)
+		}
+	}
+	if c := field(n, "condition"); c != nil {
+		s.Cond = p.cond(c)
+	}
+	for _, u := range n.ChildrenByFieldName("update", n.Walk()) {
+		u := u
+		s.Post = append(s.Post, p.exprStmt(&u)...)
+	}
+	s.Body = p.block(field(n, "body"))
+	return []*Stmt{s}
+}
+
+func (p *cFront) declaration(n *sitter.Node) []*Stmt {
+	base := p.typ(field(n, "type"), nil)
+	var out []*Stmt
+	for _, d := range n.ChildrenByFieldName("declarator", n.Walk()) {
+		d := d
+		ln := line(&d)
+		var nm string
+		var t Type
+		var value *sitter.Node
+		if p.lang == "java" {
+			nm = p.str(field(&d, "name"))
+			t = base
+			if dims := field(&d, "dimensions"); dims != nil {
+				for i := 0; i < strings.Count(p.str(dims), "["); i++ {
+					t = listOf(t)
+				}
+			}
+			value = field(&d, "value")
+		} else {
+			nm, t = p.declarator(&d, base)
+			if d.Kind() == "init_declarator" {
+				value = field(&d, "value")
+			}
+		}
+		if d.Kind() == "identifier" && p.lang == "java" {
+			nm = p.str(&d)
+		}
+		p.locals[nm] = t
+		s := &Stmt{K: SAssign, Decl: true, T: t, Target: name(nm, ln), Line: ln}
+		switch {
+		case value != nil && value.Kind() == "argument_list": // vector<int> v(n, 0)
+			args := named(value)
+			s.Value = p.construct(t, args, ln)
+		case value != nil && (value.Kind() == "initializer_list" || value.Kind() == "array_initializer"):
+			s.Value = p.initList(value, t)
+		case value != nil:
+			s.Value = p.expr(value)
+		case t.K == TList && p.lang != "java":
+			// int a[n][m]: a zeroed array (C leaves it undefined; weft gives the zero value).
+			s.Value = &Expr{K: ENew, T: t, Args: p.arrayDims(&d), Line: ln}
+			if len(s.Value.Args) == 0 {
+				s.Value = &Expr{K: EList, T: t, Line: ln}
+			}
+		case t.K == TMap && p.lang != "java":
+			s.Value = &Expr{K: EMap, T: t, Line: ln}
+		case t.K == TSet && p.lang != "java":
+			s.Value = &Expr{K: ESetLit, T: t, Line: ln}
+		case p.lang != "java":
+			s.Value = zero(t, ln)
+		}
+		if s.Value != nil && s.Value.K == EList && s.Value.T.K == TUnknown {
+			s.Value.T = t
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// arrayDims returns the sizes of a C array declarator, outermost first.
+func (p *cFront) arrayDims(d *sitter.Node) []*Expr {
+	var dims []*Expr
+	for d != nil && d.Kind() != "identifier" {
+		if d.Kind() == "array_declarator" {
+			if sz := field(d, "size"); sz != nil {
+				dims = append([]*Expr{p.expr(sz)}, dims...)
+			} else {
+				return nil
+			}
+		}
+		if d.Kind() == "init_declarator" || d.Kind() == "array_declarator" || d.Kind() == "pointer_declarator" {
+			d = field(d, "declarator")
+			continue
+		}
+		break
+	}
+	return dims
+}
+
+// construct is a C++ constructor call: vector<T> v(n), v(n, x), string s(n, c).
+func (p *cFront) construct(t Type, args []*sitter.Node, ln int) *Expr {
+	switch {
+	case t.K == TList && len(args) == 1:
+		return &Expr{K: ENew, T: t, Args: []*Expr{p.expr(args[0])}, Line: ln}
+	case t.K == TList && len(args) == 2:
+		return &Expr{K: EBuiltin, Op: "fill", T: t, Args: []*Expr{p.expr(args[0]), p.expr(args[1])}, Line: ln}
+	case t.K == TString && len(args) == 2:
+		return bi("repeat", ln, &Expr{K: ECast, T: tString, Args: []*Expr{p.expr(args[1])}, Line: ln}, p.expr(args[0]))
+	}
+	p.add(ln, "constructor of %s with %d arguments", t, len(args))
+	return zero(t, ln)
+}
+
+func (p *cFront) initList(n *sitter.Node, t Type) *Expr {
+	e := &Expr{K: EList, T: t, Line: line(n)}
+	for _, c := range named(n) {
+		if c.Kind() == "initializer_list" || c.Kind() == "array_initializer" {
+			e.Args = append(e.Args, p.initList(c, t.elem()))
+		} else {
+			e.Args = append(e.Args, p.expr(c))
+		}
+	}
+	return e
+}
+
+func zero(t Type, ln int) *Expr {
+	switch t.K {
+	case TInt:
+		return &Expr{K: ELit, Op: "0", T: t, Line: ln}
+	case TFloat:
+		return lit(tFloat, "0.0", ln)
+	case TBool:
+		return lit(tBool, "false", ln)
+	case TString:
+		return lit(tString, "", ln)
+	case TChar:
+		return lit(tChar, "\x00", ln)
+	case TList:
+		return &Expr{K: EList, T: t, Line: ln}
+	case TMap:
+		return &Expr{K: EMap, T: t, Line: ln}
+	case TSet:
+		return &Expr{K: ESetLit, T: t, Line: ln}
+	}
+	return lit(tInt, "0", ln)
+}
+
+func (p *cFront) exprStmt(n *sitter.Node) []*Stmt {
+	ln := line(n)
+	switch n.Kind() {
+	case "assignment_expression":
+		op := p.opText(n)
+		left, right := field(n, "left"), field(n, "right")
+		if right.Kind() == "assignment_expression" && op == "=" { // a = b = 0
+			inner := p.exprStmt(right)
+			if len(inner) == 1 && inner[0].K == SAssign {
+				return append(inner, &Stmt{K: SAssign, Target: p.expr(left), Value: inner[0].Target, Line: ln})
+			}
+		}
+		if op == "=" {
+			return []*Stmt{{K: SAssign, Target: p.expr(left), Value: p.expr(right), Line: ln}}
+		}
+		o := strings.TrimSuffix(op, "=")
+		if o == ">>>" {
+			p.add(ln, "operator >>>")
+		}
+		return []*Stmt{{K: SAugment, Target: p.expr(left), Op: o, Value: p.expr(right), Line: ln}}
+	case "update_expression":
+		op := "+"
+		if strings.Contains(p.str(n), "--") {
+			op = "-"
+		}
+		arg := field(n, "argument")
+		if arg == nil {
+			arg = named(n)[0]
+		}
+		return []*Stmt{{K: SAugment, Target: p.expr(arg), Op: op, Value: lit(tInt, "1", ln), Line: ln}}
+	case "comma_expression":
+		return append(p.exprStmt(field(n, "left")), p.exprStmt(field(n, "right"))...)
+	case "parenthesized_expression":
+		if c := named(n); len(c) == 1 {
+			return p.exprStmt(c[0])
+		}
+	case "method_invocation", "call_expression":
+		if s := p.mutatingCall(n); s != nil {
+			return s
+		}
+		return []*Stmt{{K: SExpr, Value: p.expr(n), Line: ln}}
+	}
+	p.add(ln, "statement %s", oneLine(p.str(n)))
+	return nil
+}
+
+// mutatingCall turns list.set(i, v), map.put(k, v) and memset into assignments.
+func (p *cFront) mutatingCall(n *sitter.Node) []*Stmt {
+	ln := line(n)
+	args := named(field(n, "arguments"))
+	if p.lang == "java" {
+		obj, nm := field(n, "object"), p.str(field(n, "name"))
+		if obj == nil {
+			return nil
+		}
+		switch {
+		case nm == "set" && len(args) == 2 && p.str(obj) != "Arrays":
+			return []*Stmt{{K: SAssign, Target: &Expr{K: EIndex, Args: []*Expr{p.expr(obj), p.expr(args[0])}, Line: ln}, Value: p.expr(args[1]), Line: ln}}
+		case nm == "put" && len(args) == 2:
+			return []*Stmt{{K: SAssign, Target: &Expr{K: EIndex, Args: []*Expr{p.expr(obj), p.expr(args[0])}, Line: ln}, Value: p.expr(args[1]), Line: ln}}
+		case p.str(obj) == "Arrays" && nm == "fill" && len(args) == 2:
+			return []*Stmt{{K: SExpr, Value: bi("fillAll", ln, p.expr(args[0]), p.expr(args[1])), Line: ln}}
+		}
+		return nil
+	}
+	fn := strings.TrimPrefix(p.str(field(n, "function")), "std::")
+	if fn == "memset" && len(args) == 3 {
+		v := p.str(args[1])
+		if v != "0" && v != "-1" {
+			p.add(ln, "memset to %s", v)
+			return nil
+		}
+		return []*Stmt{{K: SExpr, Value: bi("fillAll", ln, p.expr(args[0]), lit(tInt, v, ln)), Line: ln}}
+	}
+	if fn == "fill" && len(args) == 3 && args[1].Kind() == "binary_expression" && p.str(field(args[1], "left")) == p.str(args[0]) {
+		// fill(a, a + n, v)
+		return []*Stmt{{K: SExpr, Value: bi("fillN", ln, p.expr(args[0]), p.expr(field(args[1], "right")), p.expr(args[2])), Line: ln}}
+	}
+	if fn == "swap" && len(args) == 2 {
+		p.tmp++
+		t := "tmp" + itoa(p.tmp)
+		a, b := p.expr(args[0]), p.expr(args[1])
+		return []*Stmt{
+			{K: SAssign, Target: name(t, ln), Value: a, Line: ln},
+			{K: SAssign, Target: p.expr(args[0]), Value: b, Line: ln},
+			{K: SAssign, Target: p.expr(args[1]), Value: name(t, ln), Line: ln},
+		}
+	}
+	return nil
+}
+
+var cBinOps = map[string]string{
+	"+": "+", "-": "-", "*": "*", "/": OpTruncDiv, "%": OpRem, "&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>",
+	"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "&&": "&&", "||": "||",
+}
+
+func (p *cFront) expr(n *sitter.Node) *Expr {
+	if n == nil {
+		return lit(tInt, "0", 0)
+	}
+	ln := line(n)
+	text := p.str(n)
+	switch n.Kind() {
+	case "decimal_integer_literal", "hex_integer_literal", "octal_integer_literal", "binary_integer_literal":
+		v, ok := intLit(text)
+		if !ok {
+			p.add(ln, "integer literal %s", text)
+		}
+		t := Type{K: TInt}
+		if strings.HasSuffix(strings.ToLower(text), "l") {
+			t.Bits = 64
+		}
+		return lit(t, v, ln)
+	case "number_literal":
+		if v, ok := intLit(text); ok && !strings.ContainsAny(text, ".eE") || strings.HasPrefix(strings.ToLower(text), "0x") {
+			t := Type{K: TInt}
+			if strings.Contains(strings.ToLower(text), "l") {
+				t.Bits = 64
+			}
+			return lit(t, v, ln)
+		}
+		v, ok := floatLit(text)
+		if !ok {
+			p.add(ln, "number literal %s", text)
+		}
+		return lit(tFloat, v, ln)
+	case "decimal_floating_point_literal":
+		v, ok := floatLit(text)
+		if !ok {
+			p.add(ln, "float literal %s", text)
+		}
+		return lit(tFloat, v, ln)
+	case "true":
+		return lit(tBool, "true", ln)
+	case "false":
+		return lit(tBool, "false", ln)
+	case "character_literal", "char_literal":
+		v, ok := unescape(strings.TrimSuffix(strings.TrimPrefix(text, "'"), "'"))
+		if !ok || len([]rune(v)) != 1 {
+			p.add(ln, "character literal %s", text)
+			v = "?"
+		}
+		return lit(tChar, v, ln)
+	case "string_literal":
+		body := text
+		if i := strings.IndexByte(body, '"'); i >= 0 {
+			body = body[i+1:]
+		}
+		body = strings.TrimSuffix(body, `"`)
+		v, ok := unescape(body)
+		if !ok {
+			p.add(ln, "string literal %s", text)
+		}
+		return lit(tString, v, ln)
+	case "null_literal", "null":
+		p.add(ln, "null")
+		return lit(tInt, "0", ln)
+	case "identifier":
+		switch text {
+		case "INT_MAX":
+			return lit(Type{K: TInt, Bits: 32}, "2147483647", ln)
+		case "INT_MIN":
+			return lit(Type{K: TInt, Bits: 32}, "-2147483648", ln)
+		case "LLONG_MAX", "LONG_MAX":
+			return lit(Type{K: TInt, Bits: 64}, "9223372036854775807", ln)
+		case "LLONG_MIN", "LONG_MIN":
+			return lit(Type{K: TInt, Bits: 64}, "-9223372036854775808", ln)
+		}
+		return name(text, ln)
+	case "parenthesized_expression":
+		if c := named(n); len(c) == 1 {
+			return p.expr(c[0])
+		}
+	case "binary_expression":
+		op := p.opText(n)
+		o, ok := cBinOps[op]
+		if !ok {
+			p.add(ln, "operator %s", op)
+		}
+		return bin(o, p.expr(field(n, "left")), p.expr(field(n, "right")))
+	case "unary_expression":
+		op := p.opText(n)
+		arg := field(n, "argument")
+		if arg == nil {
+			arg = field(n, "operand")
+		}
+		switch op {
+		case "-", "!", "~", "+":
+			return &Expr{K: EUn, Op: op, Args: []*Expr{p.expr(arg)}, Line: ln}
+		}
+		p.add(ln, "unary operator %s", op)
+	case "ternary_expression", "conditional_expression":
+		return &Expr{K: ECond, Args: []*Expr{p.cond(field(n, "condition")), p.expr(field(n, "consequence")), p.expr(field(n, "alternative"))}, Line: ln}
+	case "array_access":
+		return &Expr{K: EIndex, Args: []*Expr{p.expr(field(n, "array")), p.expr(field(n, "index"))}, Line: ln}
+	case "subscript_expression":
+		idx := field(n, "index")
+		if idx == nil {
+			if l := field(n, "indices"); l != nil && len(named(l)) == 1 {
+				idx = named(l)[0]
+			}
+		}
+		if idx == nil {
+			break
+		}
+		return &Expr{K: EIndex, Args: []*Expr{p.expr(field(n, "argument")), p.expr(idx)}, Line: ln}
+	case "field_access":
+		obj, f := p.str(field(n, "object")), p.str(field(n, "field"))
+		switch obj + "." + f {
+		case "Integer.MAX_VALUE":
+			return lit(Type{K: TInt, Bits: 32}, "2147483647", ln)
+		case "Integer.MIN_VALUE":
+			return lit(Type{K: TInt, Bits: 32}, "-2147483648", ln)
+		case "Long.MAX_VALUE":
+			return lit(Type{K: TInt, Bits: 64}, "9223372036854775807", ln)
+		case "Long.MIN_VALUE":
+			return lit(Type{K: TInt, Bits: 64}, "-9223372036854775808", ln)
+		case "Math.PI":
+			return lit(tFloat, "3.141592653589793", ln)
+		case "Math.E":
+			return lit(tFloat, "2.718281828459045", ln)
+		}
+		if f == "length" {
+			return bi("len", ln, p.expr(field(n, "object")))
+		}
+	case "array_creation_expression":
+		t := p.typ(field(n, "type"), nil)
+		var dims []*Expr
+		extra := 0
+		for _, c := range named(n) {
+			switch c.Kind() {
+			case "dimensions_expr":
+				dims = append(dims, p.expr(named(c)[0]))
+			case "dimensions":
+				extra += strings.Count(p.str(c), "[")
+			case "array_initializer":
+				for i := 0; i < len(dims)+extra; i++ {
+					t = listOf(t)
+				}
+				return p.initList(c, t)
+			}
+		}
+		for i := 0; i < len(dims)+extra; i++ {
+			t = listOf(t)
+		}
+		if extra > 0 && len(dims) > 0 {
+			// new int[n][]: the inner arrays come later.
+			lt := t
+			for i := 0; i < len(dims)-1; i++ {
+				lt = lt.elem()
+			}
+			_ = lt
+		}
+		return &Expr{K: ENew, T: t, Args: dims, Line: ln}
+	case "object_creation_expression":
+		t := p.typ(field(n, "type"), nil)
+		args := named(field(n, "arguments"))
+		switch t.K {
+		case TList:
+			if len(args) == 0 || (len(args) == 1 && p.str(args[0]) != "" && t.K == TList && isNumberNode(args[0])) {
+				return &Expr{K: EList, T: t, Line: ln}
+			}
+			if len(args) == 1 {
+				return &Expr{K: EBuiltin, Op: "copy", T: t, Args: []*Expr{p.expr(args[0])}, Line: ln}
+			}
+		case TMap:
+			if len(args) == 0 {
+				return &Expr{K: EMap, T: t, Line: ln}
+			}
+		case TSet:
+			if len(args) == 0 {
+				return &Expr{K: ESetLit, T: t, Line: ln}
+			}
+		case TString:
+			if len(args) == 0 {
+				return lit(tString, "", ln)
+			}
+		}
+		p.add(ln, "new %s", oneLine(text))
+	case "cast_expression":
+		t := p.typ(field(n, "type"), nil)
+		if tt := field(n, "type"); tt != nil && tt.Kind() == "type_descriptor" {
+			t = p.typ(field(tt, "type"), nil)
+		}
+		return &Expr{K: ECast, T: t, Args: []*Expr{p.expr(field(n, "value"))}, Line: ln}
+	case "method_invocation":
+		return p.javaCall(n)
+	case "call_expression":
+		return p.cCall(n)
+	case "update_expression", "assignment_expression":
+		p.add(ln, "assignment inside an expression: %s", oneLine(text))
+		return lit(tInt, "0", ln)
+	}
+	p.add(ln, "expression %s", oneLine(text))
+	return lit(tInt, "0", ln)
+}
+
+func isNumberNode(n *sitter.Node) bool {
+	return strings.Contains(n.Kind(), "integer_literal") || n.Kind() == "number_literal" || n.Kind() == "identifier"
+}
+
+// javaStatic maps Class.method calls to builtins.
+var javaStatic = map[string]string{
+	"Math.max": "max", "Math.min": "min", "Math.abs": "abs", "Math.sqrt": "sqrt", "Math.pow": "fpow",
+	"Math.floor": "floor", "Math.ceil": "ceil", "Math.log": "log", "Math.log10": "log10", "Math.exp": "exp",
+	"Math.sin": "sin", "Math.cos": "cos", "Math.tan": "tan", "Math.atan": "atan", "Math.atan2": "atan2",
+	"Math.cbrt": "cbrt", "Math.hypot": "hypot", "Math.asin": "asin", "Math.acos": "acos",
+	"Arrays.sort": "sort", "Collections.sort": "sort", "Integer.parseInt": "int", "Long.parseLong": "int",
+	"String.valueOf": "str", "Integer.toString": "str", "Long.toString": "str", "Double.toString": "str",
+	"Character.isDigit": "isdigit", "Character.isLetter": "isalpha", "Character.isUpperCase": "isupper",
+	"Character.isLowerCase": "islower", "Character.isLetterOrDigit": "isalnum", "Character.isWhitespace": "isspace",
+	"Character.toUpperCase": "upper", "Character.toLowerCase": "lower", "Collections.reverse": "reverse",
+	"Math.round": "jround", "Integer.valueOf": "int", "Math.floorMod": "floorMod", "Math.floorDiv": "floorDiv",
+	"Integer.bitCount": "bitCount", "Long.bitCount": "bitCount",
+}
+
+// javaMethods maps instance methods to builtins taking the receiver first.
+var javaMethods = map[string]string{
+	"length": "len", "size": "len", "charAt": "charAt", "substring": "substring", "equals": "equals",
+	"indexOf": "find", "contains": "contains", "toUpperCase": "upper", "toLowerCase": "lower", "trim": "strip",
+	"add": "append", "get": "get", "containsKey": "containsKey", "getOrDefault": "mapget", "isEmpty": "isEmpty",
+	"startsWith": "startswith", "endsWith": "endswith", "replace": "replace", "toCharArray": "chars",
+	"remove": "remove", "keySet": "keys", "values": "values", "lastIndexOf": "rfind", "split": "split",
+	"compareTo": "compareTo", "clear": "clear",
+}
+
+func (p *cFront) javaCall(n *sitter.Node) *Expr {
+	ln := line(n)
+	obj, nm := field(n, "object"), p.str(field(n, "name"))
+	var args []*Expr
+	for _, a := range named(field(n, "arguments")) {
+		args = append(args, p.expr(a))
+	}
+	if obj == nil {
+		return &Expr{K: ECall, Op: nm, Args: args, Line: ln}
+	}
+	o := p.str(obj)
+	if b, ok := javaStatic[o+"."+nm]; ok {
+		if b == "sort" && len(args) != 1 {
+			p.add(ln, "%s.sort with a range or comparator", o)
+		}
+		return bi(b, ln, args...)
+	}
+	if o == "Math" || o == "Arrays" || o == "Collections" || o == "Integer" || o == "Character" || o == "String" || o == "Long" || o == "System" {
+		p.add(ln, "call to %s.%s", o, nm)
+		return lit(tInt, "0", ln)
+	}
+	b, ok := javaMethods[nm]
+	if !ok {
+		p.add(ln, "method %s", nm)
+		return lit(tInt, "0", ln)
+	}
+	recv := p.expr(obj)
+	switch b {
+	case "get":
+		if len(args) == 1 {
+			return &Expr{K: EIndex, Args: []*Expr{recv, args[0]}, Line: ln}
+		}
+	case "append":
+		if len(args) == 2 {
+			return bi("insert", ln, recv, args[0], args[1])
+		}
+		if t := p.locals[o]; t.K == TSet {
+			b = "setadd"
+		}
+	case "remove":
+		if t := p.locals[o]; t.K == TList && len(args) == 1 {
+			b = "popAtJava"
+		}
+	}
+	return bi(b, ln, append([]*Expr{recv}, args...)...)
+}
+
+// cFuncs maps C and C++ library functions to builtins.
+var cFuncs = map[string]string{
+	"max": "max", "min": "min", "abs": "abs", "fabs": "fabs", "sqrt": "sqrt", "pow": "fpow", "floor": "floor",
+	"ceil": "ceil", "log": "log", "log10": "log10", "log2": "log2", "exp": "exp", "sin": "sin", "cos": "cos",
+	"tan": "tan", "atan": "atan", "atan2": "atan2", "cbrt": "cbrt", "hypot": "hypot", "llabs": "abs", "labs": "abs",
+	"__gcd": "gcd", "gcd": "gcd", "isdigit": "isdigit", "isalpha": "isalpha", "isupper": "isupper", "islower": "islower",
+	"isalnum": "isalnum", "isspace": "isspace", "toupper": "upper", "tolower": "lower", "strlen": "len",
+	"to_string": "str", "stoi": "int", "atoi": "int", "round": "jround", "__builtin_popcount": "bitCount",
+	"reverse": "reverseRange", "sort": "sortRange", "asin": "asin", "acos": "acos",
+}
+
+var cMethods = map[string]string{
+	"size": "len", "length": "len", "push_back": "append", "substr": "substr", "find": "find", "empty": "isEmpty",
+	"count": "containsKey", "insert": "setadd", "pop_back": "pop", "back": "back", "front": "front", "clear": "clear",
+	"append": "concat", "at": "get",
+}
+
+func (p *cFront) cCall(n *sitter.Node) *Expr {
+	ln := line(n)
+	fn := field(n, "function")
+	var args []*Expr
+	argNodes := named(field(n, "arguments"))
+	for _, a := range argNodes {
+		args = append(args, p.expr(a))
+	}
+	switch fn.Kind() {
+	case "identifier", "qualified_identifier":
+		f := strings.TrimPrefix(p.str(fn), "std::")
+		if b, ok := cFuncs[f]; ok {
+			if b == "sortRange" || b == "reverseRange" {
+				// sort(a, a + n), sort(v.begin(), v.end())
+				if len(args) == 2 {
+					whole := strings.HasSuffix(p.str(argNodes[0]), ".begin()") && strings.HasSuffix(p.str(argNodes[1]), ".end()")
+					if whole {
+						recv := p.expr(field(field(argNodes[0], "function"), "argument"))
+						if b == "sortRange" {
+							return bi("sort", ln, recv)
+						}
+						return bi("reverse", ln, recv)
+					}
+					if argNodes[1].Kind() == "binary_expression" && p.str(field(argNodes[1], "left")) == p.str(argNodes[0]) && p.opText(argNodes[1]) == "+" {
+						return bi(b, ln, args[0], lit(tInt, "0", ln), p.expr(field(argNodes[1], "right")))
+					}
+				}
+				p.add(ln, "%s over %s", f, oneLine(p.str(field(n, "arguments"))))
+				return lit(tInt, "0", ln)
+			}
+			return bi(b, ln, args...)
+		}
+		if strings.Contains(p.str(fn), "::") {
+			p.add(ln, "call to %s", p.str(fn))
+			return lit(tInt, "0", ln)
+		}
+		return &Expr{K: ECall, Op: f, Args: args, Line: ln}
+	case "field_expression":
+		m := p.str(field(fn, "field"))
+		b, ok := cMethods[m]
+		if !ok {
+			p.add(ln, "method %s", m)
+			return lit(tInt, "0", ln)
+		}
+		recv := p.expr(field(fn, "argument"))
+		switch b {
+		case "substr":
+			if len(args) == 1 {
+				return bi("substring", ln, recv, args[0])
+			}
+			return bi("substring", ln, recv, args[0], bin("+", args[0], args[1]))
+		case "get":
+			return &Expr{K: EIndex, Args: []*Expr{recv, args[0]}, Line: ln}
+		case "back":
+			return &Expr{K: EIndex, Args: []*Expr{recv, bin("-", bi("len", ln, recv), lit(tInt, "1", ln))}, Line: ln}
+		case "front":
+			return &Expr{K: EIndex, Args: []*Expr{recv, lit(tInt, "0", ln)}, Line: ln}
+		case "find":
+			if p.locals[p.str(field(fn, "argument"))].K != TString {
+				p.add(ln, "find on a container")
+			}
+		}
+		return bi(b, ln, append([]*Expr{recv}, args...)...)
+	}
+	p.add(ln, "call of %s", oneLine(p.str(fn)))
+	return lit(tInt, "0", ln)
+}
