@@ -86,6 +86,7 @@ func modelOptions(o GenOptions) model.GenerateOptions {
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
 		Draft:      o.Draft,
 		ShiftReuse: o.ShiftReuse,
+		NoLogProb:  true, // the engine ranks by consensus, not by likelihood
 	}
 	if o.Doc != nil {
 		mo.Cache = model.CacheMix{Doc: o.Doc, Lead: o.Lead, Lambda: docCacheLambda, MaxLambda: docCacheMaxLambda, MinRun: docCacheMinRun, MaxRun: docCacheMaxRun}

@@ -115,15 +115,12 @@ func (sp *Sampler) Sample(logits []float32, recent []int32) int32 {
 			c = append(c, candidate{int32(i), v})
 		}
 	}
-	slices.SortFunc(c, func(a, b candidate) int {
-		if r := cmp.Compare(b.logit, a.logit); r != 0 {
-			return r
-		}
-		return cmp.Compare(a.id, b.id)
-	})
 	if o.TopK > 0 && o.TopK < len(c) {
-		c = c[:o.TopK]
+		// The K best, then sorted: the same list as sorting all and keeping
+		// K (the order is total), without sorting a vocabulary per token.
+		c = topK(c, o.TopK)
 	}
+	slices.SortFunc(c, candidateOrder)
 	// Probabilities before temperature, as llama.cpp's top-p and min-p see them.
 	p := sp.softmax(c, 1)
 	if o.TopP > 0 && o.TopP < 1 {
@@ -178,6 +175,48 @@ func CheckLogits(logits []float32) error {
 		return errors.New("model: every logit is -Inf (broken weights or hyperparameters)")
 	}
 	return nil
+}
+
+// candidateOrder sorts candidates by logit, highest first, ties to the lowest id.
+func candidateOrder(a, b candidate) int {
+	if r := cmp.Compare(b.logit, a.logit); r != 0 {
+		return r
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// topK moves the k first candidates of c in candidateOrder to c[:k], in no
+// particular order, and returns c[:k]: a heap of the best k seen so far whose
+// root is the worst of them, so each other candidate costs one comparison.
+func topK(c []candidate, k int) []candidate {
+	h := c[:k]
+	less := func(i, j int) bool { return candidateOrder(h[i], h[j]) > 0 } // i is worse than j
+	down := func(i int) {
+		for {
+			w := i
+			if l := 2*i + 1; l < k && less(l, w) {
+				w = l
+			}
+			if r := 2*i + 2; r < k && less(r, w) {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range c[k:] {
+		if candidateOrder(x, h[0]) < 0 { // x is better than the worst kept
+			h[0] = x
+			down(0)
+		}
+	}
+	return h
 }
 
 // softmax returns the probabilities of c (sorted, c[0] the largest) at

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -362,4 +363,27 @@ func rawLogProb(t *testing.T, m *Model, prompt, tokens []int32) float64 {
 		}
 	}
 	return lp
+}
+
+// TestTopK: the heap selection keeps the same candidates as a full sort, ties included.
+func TestTopK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{1, 5, 40, 41, 1000} {
+		for _, k := range []int{1, 3, 40} {
+			if k > n {
+				continue
+			}
+			c := make([]candidate, n)
+			for i := range c {
+				c[i] = candidate{int32(i), float32(rng.IntN(20))} // many ties
+			}
+			want := slices.Clone(c)
+			slices.SortFunc(want, candidateOrder)
+			got := topK(slices.Clone(c), k)
+			slices.SortFunc(got, candidateOrder)
+			if !slices.Equal(got, want[:k]) {
+				t.Errorf("n=%d k=%d: %v, want %v", n, k, got, want[:k])
+			}
+		}
+	}
 }
