@@ -15,12 +15,19 @@ const (
 	// windowBefore and windowAfter bound the window: it starts between windowBefore and
 	// windowBefore+windowAlign bytes before the cursor and ends windowAfter bytes after it (both moved
 	// to the nearest line boundary within lineSlack bytes).
-	windowBefore = 96 << 10
-	windowAfter  = 64 << 10
+	windowBefore = 48 << 10
+	windowAfter  = 16 << 10
 	// windowAlign is the granularity of the window's start: it stays put while the user types, so
 	// each keystroke re-parses incrementally and the KV cache keeps serving the prompt.
-	windowAlign = 32 << 10
-	lineSlack   = 4 << 10
+	windowAlign = 16 << 10
+	// maxLineBytes bounds the cursor's line: a longer one (minified code, a data blob) cannot be
+	// put in a prompt and is declined.
+	maxLineBytes = 8 << 10
+	// errorDensity: in text with more than one syntax error per errorDensity bytes (and more than
+	// minErrors in all), such as JSON opened as Go, candidates skip the syntax check (Engine.pick).
+	errorDensity = 64
+	minErrors    = 64
+	lineSlack    = 4 << 10
 	// sniffBytes is how much text either side of the cursor is looked at to decide it is code.
 	sniffBytes = 4 << 10
 )
@@ -61,7 +68,7 @@ func textWindow(text []byte, off int) (start, end int) {
 }
 
 // looksBinary reports whether the text within sniffBytes of off is not code: it holds a NUL byte, or
-// more than one byte in 16 is a control character other than tab, line feed, carriage return and form
+// more than one byte in 32 is a control character other than tab, line feed, carriage return and form
 // feed, or part of an invalid UTF-8 sequence.
 func looksBinary(text []byte, off int) bool {
 	s := text[max(off-sniffBytes, 0):min(off+sniffBytes, len(text))]
@@ -84,5 +91,23 @@ func looksBinary(text []byte, off int) bool {
 			i += n
 		}
 	}
-	return bad*16 > len(s)
+	return bad*32 > len(s)
+}
+
+// lineTooLong reports whether the line holding off is longer than maxLineBytes.
+func lineTooLong(text []byte, off int) bool {
+	start := bytes.LastIndexByte(text[max(off-maxLineBytes-1, 0):off], '\n')
+	if start < 0 && off > maxLineBytes {
+		return true
+	}
+	end := bytes.IndexByte(text[off:min(off+maxLineBytes+1, len(text))], '\n')
+	if end < 0 && len(text)-off > maxLineBytes {
+		return true
+	}
+	lineStart := max(off-maxLineBytes-1, 0) + start + 1
+	lineEnd := len(text)
+	if end >= 0 {
+		lineEnd = off + end
+	}
+	return lineEnd-lineStart > maxLineBytes
 }

@@ -207,3 +207,24 @@ func TestNeighborsOnlyWithReadPath(t *testing.T) {
 		t.Errorf("Neighbors asked for %q, want [%s]", asked, req.ReadPath)
 	}
 }
+
+func TestLineTooLong(t *testing.T) {
+	long := strings.Repeat("x", maxLineBytes+1)
+	tests := []struct {
+		text string
+		off  int
+		want bool
+	}{
+		{"a\nbc\n", 3, false},
+		{long, len(long) / 2, true},
+		{"a\n" + long + "\nb", 2, true},
+		{"a\n" + long + "\nb", len(long) + 4, false},
+		{strings.Repeat("y", maxLineBytes) + "\n", 10, false},
+		{"", 0, false},
+	}
+	for i, tc := range tests {
+		if got := lineTooLong([]byte(tc.text), tc.off); got != tc.want {
+			t.Errorf("case %d: lineTooLong = %v, want %v", i, got, tc.want)
+		}
+	}
+}

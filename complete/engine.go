@@ -259,6 +259,10 @@ func (e *Engine) Complete(ctx context.Context, req Request) (Result, error) {
 	if looksBinary(req.Text, req.Offset) {
 		return Result{ReplaceStart: req.Offset, ReplaceEnd: req.Offset}, fmt.Errorf("complete: declined: %w", ErrNotCode)
 	}
+	if lineTooLong(req.Text, req.Offset) {
+		return Result{ReplaceStart: req.Offset, ReplaceEnd: req.Offset},
+			fmt.Errorf("complete: declined: the cursor's line is longer than %d bytes: %w", maxLineBytes, ErrNotCode)
+	}
 	// A large document is worked on through a window around the cursor; offsets are shifted back
 	// on the way out.
 	ws, we := textWindow(req.Text, req.Offset)
@@ -502,6 +506,11 @@ func (e *Engine) pick(ctx context.Context, ds *docState, lang *grammars.Language
 		seen[cand] = true
 		if base < 0 {
 			base = ds.doc.ErrorCount()
+			if base > minErrors && base*errorDensity > len(ds.doc.Text()) {
+				// Text that barely parses (JSON opened as Go): each check would re-run error recovery
+				// over all of it, and "adds no syntax error" says nothing there.
+				return cand, tried
+			}
 		}
 		tried++
 		errs, err := ds.doc.ErrorCountAfterEdit(ctx, c.Offset, c.Offset, []byte(cand))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync/atomic"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -24,13 +23,12 @@ type Document struct {
 	tree   *sitter.Tree
 	text   []byte // never mutated in place: every edit builds a new slice, so snapshots may share it
 
-	// cancel is the parser's cancellation flag, pinned while the parser may read it: set when the
+	// cancel is the parser's cancellation flag (C memory, see newCancelFlag): set when the
 	// context of the parse in progress is done. go-tree-sitter v0.25.0's ParseWithOptions keeps every
 	// ParseOptions it is given (pointer.Save without Unref), and with it the progress callback and the
 	// request context that callback holds: a server that parsed on every keystroke grew by about a
 	// kilobyte a keystroke. The flag costs nothing per parse.
 	cancel *uintptr
-	pin    runtime.Pinner
 }
 
 // NewDocument parses text as lang. The text is copied.
@@ -90,7 +88,7 @@ func (d *Document) Close() {
 		d.parser.SetCancellationFlag(nil)
 		d.parser.Close()
 		d.parser = nil
-		d.pin.Unpin()
+		freeCancelFlag(d.cancel)
 		d.cancel = nil
 	}
 }
@@ -184,8 +182,7 @@ func (d *Document) parse(ctx context.Context, old *sitter.Tree) (*sitter.Tree, e
 			p.Close()
 			return nil, fmt.Errorf("grammars: %s: %w", d.lang.ID, err)
 		}
-		d.cancel = new(uintptr)
-		d.pin.Pin(d.cancel) // the C parser keeps the pointer between calls
+		d.cancel = newCancelFlag()
 		p.SetCancellationFlag(d.cancel)
 		d.parser = p
 	}
