@@ -203,6 +203,11 @@ func (e *Engine) Translate(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// Goal is the verification level a translation of req must reach to be presented as working:
+// passing its tests when it has tests, compiling when verification is on and the target's
+// toolchain is installed, parsing otherwise.
+func (e *Engine) Goal(req Request) Level { return e.goal(req) }
+
 // NoAnswer is the error for a translation where no candidate passed even the parse check: why the
 // candidates were turned down, and the engine's Hint.
 func (e *Engine) NoAnswer(res *Result, to *grammars.Language) error {
@@ -218,6 +223,9 @@ func (e *Engine) NoAnswer(res *Result, to *grammars.Language) error {
 		why[s]++
 	}
 	msg := fmt.Sprintf("translate: no candidate is a valid %s translation after %d rounds (%d candidates: %s)", to.Name, res.Rounds, len(res.Candidates), why)
+	if res.Verdict.Level > LevelNone {
+		msg = fmt.Sprintf("translate: no candidate reached its verification level after %d rounds (best: %s)", res.Rounds, res.Verdict.Status)
+	}
 	if e.Hint != "" {
 		msg += "; " + e.Hint
 	}

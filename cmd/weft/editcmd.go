@@ -161,7 +161,9 @@ func cmdTranslate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if res.Verdict.Level == translate.LevelNone {
+	// Presented as working only at its verification level: with --verify and a toolchain, that is
+	// compiling; otherwise parsing (and not being only comments or a signature).
+	if res.Verdict.Level < tr.Goal(translate.Request{From: src, To: dst}) || res.Verdict.Level == translate.LevelNone {
 		return tr.NoAnswer(res, dst)
 	}
 	fmt.Fprint(e.stdout, ensureNewline(res.Code))
