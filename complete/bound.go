@@ -11,7 +11,7 @@ import (
 // tokenizes only a bounded window of text around the cursor, and declines text that is not code.
 const (
 	// maxWholeText is the largest document handled whole; above it the engine works on a window.
-	maxWholeText = 256 << 10
+	maxWholeText = 64 << 10
 	// windowBefore and windowAfter bound the window: it starts between windowBefore and
 	// windowBefore+windowAlign bytes before the cursor and ends windowAfter bytes after it (both moved
 	// to the nearest line boundary within lineSlack bytes).
@@ -27,15 +27,20 @@ const (
 	// minErrors in all), such as JSON opened as Go, candidates skip the syntax check (Engine.pick).
 	errorDensity = 64
 	minErrors    = 64
-	lineSlack    = 4 << 10
+	// Text with more than one syntax error per garbageDensity bytes (and over minGarbage in all) is
+	// not code in the document's language at all, and is declined; code being edited has far fewer
+	// (a half-typed function in an 8 KB Go file: one per 100 bytes).
+	garbageDensity = 16
+	minGarbage     = 256
+	lineSlack      = 4 << 10
 	// sniffBytes is how much text either side of the cursor is looked at to decide it is code.
 	sniffBytes = 4 << 10
 )
 
-// ErrNotCode is returned (wrapped) for a request whose text around the cursor is not code: NUL bytes,
-// or many control bytes or invalid UTF-8 sequences. Parsing and tokenizing such text costs a lot
-// and gives nothing.
-var ErrNotCode = errors.New("the text around the cursor is not code (binary or control bytes)")
+// ErrNotCode is returned (wrapped, with the reason) for a request whose text around the cursor is not
+// code: binary bytes, a line too long for a prompt, or text that does not parse in the document's
+// language at all. Parsing, tokenizing and checking such text costs a lot and gives nothing.
+var ErrNotCode = errors.New("not code")
 
 // textWindow returns the part of text, [start, end), that a request at off works on: all of it up to
 // maxWholeText bytes, else a window around off cut at line boundaries (or, in a file without line

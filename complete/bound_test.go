@@ -228,3 +228,22 @@ func TestLineTooLong(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineDeclinesGarbage: JSON opened as Go is declined after one parse, without decoding.
+func TestEngineDeclinesGarbage(t *testing.T) {
+	lm := &fakeLM{v: qwenLikeVocab(), reply: func(_, _ string) string { return "x" }}
+	e := New(lm, Config{})
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := 0; b.Len() < 40<<10; i++ {
+		fmt.Fprintf(&b, "  {\"id\": %d, \"name\": \"item%d\", \"tags\": [\"a\", \"b\"]},\n", i, i)
+	}
+	text := []byte(b.String() + "]\n")
+	_, err := e.Complete(context.Background(), Request{URI: "file:///j.go", LanguageID: "go", Text: text, Offset: len(text) / 2})
+	if !errors.Is(err, ErrNotCode) || !strings.Contains(err.Error(), "does not parse as Go") {
+		t.Fatalf("err %v, want ErrNotCode saying it does not parse", err)
+	}
+	if len(lm.prompts) != 0 {
+		t.Errorf("%d prompts decoded for JSON as Go", len(lm.prompts))
+	}
+}

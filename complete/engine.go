@@ -257,7 +257,7 @@ func (e *Engine) Complete(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 	if looksBinary(req.Text, req.Offset) {
-		return Result{ReplaceStart: req.Offset, ReplaceEnd: req.Offset}, fmt.Errorf("complete: declined: %w", ErrNotCode)
+		return Result{ReplaceStart: req.Offset, ReplaceEnd: req.Offset}, fmt.Errorf("complete: declined: the text around the cursor has binary or control bytes: %w", ErrNotCode)
 	}
 	if lineTooLong(req.Text, req.Offset) {
 		return Result{ReplaceStart: req.Offset, ReplaceEnd: req.Offset},
@@ -327,6 +327,10 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 	}
 	if err := ds.setText(ctx, lang, text); err != nil {
 		return Result{}, err
+	}
+	if n := ds.doc.ErrorCount(); n > minGarbage && n*garbageDensity > len(text) {
+		return Result{}, fmt.Errorf("complete: declined: the text does not parse as %s (%d syntax errors in %d bytes): %w",
+			lang.Name, n, len(text), ErrNotCode)
 	}
 
 	cur := grammars.NodeAt(ds.doc, off)
