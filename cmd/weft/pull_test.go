@@ -77,7 +77,7 @@ func TestModelPull(t *testing.T) {
 	if path != filepath.Join(cache, "weft-default.gguf") {
 		t.Fatalf("stdout = %q, want the cached path", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "resuming") || !strings.Contains(r.stderr, "verified (--sha256)") {
+	if !strings.Contains(r.stderr, "resuming") || !strings.Contains(r.stderr, "verified (--sha256)") || !strings.Contains(r.stderr, "weft: pull: 100% (") {
 		t.Errorf("stderr does not show the resume and the check:\n%s", r.stderr)
 	}
 	got, _ := os.ReadFile(path)
@@ -96,6 +96,11 @@ func TestModelPull(t *testing.T) {
 		t.Errorf("model list: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 
+	// Flags before the source work too, and a verified cached file is not fetched again.
+	r = runWeftEnv(t, env, "model", "pull", "--sha256", good, ts.URL+"/models/weft-default.gguf")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != path || !strings.Contains(r.stderr, "already in the cache") {
+		t.Errorf("second pull: exit %d, stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
 	// A wrong checksum: one error line, nothing new in the cache.
 	r = runWeftEnv(t, env, "model", "pull", ts.URL+"/models/weft-default.gguf?x=1", "--sha256", strings.Repeat("0", 64))
 	if r.code == 0 || !strings.Contains(wantLastErrorLine(t, r), "checksum mismatch") {
