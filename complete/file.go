@@ -40,6 +40,9 @@ func Position(text []byte, line, col int) (int, error) {
 
 // CompleteFile reads path and completes it at 1-based line:col; see CompleteText.
 func (e *Engine) CompleteFile(ctx context.Context, path string, line, col int, o Options) (Result, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return Result{}, fmt.Errorf("complete: %s is not a regular file", path) // a FIFO would block the read
+	}
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("complete: %w", err)

@@ -160,11 +160,8 @@ func initCommand(cfg initConfig) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: cannot find weft's own executable: %w", err)
-	}
-	cmd := exec.Command(self)
+	// /proc/self/exe is the running program even when its file was replaced or removed since.
+	cmd := exec.Command("/proc/self/exe")
 	cmd.Env = []string{sandboxInitEnv + "=" + string(b)}
 	attr := &syscall.SysProcAttr{
 		Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWPID | syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC |
