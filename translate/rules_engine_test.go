@@ -118,6 +118,34 @@ def f(n):
         return s + i;
     }
 }`},
+	{"cpp vectors", "cpp", "go", `#include <bits/stdc++.h>
+using namespace std;
+int f(vector<int> &v, int k) {
+    int best = INT_MIN, sum = 0;
+    for (int i = 0; i < (int) v.size(); i++) {
+        sum += v[i] % 3 == 0 ? v[i] / 2 : -v[i] % 4;
+        best = max(best, sum * k);
+    }
+    return best;
+}`},
+	{"go loops", "go", "python", `package p
+
+func f(xs []int, s string) int {
+	total := 0
+	for i, x := range xs {
+		if x%2 == 0 {
+			total += x / 3 * i
+		} else {
+			total -= x % 5
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'a' && s[i] <= 'z' {
+			total += int(s[i]-'a')
+		}
+	}
+	return total
+}`},
 }
 
 func TestRulesTranslationsBehave(t *testing.T) {

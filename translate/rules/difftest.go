@@ -188,6 +188,8 @@ func Driver(lang *grammars.Language, code string, sig *Signature, inputs [][]Val
 		return goDriver(code, sig, inputs)
 	case "java":
 		return javaDriver(code, sig, inputs)
+	case "cpp":
+		return cppDriver(code, sig, inputs)
 	}
 	return nil, "", fmt.Errorf("rules: no differential-test driver for %s", lang.Name)
 }
@@ -635,4 +637,104 @@ func Line(out string, i int) string {
 		return l
 	}
 	return "(no output)"
+}
+
+func cppElem(t Type) string {
+	switch t.K {
+	case TInt:
+		if t.Bits == 64 {
+			return "long long"
+		}
+		return "int"
+	case TFloat:
+		return "double"
+	case TBool:
+		return "bool"
+	case TChar:
+		return "char"
+	case TString:
+		return "std::string"
+	case TList:
+		return "std::vector<" + cppElem(t.elem()) + ">"
+	}
+	return "int"
+}
+
+func cppLit(v Value) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".e") {
+			s += ".0"
+		}
+		return s
+	case bool:
+		return strconv.FormatBool(x)
+	case string:
+		return strconv.Quote(x)
+	case Char:
+		if x > 127 {
+			return "'?'"
+		}
+		return strconv.QuoteRuneToASCII(rune(x))
+	case []Value:
+		var s []string
+		for _, e := range x {
+			s = append(s, cppLit(e))
+		}
+		return "{" + strings.Join(s, ", ") + "}"
+	}
+	return "0"
+}
+
+const cppShow = `
+static std::string weft_show(long long v, char t) { if (t == 'f') { char b[64]; snprintf(b, sizeof b, "%.6e", (double) v); return b; } if (t == 's') return "s" + std::to_string(v); return std::to_string(v); }
+static std::string weft_show(int v, char t) { return weft_show((long long) v, t); }
+static std::string weft_show(unsigned v, char t) { return weft_show((long long) v, t); }
+static std::string weft_show(long v, char t) { return weft_show((long long) v, t); }
+static std::string weft_show(char v, char t) { return t == 'i' ? std::to_string((int) v) : "s" + std::to_string((int) (unsigned char) v); }
+static std::string weft_show(bool v, char t) { return v ? "true" : "false"; }
+static std::string weft_show(double v, char t) { char b[64]; if (t == 'i' && v == (long long) v) return std::to_string((long long) v); snprintf(b, sizeof b, "%.6e", v); return b; }
+static std::string weft_show(float v, char t) { return weft_show((double) v, t); }
+static std::string weft_show(const std::string &v, char t) { std::string r = "s"; for (size_t i = 0; i < v.size(); i++) { if (i) r += ","; r += std::to_string((int) (unsigned char) v[i]); } return r; }
+template <class T> static std::string weft_show(const std::vector<T> &v, char t) { std::string r = "["; for (size_t i = 0; i < v.size(); i++) { if (i) r += ","; r += weft_show(v[i], t); } return r + "]"; }
+`
+
+func cppDriver(code string, sig *Signature, inputs [][]Value) (map[string]string, string, error) {
+	var b strings.Builder
+	b.WriteString("#include <bits/stdc++.h>\n")
+	b.WriteString(code)
+	b.WriteString("\n" + cppShow + "\nint main() {\n")
+	tag := typeTag(sig.Result)
+	for len(tag) > 0 && tag[0] == 'l' {
+		tag = tag[1:]
+	}
+	if sig.Result.K == TVoid || tag == "?" {
+		return nil, "", errors.New("rules: no C++ driver for this result type")
+	}
+	for _, in := range inputs {
+		b.WriteString("    {\n")
+		var args []string
+		for j, a := range in {
+			p := sig.Params[j]
+			v := fmt.Sprintf("a%d", j)
+			switch {
+			case p.T.K == TList && (strings.Contains(p.Decl, "[") || strings.Contains(p.Decl, "*")):
+				fmt.Fprintf(&b, "        %s %s = %s;\n", cppElem(p.T), v, cppLit(a))
+				args = append(args, v+".data()")
+			case p.T.K == TString && (strings.Contains(p.Decl, "char")):
+				fmt.Fprintf(&b, "        std::string %s = %s;\n", v, cppLit(a))
+				args = append(args, "(char *) "+v+".c_str()")
+			default:
+				fmt.Fprintf(&b, "        %s %s = %s;\n", cppElem(p.T), v, cppLit(a))
+				args = append(args, v)
+			}
+		}
+		fmt.Fprintf(&b, "        try { auto r = %s(%s); printf(\"ok %%s\\n\", weft_show(r, '%s').c_str()); } catch (...) { printf(\"error\\n\"); }\n", sig.Name, strings.Join(args, ", "), tag[:1])
+		b.WriteString("        fflush(stdout);\n    }\n")
+	}
+	b.WriteString("}\n")
+	return map[string]string{"main.cpp": b.String()}, "main.cpp", nil
 }

@@ -24,7 +24,48 @@ type goEmit struct {
 	declared map[string]bool // variables declared at the top of the current function
 }
 
+// goReserved are Go keywords and predeclared names a source may use for its variables.
+var goReserved = map[string]bool{
+	"break": true, "case": true, "chan": true, "const": true, "continue": true, "default": true, "defer": true,
+	"else": true, "fallthrough": true, "for": true, "func": true, "go": true, "goto": true, "if": true, "import": true,
+	"interface": true, "map": true, "package": true, "range": true, "return": true, "select": true, "struct": true,
+	"switch": true, "type": true, "var": true, "len": true, "cap": true, "make": true, "new": true, "append": true,
+	"copy": true, "delete": true, "string": true, "int": true, "byte": true, "rune": true, "bool": true, "float64": true,
+	"min": true, "max": true, "panic": true, "print": true, "true": true, "false": true, "nil": true, "clear": true,
+	"close": true, "complex": true, "real": true, "imag": true, "iota": true, "error": true, "uint": true,
+	"math": true, "strings": true, "slices": true, "strconv": true, "unicode": true, "sort": true, "utf8": true, "cmp": true,
+}
+
+// renameVars renames the variables (not the functions) that reserved names the target reserves.
+func renameVars(prog *Program, reserved map[string]bool) {
+	re := func(n string) string {
+		if reserved[n] {
+			return n + "_"
+		}
+		return n
+	}
+	for _, f := range prog.Funcs {
+		for i := range f.Params {
+			f.Params[i].Name = re(f.Params[i].Name)
+		}
+		walkStmts(f.Body, func(s *Stmt) {
+			s.Var = re(s.Var)
+		})
+		walkExprs(f.Body, func(e *Expr) {
+			if e.K == EName || e.K == EComp {
+				e.Op = re(e.Op)
+			}
+		})
+		vars := map[string]Type{}
+		for k, v := range f.vars {
+			vars[re(k)] = v
+		}
+		f.vars = vars
+	}
+}
+
 func emitGo(prog *Program, pyStr bool) (string, error) {
+	renameVars(prog, goReserved)
 	g := &goEmit{imports: map[string]bool{}, helpers: map[string]bool{}, pyStr: pyStr, prog: prog}
 	var body strings.Builder
 	for i, f := range prog.Funcs {
@@ -92,6 +133,9 @@ func (g *goEmit) line(format string, args ...any) {
 func (g *goEmit) typ(t Type) string {
 	switch t.K {
 	case TInt:
+		if t.Unsigned {
+			return "uint"
+		}
 		return "int"
 	case TFloat:
 		return "float64"
@@ -619,6 +663,41 @@ func (g *goEmit) exprStmt(e *Expr) {
 				g.line("%s = %s[:len(%s)-1]", x(0), x(0), x(0))
 				return
 			}
+		case "sortRange", "reverseRange":
+			g.imports["slices"] = true
+			f := "Sort"
+			if e.Op == "reverseRange" {
+				f = "Reverse"
+			}
+			g.line("slices.%s(%s[%s:%s])", f, x(0), g.conv(e.Args[1], tInt), g.conv(e.Args[2], tInt))
+			return
+		case "fillN":
+			g.tmp++
+			i := fmt.Sprintf("i%d", g.tmp)
+			g.line("for %s := 0; %s < %s; %s++ {", i, i, g.conv(e.Args[1], tInt), i)
+			g.line("\t%s[%s] = %s", x(0), i, g.conv(e.Args[2], e.Args[0].T.elem()))
+			g.line("}")
+			return
+		case "fillAll":
+			t := e.Args[0].T
+			target := x(0)
+			var idx []string
+			open := 0
+			for t.K == TList {
+				g.tmp++
+				i := fmt.Sprintf("i%d", g.tmp)
+				g.line("%sfor %s := range %s {", strings.Repeat("\t", open), i, target)
+				target += "[" + i + "]"
+				idx = append(idx, i)
+				open++
+				t = t.elem()
+			}
+			g.line("%s%s = %s", strings.Repeat("\t", open), target, g.conv(e.Args[1], t))
+			for open > 0 {
+				open--
+				g.line("%s}", strings.Repeat("\t", open))
+			}
+			return
 		}
 	}
 	switch e.K {
@@ -668,6 +747,9 @@ func (g *goEmit) conv(e *Expr, want Type) string {
 			e.T = want
 		}
 		return g.expr(e, 0)
+	}
+	if want.K == TInt && have.K == TInt && want.Unsigned != have.Unsigned && e.K != ELit {
+		return g.typ(want) + "(" + g.expr(e, 0) + ")"
 	}
 	switch want.K {
 	case TFloat:
@@ -959,6 +1041,9 @@ func (g *goEmit) binary(e *Expr, min int) string {
 		}
 		if x.T.K == TBool && isArith(e.Op) {
 			return g.conv(x, tInt)
+		}
+		if x.T.K == TInt && !x.T.Unsigned && x.K != ELit && lt.K == TInt && rt.K == TInt && (lt.Unsigned || rt.Unsigned) && e.Op != "<<" && e.Op != ">>" {
+			return "uint(" + g.expr(x, 0) + ")" // C converts to unsigned
 		}
 		return g.expr(x, goPrec(e.Op)+1)
 	}

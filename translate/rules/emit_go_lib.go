@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -64,6 +65,18 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		return "int(" + mathF("Floor") + ")"
 	case "iceil":
 		return "int(" + mathF("Ceil") + ")"
+	case "jround":
+		imp("math")
+		return "int(math.Floor(" + flt(0) + " + 0.5))"
+	case "fill":
+		if isZero(e.Args[1]) {
+			return "make(" + g.typ(e.T) + ", " + g.conv(e.Args[0], tInt) + ")"
+		}
+		g.tmp++
+		r := fmt.Sprintf("r%d", g.tmp)
+		ind := g.ind()
+		return fmt.Sprintf("func() %s {\n%s\t%s := make(%s, %s)\n%s\tfor i := range %s {\n%s\t\t%s[i] = %s\n%s\t}\n%s\treturn %s\n%s}()",
+			g.typ(e.T), ind, r, g.typ(e.T), g.conv(e.Args[0], tInt), ind, r, ind, r, g.conv(e.Args[1], e.T.elem()), ind, ind, r, ind)
 	case "itrunc":
 		return "int(" + x(0) + ")"
 	case "round":

@@ -148,6 +148,10 @@ func (e *pyEmit) stmt(s *Stmt) {
 		if s.Value == nil {
 			return
 		}
+		if v := s.Value; v.K == EBuiltin && v.Op == "appendExpr" && s.Target.K == EName && v.Args[0].K == EName && v.Args[0].Op == s.Target.Op {
+			e.line("%s.append(%s)", pyName(s.Target.Op), e.conv(v.Args[1], s.Target.T.elem()))
+			return
+		}
 		e.line("%s = %s", e.expr(s.Target, 0), e.conv(s.Value, s.Target.T))
 	case SAugment:
 		e.augment(s)
@@ -419,6 +423,9 @@ func (e *pyEmit) augment(s *Stmt) {
 	case "+", "-", "&", "|", "^", ">>", OpFloorDiv, OpMod:
 		if tt.K == TInt && vt.K == TFloat {
 			break // Java: i += 0.5 stays an int
+		}
+		if tt.K == TInt && tt.Bits != 0 && (s.Op == "+" || s.Op == "-") && hasMul(s.Value) {
+			break // res += a * b wraps as a whole
 		}
 		op := s.Op
 		if op == OpMod {
@@ -706,9 +713,16 @@ func (e *pyEmit) cast(x *Expr) (string, int) {
 		}
 		return "chr(" + e.expr(a, 0) + ")", 13
 	case TString:
+		if a.T.K == TInt {
+			return "chr(" + e.expr(a, 0) + ")", 13
+		}
 		return e.conv(a, tString), 13
 	case TBool:
 		return "bool(" + e.expr(a, 0) + ")", 13
+	case TList:
+		if a.T.K == TString {
+			return "list(" + e.expr(a, 0) + ")", 13
+		}
 	}
 	e.add(x.Line, "cast to %s", x.T)
 	return "0", 13
@@ -808,12 +822,17 @@ func (e *pyEmit) binary(x *Expr) (string, int) {
 		return e.expr(l, 1) + " or " + e.expr(r, 2), 1
 	case "in", "not in":
 		return e.expr(l, 5) + " " + x.Op + " " + e.expr(r, 5), 4
-	case "+":
-		if x.T.K == TString {
+	case "+", "-":
+		if x.T.K == TString && x.Op == "+" {
 			return e.strPart(l) + " + " + e.strPart(r), 9
 		}
 		if lt.K == TList {
-			return std("+")
+			return std(x.Op)
+		}
+		// A sum with a wrapped product wraps too: Java's int arithmetic is modulo 2^32 throughout.
+		if bothInt && x.T.Bits != 0 && (hasMul(l) || hasMul(r)) {
+			s, _ := std(x.Op)
+			return wrap(s)
 		}
 	case "*":
 		if bothInt {
@@ -855,6 +874,20 @@ func (e *pyEmit) binary(x *Expr) (string, int) {
 		}
 	}
 	return std(x.Op)
+}
+
+// hasMul reports a multiplication or left shift in an arithmetic chain.
+func hasMul(x *Expr) bool {
+	if x.K != EBin {
+		return false
+	}
+	switch x.Op {
+	case "*", "<<":
+		return true
+	case "+", "-":
+		return hasMul(x.Args[0]) || hasMul(x.Args[1])
+	}
+	return false
 }
 
 // strPart writes one operand of a string concatenation (Java "n=" + n).
@@ -1015,6 +1048,19 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		return "list(" + a(0) + ")", 13
 	case "revslice":
 		return e.expr(x.Args[0], 13) + "[::-1]", 13
+	case "rangeLen":
+		switch t(0).K {
+		case TInt:
+			return e.exprP(x.Args[0])
+		case TList, TString:
+			return call("len")
+		}
+	case "appendExpr":
+		return e.expr(x.Args[0], 9) + " + [" + e.conv(x.Args[1], t(0).elem()) + "]", 9
+	case "concatList":
+		return e.expr(x.Args[0], 9) + " + " + e.expr(x.Args[1], 10), 9
+	case "joinGo":
+		return e.expr(x.Args[1], 13) + ".join(" + a(0) + ")", 13
 	case "reversed":
 		return "list(reversed(" + a(0) + "))", 13
 	case "sum":

@@ -22,6 +22,9 @@ func (p *cFront) program(root *sitter.Node) *Program {
 		for _, c := range named(n) {
 			switch c.Kind() {
 			case "method_declaration", "function_definition":
+				if p.isMain(c) {
+					continue // a test driver, not part of the unit
+				}
 				if f := p.function(c); f != nil {
 					prog.Funcs = append(prog.Funcs, f)
 				}
@@ -40,6 +43,15 @@ func (p *cFront) program(root *sitter.Node) *Program {
 	}
 	visit(root)
 	return prog
+}
+
+// isMain reports a program entry point: Java's main(String[]) or C's main.
+func (p *cFront) isMain(n *sitter.Node) bool {
+	if p.lang == "java" {
+		return p.str(field(n, "name")) == "main" && strings.Contains(p.str(field(n, "parameters")), "String")
+	}
+	d := field(n, "declarator")
+	return d != nil && d.Kind() == "function_declarator" && p.str(field(d, "declarator")) == "main"
 }
 
 func (p *cFront) function(n *sitter.Node) *Func {
@@ -189,6 +201,19 @@ func (p *cFront) typ(n *sitter.Node, _ *sitter.Node) Type {
 			return p.typ(name, nil)
 		}
 	}
+	if t := p.scalar(text); t.K == TInt && (strings.HasPrefix(text, "unsigned") || strings.HasPrefix(text, "uint") || text == "size_t") {
+		t.Unsigned = true
+		return t
+	}
+	if t := p.scalar(text); t.K != TUnknown || text == "auto" || text == "var" {
+		return t
+	}
+	p.add(line(n), "type %s", p.str(n))
+	return tUnknown
+}
+
+// scalar maps the name of a scalar type.
+func (p *cFront) scalar(text string) Type {
 	switch text {
 	case "int", "short", "byte", "Integer", "Short", "Byte", "signed", "signed int", "unsigned", "unsigned int",
 		"short int", "unsigned short", "int32_t", "uint32_t", "int16_t", "uint8_t", "int8_t":
@@ -206,10 +231,7 @@ func (p *cFront) typ(n *sitter.Node, _ *sitter.Node) Type {
 		return tString
 	case "void":
 		return tVoid
-	case "auto", "var":
-		return tUnknown
 	}
-	p.add(line(n), "type %s", p.str(n))
 	return tUnknown
 }
 
@@ -622,6 +644,8 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 			return lit(Type{K: TInt, Bits: 32}, "2147483647", ln)
 		case "INT_MIN":
 			return lit(Type{K: TInt, Bits: 32}, "-2147483648", ln)
+		case "M_PI":
+			return lit(tFloat, "3.141592653589793", ln)
 		case "LLONG_MAX", "LONG_MAX":
 			return lit(Type{K: TInt, Bits: 64}, "9223372036854775807", ln)
 		case "LLONG_MIN", "LONG_MIN":

@@ -13,6 +13,23 @@ type pyFront struct {
 	src
 	tmp      int
 	fromMath map[string]bool // names imported with "from math import ..."
+	consts   map[string]*sitter.Node
+}
+
+// constantExpr reports an expression of literals and operators only (MOD = 10 ** 9 + 7).
+func constantExpr(n *sitter.Node) bool {
+	switch n.Kind() {
+	case "integer", "float", "string", "true", "false":
+		return true
+	case "binary_operator", "unary_operator", "parenthesized_expression":
+		for _, c := range named(n) {
+			if !constantExpr(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func (p *pyFront) program(root *sitter.Node) *Program {
@@ -50,12 +67,49 @@ func (p *pyFront) program(root *sitter.Node) *Program {
 			if c := named(n); len(c) == 1 && c[0].Kind() == "string" {
 				continue // module docstring
 			}
+			// NAME = constant expression: substituted where the functions read it.
+			if c := named(n); len(c) == 1 && c[0].Kind() == "assignment" && field(c[0], "left").Kind() == "identifier" &&
+				field(c[0], "right") != nil && constantExpr(field(c[0], "right")) {
+				if p.consts == nil {
+					p.consts = map[string]*sitter.Node{}
+				}
+				p.consts[p.str(field(c[0], "left"))] = field(c[0], "right")
+				continue
+			}
 			p.add(line(n), "top-level statement")
 		default:
 			p.add(line(n), "top-level %s", n.Kind())
 		}
 	}
+	if len(p.consts) > 0 {
+		for _, f := range prog.Funcs {
+			p.substConsts(f)
+		}
+	}
 	return prog
+}
+
+// substConsts replaces reads of module constants in f by their value, unless f assigns the name.
+func (p *pyFront) substConsts(f *Func) {
+	local := map[string]bool{}
+	for _, prm := range f.Params {
+		local[prm.Name] = true
+	}
+	walkStmts(f.Body, func(s *Stmt) {
+		if (s.K == SAssign || s.K == SAugment) && s.Target.K == EName {
+			local[s.Target.Op] = true
+		}
+		if s.K == SRange || s.K == SForEach {
+			local[s.Var] = true
+		}
+	})
+	walkExprs(f.Body, func(e *Expr) {
+		if e.K == EName && !local[e.Op] {
+			if c, ok := p.consts[e.Op]; ok {
+				*e = *p.expr(c)
+			}
+		}
+	})
 }
 
 func (p *pyFront) function(n *sitter.Node) *Func {

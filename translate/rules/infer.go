@@ -122,7 +122,7 @@ func defaulted(t Type) Type {
 func ptr(t Type) *Type { return &t }
 
 func equal(a, b Type) bool {
-	if a.K != b.K || a.Bits != b.Bits {
+	if a.K != b.K || a.Bits != b.Bits || a.Unsigned != b.Unsigned {
 		return false
 	}
 	switch a.K {
@@ -362,7 +362,7 @@ func intOf(a, b Type) Type {
 			bits = 32
 		}
 	}
-	return Type{K: TInt, Bits: bits}
+	return Type{K: TInt, Bits: bits, Unsigned: a.Unsigned || b.Unsigned}
 }
 
 func (in *inferer) expr(e *Expr) Type {
@@ -745,6 +745,20 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		return arg(0).elem()
 	case "range":
 		return listOf(tInt)
+	case "rangeLen":
+		return tInt
+	case "appendExpr":
+		if len(e.Args) == 2 {
+			in.hint(e.Args[0], listOf(arg(1)))
+			if arg(0).K == TList {
+				in.hint(e.Args[1], arg(0).elem())
+			}
+		}
+		return arg(0)
+	case "concatList":
+		return merge(arg(0), arg(1))
+	case "joinGo":
+		return tString
 	case "revslice":
 		seq()
 		return arg(0)

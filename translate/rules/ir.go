@@ -34,10 +34,11 @@ const (
 // Type is an IR type. Bits is the width of an integer: 32 (Java/C int), 64 (long, Go int), 0 for
 // unbounded (Python).
 type Type struct {
-	K    Kind
-	Bits int
-	Elem *Type // TList, TSet: element; TMap: value
-	Key  *Type // TMap
+	K        Kind
+	Bits     int
+	Unsigned bool  // C and C++ unsigned integers (Go's uint in a Go translation)
+	Elem     *Type // TList, TSet: element; TMap: value
+	Key      *Type // TMap
 }
 
 var (

@@ -9,7 +9,7 @@ import (
 
 // Sources and Targets are the language ids the translator reads and writes.
 var (
-	Sources = []string{"python", "java", "c", "cpp", "go", "javascript", "typescript"}
+	Sources = []string{"python", "java", "c", "cpp", "go"}
 	Targets = []string{"go", "python"}
 )
 
@@ -87,6 +87,10 @@ func front(lang *grammars.Language, d *grammars.Document) (*Program, bool, error
 		p := &pyFront{src: src{text: d.Text()}}
 		prog := p.program(d.Root())
 		return prog, false, p.err()
+	case "go":
+		p := &goFront{src: src{text: d.Text()}}
+		prog := p.program(d.Root())
+		return prog, true, p.err()
 	case "java", "c", "cpp":
 		p := &cFront{src: src{text: d.Text()}, lang: lang.ID}
 		prog := p.program(d.Root())
