@@ -65,6 +65,15 @@ def f(n):
                 dp[i][j] = dp[i - 1][j] + dp[i][j - 1]
     return dp[n][m] if n >= 0 and m >= 0 else -1
 `},
+	{"py string by name", "python", "go", `def is_pal(s):
+    i, j = 0, len(s) - 1
+    while i < j:
+        if s[i] != s[j]:
+            return False
+        i += 1
+        j -= 1
+    return True
+`},
 	{"java int arithmetic", "java", "python", `class T {
     static int f(int a, int b) {
         if (b == 0) return 0;

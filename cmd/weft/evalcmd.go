@@ -39,12 +39,20 @@ func cmdEvalTranslate(e *env, args []string) error {
 	retries := fs.Int("retries", 0, "retry rounds with compiler errors (0 = engine default, -1 = none)")
 	engine := fs.String("engine", "rules", "rules (the syntax-directed translator) or model")
 	verbose := fs.Bool("v", false, "list each problem that does not pass, with why, on stderr")
+	heldOut := fs.Bool("humaneval-x", false, "with --engine rules: translate HumanEval-X's canonical solutions instead (the held-out set; --set defaults to its folder)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *engine == "rules" {
 		start := time.Now()
-		r, err := eval.Translation(e.ctx, &translate.Rules{}, *set, *from, *to, *limit, e.stderr)
+		run := eval.Translation
+		if *heldOut {
+			run = eval.TranslationHumanEvalX
+			if *set == defaultEvalDir("transcoder-gfg") {
+				*set = defaultEvalDir("humaneval-x")
+			}
+		}
+		r, err := run(e.ctx, &translate.Rules{}, *set, *from, *to, *limit, e.stderr)
 		if err != nil {
 			return err
 		}

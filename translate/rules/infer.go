@@ -1,5 +1,7 @@
 package rules
 
+import "regexp"
+
 // Type inference: every expression gets a type, and the variables and parameters a source leaves
 // untyped (Python, JavaScript) get one from how they are used: literals, operators, indexing, library
 // calls, return statements and the call sites of the file's functions. It is a fixpoint over hints:
@@ -44,14 +46,24 @@ func infer(prog *Program, charIndex bool) {
 	run()
 }
 
+// strName matches variable names that usually hold text.
+var strName = regexp.MustCompile(`^(s|s1|s2|str|str1|str2|string|text|txt|word|w|st|sentence|name|line|chars|pattern|pat|sub|substr|t)_?$`)
+
 // hintWeak records a weak hint (see inferer.weak) for a variable.
 func (in *inferer) hintWeak(e *Expr, t Type) {
 	if in.applyWeak {
+		if e.K == EName && in.env[e.Op].K == TUnknown && !in.charIndex && t.K == TList && t.elem().K == TUnknown && strName.MatchString(e.Op) {
+			t = tString
+		}
 		in.hint(e, t)
 		return
 	}
 	if e.K != EName || in.env[e.Op].K != TUnknown {
 		return
+	}
+	// s[i], len(s): a list or a str; the name decides (s, text, word ... are strings).
+	if !in.charIndex && t.K == TList && t.elem().K == TUnknown && strName.MatchString(e.Op) {
+		t = tString
 	}
 	if in.weak == nil {
 		in.weak = map[*Func]map[string]Type{}
