@@ -277,6 +277,8 @@ func ReadCapabilities(f *gguf.File) Capabilities {
 	}
 	fam := FamilyNone
 	switch {
+	case have["<|fim_prefix|>"] && have["<|fim_suffix|>"] && have["<|fim_middle|>"] && have["<|file_separator|>"]:
+		fam = FamilyCodeGemma
 	case have["<|fim_prefix|>"] && have["<|fim_suffix|>"] && have["<|fim_middle|>"]:
 		fam = FamilyQwen
 	case have["<｜fim▁begin｜>"] && have["<｜fim▁hole｜>"] && have["<｜fim▁end｜>"]:

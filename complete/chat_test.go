@@ -120,13 +120,16 @@ func TestFIMGoldenFake(t *testing.T) {
 		family        Family
 	}{
 		{"qwen", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", FamilyQwen},
-		{"codegemma", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", FamilyQwen},
+		{"codegemma", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", FamilyCodeGemma},
 		{"deepseek", "<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>", FamilyDeepSeek},
 		{"codellama", "<PRE>", "<SUF>", "<MID>", FamilyCodeLlama},
 		{"starcoder", "<fim_prefix>", "<fim_suffix>", "<fim_middle>", FamilyStarCoder},
 	}
 	for _, tt := range tests {
 		v := &fakeVocab{specials: []string{tt.pre, tt.suf, tt.mid}}
+		if tt.name == "codegemma" {
+			v.specials = append(v.specials, "<|file_separator|>")
+		}
 		f := FIMTokens{Pre: v.id(tt.pre), Suf: v.id(tt.suf), Mid: v.id(tt.mid), Pad: -1, Rep: -1, Sep: -1, BOS: -1, EOS: -1, EOT: -1}
 		p := BuildPrompt(v, f, LayoutPSM, PromptParts{Prefix: "def f():\n    ", Suffix: "\nprint(f())\n"})
 		if p.Family != tt.family {

@@ -64,6 +64,9 @@ func (v *fakeVocab) Piece(id int32) []byte {
 
 func (v *fakeVocab) IsEOG(id int32) bool { return id == v.id("<eos>") }
 
+// TokenID finds a control token by its text, as *tokenizer.Tokenizer does.
+func (v *fakeVocab) TokenID(s string) (int32, bool) { id := v.id(s); return id, id >= 0 }
+
 // qwenLikeVocab has Qwen's control-token names.
 func qwenLikeVocab() *fakeVocab {
 	return &fakeVocab{specials: []string{"<eos>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"}}

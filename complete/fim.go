@@ -45,10 +45,11 @@ const (
 	FamilyCodeLlama               // <PRE> <SUF> <MID>
 	FamilyStarCoder               // <fim_prefix> <fim_suffix> <fim_middle>
 	FamilyOther                   // FIM ids present under other names; laid out like the common PSM form
+	FamilyCodeGemma               // Qwen's <|fim_prefix|> <|fim_suffix|> <|fim_middle|>, files split by <|file_separator|>
 )
 
 func (f Family) String() string {
-	return [...]string{"none", "qwen", "deepseek", "codellama", "starcoder", "other"}[f]
+	return [...]string{"none", "qwen", "deepseek", "codellama", "starcoder", "other", "codegemma"}[f]
 }
 
 // DetectFamily names the convention of a vocabulary's FIM tokens.
@@ -59,6 +60,13 @@ func DetectFamily(v Vocab, f FIMTokens) Family {
 	pre := tokenText(v, f.Pre)
 	switch {
 	case strings.Contains(pre, "<|fim_prefix|>"):
+		// CodeGemma uses the same three tokens (model card: "<|fim_prefix|>…<|fim_suffix|>…<|fim_middle|>")
+		// and separates files with <|file_separator|>, which Qwen's vocabulary lacks.
+		if t, ok := v.(interface{ TokenID(string) (int32, bool) }); ok {
+			if _, has := t.TokenID("<|file_separator|>"); has {
+				return FamilyCodeGemma
+			}
+		}
 		return FamilyQwen
 	case strings.Contains(pre, "fim▁begin"):
 		return FamilyDeepSeek

@@ -36,7 +36,16 @@ type modelLM struct {
 
 func (l modelLM) Vocab() Vocab { return l.m.Tokenizer() }
 
-func (l modelLM) FIM() FIMTokens { return FIMFromSpecials(l.m.Tokenizer().Special()) }
+func (l modelLM) FIM() FIMTokens {
+	f := FIMFromSpecials(l.m.Tokenizer().Special())
+	if f.Sep < 0 {
+		// CodeGemma ends a file with <|file_separator|> (model card): a completion stops there.
+		if id, ok := l.m.Tokenizer().TokenID("<|file_separator|>"); ok {
+			f.Sep = id
+		}
+	}
+	return f
+}
 
 func (l modelLM) ContextSize() int { return l.m.Info().NCtxTrain }
 
