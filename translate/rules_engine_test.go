@@ -116,6 +116,22 @@ def f(n):
         return out + s.length();
     }
 }`},
+	{"java StringBuilder", "java", "python", `class T {
+    static String rev(String s) {
+        return new StringBuilder(s).reverse().toString();
+    }
+    static String f(String s) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < s.length()) {
+            int j = i;
+            while (j < s.length() && s.charAt(j) == s.charAt(i)) j++;
+            sb.append(s.charAt(i)).append(j - i);
+            i = j;
+        }
+        return sb.toString() + rev(s);
+    }
+}`},
 	{"java while continue", "java", "python", `class T {
     static long f(int n) {
         long s = 0;

@@ -12,7 +12,8 @@ type cFront struct {
 	src
 	lang   string // "java", "c" or "cpp"
 	tmp    int
-	locals map[string]Type // declared types in the current function (for Java's overloaded methods)
+	locals   map[string]Type // declared types in the current function (for Java's overloaded methods)
+	builders map[string]bool // StringBuilder variables of the current function
 }
 
 func (p *cFront) program(root *sitter.Node) *Program {
@@ -57,6 +58,7 @@ func (p *cFront) isMain(n *sitter.Node) bool {
 func (p *cFront) function(n *sitter.Node) *Func {
 	f := &Func{Line: line(n)}
 	p.locals = map[string]Type{}
+	p.builders = map[string]bool{}
 	var params *sitter.Node
 	if p.lang == "java" {
 		f.Name = p.str(field(n, "name"))
@@ -227,8 +229,8 @@ func (p *cFront) scalar(text string) Type {
 		return tFloat
 	case "boolean", "bool", "Boolean":
 		return tBool
-	case "String", "string":
-		return tString
+	case "String", "string", "StringBuilder", "StringBuffer":
+		return tString // a StringBuilder is a string that append reassigns
 	case "void":
 		return tVoid
 	}
@@ -357,6 +359,7 @@ func (p *cFront) forStmt(n *sitter.Node) []*Stmt {
 
 func (p *cFront) declaration(n *sitter.Node) []*Stmt {
 	base := p.typ(field(n, "type"), nil)
+	builder := strings.Contains(p.str(field(n, "type")), "StringBu")
 	var out []*Stmt
 	for _, d := range n.ChildrenByFieldName("declarator", n.Walk()) {
 		d := d
@@ -383,6 +386,12 @@ func (p *cFront) declaration(n *sitter.Node) []*Stmt {
 			nm = p.str(&d)
 		}
 		p.locals[nm] = t
+		if builder {
+			if p.builders == nil {
+				p.builders = map[string]bool{}
+			}
+			p.builders[nm] = true
+		}
 		s := &Stmt{K: SAssign, Decl: true, T: t, Target: name(nm, ln), Line: ln}
 		switch {
 		case value != nil && value.Kind() == "argument_list": // vector<int> v(n, 0)
@@ -535,6 +544,30 @@ func (p *cFront) mutatingCall(n *sitter.Node) []*Stmt {
 		obj, nm := field(n, "object"), p.str(field(n, "name"))
 		if obj == nil {
 			return nil
+		}
+		// sb.append(x).append(y); sb.reverse(); sb.insert(0, x) on a StringBuilder variable.
+		if root := p.builderRoot(n); root != nil {
+			var out []*Stmt
+			var chain []*sitter.Node
+			for c := n; c.Kind() == "method_invocation"; c = field(c, "object") {
+				chain = append([]*sitter.Node{c}, chain...)
+			}
+			target := p.expr(root)
+			for _, c := range chain {
+				cargs := named(field(c, "arguments"))
+				switch m := p.str(field(c, "name")); {
+				case m == "append" && len(cargs) == 1:
+					out = append(out, &Stmt{K: SAugment, Target: target, Op: "+", Value: p.expr(cargs[0]), Line: ln})
+				case m == "reverse" && len(cargs) == 0:
+					out = append(out, &Stmt{K: SAssign, Target: target, Value: bi("revslice", ln, p.expr(root)), Line: ln})
+				case m == "insert" && len(cargs) == 2 && p.str(cargs[0]) == "0":
+					v := &Expr{K: ECast, T: tString, Args: []*Expr{p.expr(cargs[1])}, Line: ln}
+					out = append(out, &Stmt{K: SAssign, Target: target, Value: bin("+", v, p.expr(root)), Line: ln})
+				default:
+					p.add(ln, "StringBuilder.%s", m)
+				}
+			}
+			return out
 		}
 		switch {
 		case nm == "set" && len(args) == 2 && p.str(obj) != "Arrays":
@@ -760,6 +793,13 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 			if len(args) == 0 {
 				return lit(tString, "", ln)
 			}
+			if len(args) == 1 {
+				e := p.expr(args[0])
+				if isNumberNode(args[0]) && args[0].Kind() != "identifier" {
+					return lit(tString, "", ln) // new StringBuilder(capacity)
+				}
+				return &Expr{K: ECast, T: tString, Args: []*Expr{e}, Line: ln}
+			}
 		}
 		p.add(ln, "new %s", oneLine(text))
 	case "cast_expression":
@@ -806,7 +846,24 @@ var javaMethods = map[string]string{
 	"add": "append", "get": "get", "containsKey": "containsKey", "getOrDefault": "mapget", "isEmpty": "isEmpty",
 	"startsWith": "startswith", "endsWith": "endswith", "replace": "replace", "toCharArray": "chars",
 	"remove": "remove", "keySet": "keys", "values": "values", "lastIndexOf": "rfind", "split": "split",
-	"compareTo": "compareTo", "clear": "clear",
+	"compareTo": "compareTo", "clear": "clear", "reverse": "reverse",
+}
+
+// builderRoot returns the variable at the root of a chain of StringBuilder calls (sb.append(x).append(y)),
+// or nil when n is not such a chain on a declared StringBuilder variable.
+func (p *cFront) builderRoot(n *sitter.Node) *sitter.Node {
+	for n != nil && n.Kind() == "method_invocation" {
+		switch p.str(field(n, "name")) {
+		case "append", "reverse", "insert":
+		default:
+			return nil
+		}
+		n = field(n, "object")
+	}
+	if n == nil || n.Kind() != "identifier" || !p.builders[p.str(n)] {
+		return nil
+	}
+	return n
 }
 
 func (p *cFront) javaCall(n *sitter.Node) *Expr {
@@ -829,6 +886,12 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	if o == "Math" || o == "Arrays" || o == "Collections" || o == "Integer" || o == "Character" || o == "String" || o == "Long" || o == "System" {
 		p.add(ln, "call to %s.%s", o, nm)
 		return lit(tInt, "0", ln)
+	}
+	if nm == "toString" && len(args) == 0 {
+		return &Expr{K: ECast, T: tString, Args: []*Expr{p.expr(obj)}, Line: ln}
+	}
+	if nm == "reverse" && len(args) == 0 && strings.Contains(p.str(obj), "StringBu") {
+		return bi("revslice", ln, p.expr(obj)) // new StringBuilder(s).reverse()
 	}
 	b, ok := javaMethods[nm]
 	if !ok {
