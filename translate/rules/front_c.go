@@ -10,8 +10,8 @@ import (
 // differ in declarations, types and library calls. Java's and C's int is 32 bits, long 64.
 type cFront struct {
 	src
-	lang   string // "java", "c" or "cpp"
-	tmp    int
+	lang     string // "java", "c" or "cpp"
+	tmp      int
 	locals   map[string]Type // declared types in the current function (for Java's overloaded methods)
 	builders map[string]bool // StringBuilder variables of the current function
 }
