@@ -21,7 +21,8 @@ func BenchmarkMatMul1(b *testing.B) { benchMatMul(b, 1) }
 
 func benchMatMul(b *testing.B, threads int) {
 	shapes := [][2]int{{128, 896}, {896, 896}, {4864, 896}, {896, 4864}}
-	types := []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K, gguf.TypeF16, gguf.TypeBF16, gguf.TypeF32}
+	types := []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_1, gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeIQ4_NL,
+		gguf.TypeQ2_K, gguf.TypeQ3_K, gguf.TypeQ4_K, gguf.TypeQ5_K, gguf.TypeQ6_K, gguf.TypeIQ4_XS, gguf.TypeF16, gguf.TypeBF16, gguf.TypeF32}
 	p := NewPool(threads)
 	defer p.Close()
 	r := rand.New(rand.NewPCG(1, 1))

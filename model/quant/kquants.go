@@ -501,11 +501,16 @@ func addMinsK(w *Matrix, a *acts, r0, r1, n int, y []float32) {
 			xd := a.d[t*nsb : (t+1)*nsb]
 			var s float32
 			for i := range dmin {
-				var msum int32
-				for j := 0; j < 16; j++ {
-					msum += int32(mins[16*i+j]) * int32(bs[16*i+j])
+				m := (*[16]int8)(mins[16*i:])
+				b := (*[16]int16)(bs[16*i:])
+				var m0, m1, m2, m3 int32
+				for j := 0; j < 16; j += 4 {
+					m0 += int32(m[j]) * int32(b[j])
+					m1 += int32(m[j+1]) * int32(b[j+1])
+					m2 += int32(m[j+2]) * int32(b[j+2])
+					m3 += int32(m[j+3]) * int32(b[j+3])
 				}
-				s += float32(float32(xd[i]*dmin[i]) * float32(msum))
+				s += float32(float32(xd[i]*dmin[i]) * float32(m0+m1+m2+m3))
 			}
 			y[t*w.Rows+r] -= s
 		}

@@ -331,18 +331,16 @@ func packNibblePair(dst, qs []byte, half int) {
 
 // addMins adds the Q4_1/Q5_1 min term Σ_b m_b*s_b to rows [r0, r1) of y:
 // ggml's vec_dot_q4_1_q8_1 and q5_1_q8_1 add it to the scaled integer
-// sums after the loop over blocks (summs), as here.
+// sums after the loop over blocks (summs), as here, though summed in
+// order where this takes a vector dot.
 func addMins(w *Matrix, a *acts, r0, r1, n int, y []float32) {
 	nb := w.Cols / qk
 	for r := r0; r < r1; r++ {
 		ms := w.ms[r*nb : (r+1)*nb]
 		for t := 0; t < n; t++ {
-			s := a.s[t*nb : (t+1)*nb]
-			var summs float32
-			for b, m := range ms {
-				summs += m * s[b]
-			}
-			y[t*w.Rows+r] += summs
+			// A vector dot (ggml sums this term in order; the float
+			// rounding differs, the terms are the same).
+			y[t*w.Rows+r] += dotF32(ms, a.s[t*nb:(t+1)*nb])
 		}
 	}
 }
