@@ -74,6 +74,13 @@ def f(n):
         j -= 1
     return True
 `},
+	{"py generators zip reversed", "python", "go", `def f(xs, ys, s):
+    ok = all(x > -5 for x in xs) and not any(y == 7 for y in ys)
+    total = 0
+    for a, b in zip(xs, ys):
+        total += a * b
+    return "".join(reversed(s)) + str(total) + str(ok) + str(sum(len(w) for w in s.split()))
+`},
 	{"java int arithmetic", "java", "python", `class T {
     static int f(int a, int b) {
         if (b == 0) return 0;

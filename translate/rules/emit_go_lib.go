@@ -153,8 +153,12 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		}
 		return "append(" + g.typ(e.T) + "{}, " + x(0) + "...)"
 	case "reversed", "revslice":
-		if t(0).K == TString {
+		if t(0).K == TString && e.Op == "revslice" {
 			return use("reverseString") + "(" + x(0) + ")"
+		}
+		if t(0).K == TString {
+			imp("strings")
+			return "strings.Split(" + use("reverseString") + "(" + x(0) + "), \"\")"
 		}
 		return use("reversed") + "(" + x(0) + ")"
 	case "upper", "lower":
@@ -256,6 +260,10 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		return "slices.Reverse(" + x(0) + ")"
 	case "charAt":
 		return x(0) + "[" + g.conv(e.Args[1], tInt) + "]"
+	case "any", "all":
+		if t(0).elem().K == TBool {
+			return use(e.Op+"Of") + "(" + x(0) + ")"
+		}
 	case "substring":
 		if n == 2 {
 			return x(0) + "[" + g.conv(e.Args[1], tInt) + ":]"
@@ -471,6 +479,24 @@ func pySliceStr(s string, lo, hi int) string {
 	}
 	lo, hi = min(max(lo, 0), n), min(max(hi, 0), n)
 	return lo, max(lo, hi)
+}
+`,
+	"anyOf": `func anyOf(xs []bool) bool {
+	for _, x := range xs {
+		if x {
+			return true
+		}
+	}
+	return false
+}
+`,
+	"allOf": `func allOf(xs []bool) bool {
+	for _, x := range xs {
+		if !x {
+			return false
+		}
+	}
+	return true
 }
 `,
 	"countOf": `func countOf[T comparable](xs []T, v T) int {

@@ -1065,6 +1065,8 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		return "list(reversed(" + a(0) + "))", 13
 	case "sum":
 		return call("sum")
+	case "any", "all":
+		return call(x.Op)
 	case "fill":
 		v := x.Args[1]
 		if v.T.K == TList || v.T.K == TMap || v.T.K == TSet {

@@ -306,6 +306,31 @@ func (p *pyFront) forStmt(n *sitter.Node) []*Stmt {
 				Body: append([]*Stmt{bind}, body...), Line: ln}}
 		}
 	}
+	// for a, b in zip(xs, ys): a range over the shorter length with both bound at the top of the body.
+	if (left.Kind() == "pattern_list" || left.Kind() == "tuple_pattern") && right.Kind() == "call" &&
+		p.str(field(right, "function")) == "zip" {
+		vars, args := named(left), named(field(right, "arguments"))
+		if len(vars) == len(args) && len(args) >= 2 {
+			p.tmp++
+			iv := "i" + itoa(p.tmp)
+			var binds []*Stmt
+			var stop *Expr
+			for k := range args {
+				seq := p.expr(args[k])
+				if vars[k].Kind() != "identifier" {
+					p.add(ln, "for target %s", p.str(left))
+					return nil
+				}
+				binds = append(binds, &Stmt{K: SAssign, Target: name(p.str(vars[k]), ln), Value: &Expr{K: EIndex, Args: []*Expr{seq, name(iv, ln)}, Line: ln}, Line: ln})
+				if stop == nil {
+					stop = bi("len", ln, seq)
+				} else {
+					stop = bi("min", ln, stop, bi("len", ln, seq))
+				}
+			}
+			return []*Stmt{{K: SRange, Var: iv, T: tInt, Start: lit(tInt, "0", ln), Stop: stop, Body: append(binds, body...), Line: ln}}
+		}
+	}
 	p.add(ln, "for target %s", p.str(left))
 	return nil
 }
@@ -473,8 +498,8 @@ func (p *pyFront) expr(n *sitter.Node) *Expr {
 			e.Args = append(e.Args, p.expr(field(c, "key")), p.expr(field(c, "value")))
 		}
 		return e
-	case "list_comprehension":
-		return p.comprehension(n)
+	case "list_comprehension", "generator_expression":
+		return p.comprehension(n) // a generator is consumed at once by sum, any, all, min, max ...
 	case "call":
 		return p.call(n)
 	case "attribute":
@@ -665,7 +690,7 @@ var pyFuncs = map[string]string{
 	"math.log10": "log10", "math.exp": "exp", "math.sin": "sin", "math.cos": "cos", "math.tan": "tan",
 	"math.atan": "atan", "math.pow": "fpow", "math.fabs": "fabs", "math.gcd": "gcd", "math.hypot": "hypot",
 	"math.factorial": "factorial", "math.isqrt": "isqrt", "math.trunc": "itrunc", "round": "round", "set": "set",
-	"dict": "dict", "math.atan2": "atan2", "math.asin": "asin", "math.acos": "acos",
+	"dict": "dict", "math.atan2": "atan2", "any": "any", "all": "all", "math.asin": "asin", "math.acos": "acos",
 }
 
 // pyMethods maps Python methods to IR builtins taking the receiver first.
@@ -686,7 +711,11 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 	}
 	var args []*Expr
 	kw := map[string]*sitter.Node{}
-	for _, a := range named(field(n, "arguments")) {
+	argList := named(field(n, "arguments"))
+	if an := field(n, "arguments"); an != nil && an.Kind() == "generator_expression" {
+		argList = []*sitter.Node{an} // sum(x for x in xs)
+	}
+	for _, a := range argList {
 		if a.Kind() == "keyword_argument" {
 			kw[p.str(field(a, "name"))] = field(a, "value")
 			continue

@@ -774,6 +774,8 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 	case "revslice":
 		seq()
 		return arg(0)
+	case "any", "all":
+		return tBool
 	case "charAt":
 		str(0)
 		return tChar
