@@ -139,6 +139,18 @@ def f(n):
         return sb.toString() + rev(s);
     }
 }`},
+	{"java constants", "java", "python", `public class K {
+    static final int MOD = 1000000007;
+    public static int f(int b, int e) {
+        long r = 1, x = b % MOD;
+        while (e > 0) {
+            if ((e & 1) == 1) r = r * x % MOD;
+            x = x * x % MOD;
+            e >>= 1;
+        }
+        return (int) (r % MOD);
+    }
+}`},
 	{"java while continue", "java", "python", `class T {
     static long f(int n) {
         long s = 0;

@@ -14,6 +14,7 @@ type cFront struct {
 	tmp      int
 	locals   map[string]Type // declared types in the current function (for Java's overloaded methods)
 	builders map[string]bool // StringBuilder variables of the current function
+	consts   map[string]*Expr
 }
 
 func (p *cFront) program(root *sitter.Node) *Program {
@@ -37,13 +38,77 @@ func (p *cFront) program(root *sitter.Node) *Program {
 				"preproc_def", "comment", "line_comment", "block_comment":
 			case "namespace_definition":
 				visit(field(c, "body"))
+			case "field_declaration", "declaration":
+				// static final int MOD = 1000000007; const int N = 100: constants substituted where read.
+				if !p.constant(c) {
+					p.add(line(c), "top-level %s", strings.ReplaceAll(c.Kind(), "_", " "))
+				}
 			default:
 				p.add(line(c), "top-level %s", strings.ReplaceAll(c.Kind(), "_", " "))
 			}
 		}
 	}
 	visit(root)
+	if len(p.consts) > 0 {
+		for _, f := range prog.Funcs {
+			substConsts(f, p.consts)
+		}
+	}
 	return prog
+}
+
+// constant records a constant declaration (final in Java, const in C and C++) of literal values.
+func (p *cFront) constant(n *sitter.Node) bool {
+	text := p.str(n)
+	if !(p.lang == "java" && strings.Contains(text, "final") && strings.Contains(text, "static")) &&
+		!(p.lang != "java" && strings.HasPrefix(strings.TrimSpace(text), "const")) {
+		return false
+	}
+	t := p.typ(field(n, "type"), nil)
+	if t.K != TInt && t.K != TFloat && t.K != TString && t.K != TBool && t.K != TChar {
+		return false
+	}
+	for _, d := range n.ChildrenByFieldName("declarator", n.Walk()) {
+		d := d
+		var nm string
+		var v *sitter.Node
+		if p.lang == "java" {
+			nm, v = p.str(field(&d, "name")), field(&d, "value")
+		} else if d.Kind() == "init_declarator" {
+			nm, v = p.str(field(&d, "declarator")), field(&d, "value")
+		}
+		if nm == "" || v == nil || !cConstant(v) {
+			return false
+		}
+		if p.consts == nil {
+			p.consts = map[string]*Expr{}
+		}
+		e := p.expr(v)
+		if e.K == ELit && e.T.K == TInt {
+			e.T = t
+		} else {
+			e = &Expr{K: ECast, T: t, Args: []*Expr{e}, Line: e.Line}
+		}
+		p.consts[nm] = e
+	}
+	return true
+}
+
+// cConstant reports an expression of literals and operators only.
+func cConstant(n *sitter.Node) bool {
+	switch n.Kind() {
+	case "decimal_integer_literal", "hex_integer_literal", "number_literal", "decimal_floating_point_literal",
+		"string_literal", "character_literal", "char_literal", "true", "false":
+		return true
+	case "binary_expression", "unary_expression", "parenthesized_expression":
+		for _, c := range named(n) {
+			if !cConstant(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // isMain reports a program entry point: Java's main(String[]) or C's main.

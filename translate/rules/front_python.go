@@ -91,6 +91,15 @@ func (p *pyFront) program(root *sitter.Node) *Program {
 
 // substConsts replaces reads of module constants in f by their value, unless f assigns the name.
 func (p *pyFront) substConsts(f *Func) {
+	consts := map[string]*Expr{}
+	for k, n := range p.consts {
+		consts[k] = p.expr(n)
+	}
+	substConsts(f, consts)
+}
+
+// substConsts replaces reads of constants in f by a copy of their value, unless f binds the name.
+func substConsts(f *Func, consts map[string]*Expr) {
 	local := map[string]bool{}
 	for _, prm := range f.Params {
 		local[prm.Name] = true
@@ -105,8 +114,8 @@ func (p *pyFront) substConsts(f *Func) {
 	})
 	walkExprs(f.Body, func(e *Expr) {
 		if e.K == EName && !local[e.Op] {
-			if c, ok := p.consts[e.Op]; ok {
-				*e = *p.expr(c)
+			if c, ok := consts[e.Op]; ok {
+				*e = *copyExpr(c)
 			}
 		}
 	})
@@ -806,4 +815,16 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 	}
 	p.add(ln, "call of %s", oneLine(p.str(fn)))
 	return lit(tInt, "0", ln)
+}
+
+func copyExpr(e *Expr) *Expr {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	c.Args = nil
+	for _, a := range e.Args {
+		c.Args = append(c.Args, copyExpr(a))
+	}
+	return &c
 }
