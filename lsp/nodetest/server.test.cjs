@@ -32,13 +32,15 @@ before(() => {
   }
 });
 
-// start runs the test server with env added to the environment.
-const start = (env) => client.start(serverBin, [], { env, settings: { maxTokens: 4 } });
+// start runs the test server with env added to the environment; settings are
+// what its workspace/configuration pulls are answered with.
+const start = (env, settings = { maxTokens: 4 }) => client.start(serverBin, [], { env, settings });
 
 const uri = 'file:///tmp/node.go';
 
-test('handshake, incremental sync, completion, inline completion, shutdown', async () => {
-  const { conn, exited, seen } = start({ WEFT_FAKE_TOKEN_DELAY: '1ms' });
+test('handshake, incremental sync, completion, inline completion, shutdown', async (t) => {
+  const { child, conn, exited, seen } = start({ WEFT_FAKE_TOKEN_DELAY: '1ms' });
+  t.after(() => child.kill());
   const init = await handshake(conn, {});
   assert.equal(init.capabilities.positionEncoding, 'utf-16');
   assert.equal(init.capabilities.inlineCompletionProvider, true);
@@ -91,12 +93,16 @@ test('handshake, incremental sync, completion, inline completion, shutdown', asy
   conn.dispose();
 });
 
-test('cancellation stops a long completion', async () => {
-  // 1000 tokens at 10ms each would take 10s.
-  const { conn, exited, seen } = start({ WEFT_FAKE_TOKEN_DELAY: '10ms' });
-  await handshake(conn, { maxTokens: 1000 });
+test('cancellation stops a long completion', async (t) => {
+  // 1000 tokens at 10ms each would take 10s. Every source of settings (the
+  // initialization options, the push and the pull it triggers) says the same,
+  // with no latency budget, so nothing but the cancel can end the generation.
+  const long = { maxTokens: 1000, latencyMs: 0 };
+  const { child, conn, exited, seen } = start({ WEFT_FAKE_TOKEN_DELAY: '10ms' }, long);
+  t.after(() => child.kill()); // a failed assertion must not leave the server running
+  await handshake(conn, long);
   await seen.loaded;
-  await conn.sendNotification(lsp.DidChangeConfigurationNotification.type, { settings: { weft: { maxTokens: 1000 } } });
+  await conn.sendNotification(lsp.DidChangeConfigurationNotification.type, { settings: { weft: long } });
   await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, {
     textDocument: { uri, languageId: 'go', version: 1, text: 'abc' },
   });

@@ -26,8 +26,9 @@ const settings = { temperature: 0, maxTokens: 16, multiline: 'never', verificati
 // start runs `weft serve` on the model under test.
 const start = () => client.start(weftBin, weftModel ? ['serve', '--model', weftModel] : ['serve'], { settings });
 
-test('weft serve: handshake, incremental sync, completion, shutdown', { skip }, async () => {
-  const { conn, exited, seen } = start();
+test('weft serve: handshake, incremental sync, completion, shutdown', { skip }, async (t) => {
+  const { child, conn, exited, seen } = start();
+  t.after(() => child.kill());
   const init = await handshake(conn, settings);
   assert.equal(init.serverInfo.name, 'weft');
   assert.equal(init.capabilities.positionEncoding, 'utf-16');
@@ -76,14 +77,16 @@ test('weft serve: handshake, incremental sync, completion, shutdown', { skip }, 
   conn.dispose();
 });
 
-test('weft serve: cancellation stops a long generation', { skip }, async () => {
-  const { conn, exited, seen } = start();
-  // Every line is welcome, up to what the model's context leaves.
-  await handshake(conn, { temperature: 0, maxTokens: 100000, multiline: 'always' });
+test('weft serve: cancellation stops a long generation', { skip }, async (t) => {
+  // Every line is welcome, up to what the model's context leaves, with no
+  // latency budget; the initialization options, the push and the pull it
+  // triggers all say so, so nothing but the cancel can end the generation.
+  const long = { ...settings, maxTokens: 100000, multiline: 'always', latencyMs: 0 };
+  const { child, conn, exited, seen } = client.start(weftBin, weftModel ? ['serve', '--model', weftModel] : ['serve'], { settings: long });
+  t.after(() => child.kill()); // a failed assertion must not leave the server running
+  await handshake(conn, long);
   await seen.loaded;
-  await conn.sendNotification(lsp.DidChangeConfigurationNotification.type, {
-    settings: { weft: { maxTokens: 100000, multiline: 'always' } },
-  });
+  await conn.sendNotification(lsp.DidChangeConfigurationNotification.type, { settings: { weft: long } });
   const uri = 'file:///tmp/weft-node/long.py';
   await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, {
     textDocument: { uri, languageId: 'python', version: 1, text: '# a long story\n' },
