@@ -11,7 +11,9 @@ export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" 
 mkdir -p "$HOME"
 cp "$here"/testdata/* "$tmp/"
 # A local server for :WeftPull: the embedded model's file, served over HTTP.
-if command -v python3 >/dev/null; then
+# WEFT_SKIP_PULL=1 leaves it out, for a server binary that has no `model pull`
+# verb (the LSP test server with a scripted model).
+if [ -z "${WEFT_SKIP_PULL:-}" ] && command -v python3 >/dev/null; then
   mkdir -p "$tmp/srv" && cp "$here/../../../model/default/weft-default.gguf" "$tmp/srv/"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   (cd "$tmp/srv" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &

@@ -132,7 +132,7 @@ local ok, err = pcall(function()
       check('the server restarts on the pulled model', wait_client(py))
     end
   else
-    print('note: python3 not found; :WeftPull not tested')
+    print('note: no local model server (WEFT_SKIP_PULL, or python3 not found); :WeftPull not tested')
   end
 end)
 if not ok then check('test script ran', false, tostring(err)) end
