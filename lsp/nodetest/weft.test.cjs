@@ -87,7 +87,10 @@ test('weft serve: cancellation stops a long generation', { skip }, async (t) => 
   await handshake(conn, long);
   await seen.loaded;
   await conn.sendNotification(lsp.DidChangeConfigurationNotification.type, { settings: { weft: long } });
-  const uri = 'file:///tmp/weft-node/long.py';
+  // The prompt includes the file's name, and on the tests' random tiny model
+  // this one (the same as cmd/weft's TestServeCancel) starts a long generation;
+  // under other names the model may stop at once.
+  const uri = 'file:///tmp/weft-serve-test/long.py';
   await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, {
     textDocument: { uri, languageId: 'python', version: 1, text: '# a long story\n' },
   });
