@@ -336,15 +336,9 @@ func (p *cFront) stmt(n *sitter.Node) []*Stmt {
 		}
 		return []*Stmt{s}
 	case "break_statement":
-		if len(named(n)) > 0 {
-			p.add(ln, "labelled break")
-		}
-		return []*Stmt{{K: SBreak, Line: ln}}
+		return p.jump(n, SBreak, ln)
 	case "continue_statement":
-		if len(named(n)) > 0 {
-			p.add(ln, "labelled continue")
-		}
-		return []*Stmt{{K: SContinue, Line: ln}}
+		return p.jump(n, SContinue, ln)
 	case "if_statement":
 		s := &Stmt{K: SIf, Cond: p.cond(field(n, "condition")), Body: p.block(field(n, "consequence")), Line: ln}
 		if alt := field(n, "alternative"); alt != nil {

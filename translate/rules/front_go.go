@@ -179,15 +179,9 @@ func (p *goFront) stmt(n *sitter.Node) []*Stmt {
 		}
 		return []*Stmt{s}
 	case "break_statement":
-		if len(named(n)) > 0 {
-			p.add(ln, "labelled break")
-		}
-		return []*Stmt{{K: SBreak, Line: ln}}
+		return p.jump(n, SBreak, ln)
 	case "continue_statement":
-		if len(named(n)) > 0 {
-			p.add(ln, "labelled continue")
-		}
-		return []*Stmt{{K: SContinue, Line: ln}}
+		return p.jump(n, SContinue, ln)
 	case "block":
 		return p.block(n)
 	case "if_statement":

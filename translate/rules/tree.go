@@ -121,3 +121,16 @@ func floatLit(t string) (string, bool) {
 	}
 	return s, true
 }
+
+// jump is a break or continue statement n (k: SBreak or SContinue) of the C-family and Go
+// front-ends; one with a label is a construct the IR does not cover.
+func (g *gaps) jump(n *sitter.Node, k SK, ln int) []*Stmt {
+	if len(named(n)) > 0 {
+		word := "break"
+		if k == SContinue {
+			word = "continue"
+		}
+		g.add(ln, "labelled %s", word)
+	}
+	return []*Stmt{{K: k, Line: ln}}
+}
