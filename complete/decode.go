@@ -35,6 +35,7 @@ func (e *Engine) decodeBatch(ctx context.Context, ds *docState, lang *grammars.L
 		}
 		if j > 0 {
 			o.Temperature, o.TopP, o.TopK, o.Seed = consensusTemperature, 0, consensusTopK, uint64(j)
+			o.Pace = dl.pace(sampleRunway)
 		}
 		opts[j], sts[j] = o, newStop()
 		emits[j] = func(_ int32, piece string) bool {
@@ -47,8 +48,11 @@ func (e *Engine) decodeBatch(ctx context.Context, ds *docState, lang *grammars.L
 	}
 	gens, err := bs.GenerateBatch(ctx, prompt, opts, emits)
 	var stats Stats
-	for _, g := range gens {
+	for j, g := range gens {
 		stats.GeneratedTokens += g.Tokens
+		if g.StopReason == StopDeadline {
+			cut[j] = true
+		}
 	}
 	if len(gens) > 0 {
 		stats.StopReason = gens[0].StopReason

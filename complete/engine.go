@@ -343,10 +343,15 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 		}
 	}
 
+	sess := e.session(ds)
+	budget, lat := e.cfg.Budget, e.latency(req.Options, multiline)
+	if pt, ok := sess.(PassTimer); ok && e.layout == LayoutPSM {
+		budget.Suffix = psmSuffix(lat, pt.PassEstimate, budget.Suffix)
+	}
 	enc := newMemoEncoder(e.vocab)
 	c, err := BuildContext(ContextInput{
 		Doc: ds.doc, Offset: off, Path: req.Path, Others: e.otherDefs(ds, lang),
-		Count: enc.count, Budget: e.cfg.Budget, Anchor: ds.anchor, SkipScope: true, Ctx: ctx,
+		Count: enc.count, Budget: budget, Anchor: ds.anchor, SkipScope: true, Ctx: ctx,
 	})
 	if err != nil {
 		return Result{}, err
@@ -392,13 +397,12 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 			lead = append([]int32{model.CacheFileStart}, lead...)
 		}
 	}
-	dl := newDeadline(e.now, start, e.latency(req.Options, multiline))
-	sess := e.session(ds)
+	dl := newDeadline(e.now, start, lat)
 	_, re0 := sess.Counters()
 	gopt := GenOptions{
 		MaxTokens: maxTokens, Temperature: req.Options.Temperature, TopP: req.Options.TopP,
 		TopK: req.Options.TopK, Seed: req.Options.Seed, StopTokens: e.fim.stops(), Prefix: p.Heal,
-		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: lead,
+		RepeatGuard: e.cfg.RepeatGuard, Doc: doc, Lead: lead, Pace: dl.pace(1),
 	}
 	if e.cfg.ShiftReuse && e.layout == LayoutPSM {
 		gopt.ShiftReuse = shiftReuseRun
@@ -443,6 +447,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 			}
 			o := gopt
 			o.Temperature, o.TopP, o.TopK, o.Seed = consensusTemperature, 0, consensusTopK, seed
+			o.Pace = dl.pace(sampleRunway)
 			sst := newStop()
 			cut := false
 			g, err := sess.Generate(ctx, p.Tokens, o, func(_ int32, piece string) bool {
@@ -456,7 +461,7 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 			if err != nil {
 				return "", err
 			}
-			if cut {
+			if cut || g.StopReason == StopDeadline {
 				return "", errBudget // a prefix of a line does not vote
 			}
 			sst.flush()

@@ -85,6 +85,7 @@ type fakeLM struct {
 	fim      *FIMTokens               // overrides the Qwen-named control tokens
 	sampled  func(seed uint64) string // when set, the reply to requests with a temperature
 	tick     func()                   // when set, called for every token decoded (a fake clock's tick)
+	pace     time.Duration            // when set, GenOptions.Pace is asked with it before every token but the first
 
 	mu       sync.Mutex
 	sessions int
@@ -161,6 +162,10 @@ func (s *fakeSession) Generate(ctx context.Context, prompt []int32, o GenOptions
 	for i := 0; i < len(out); i++ {
 		if err := ctx.Err(); err != nil {
 			return res, err
+		}
+		if i > 0 && s.m.pace > 0 && o.Pace != nil && !o.Pace(s.m.pace) {
+			res.StopReason = StopDeadline
+			return res, nil
 		}
 		if d := s.m.perToken.Load(); d > 0 {
 			time.Sleep(time.Duration(d))

@@ -1,6 +1,11 @@
 package complete
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"github.com/weft-dev/weft/model"
+)
 
 // LM is the language-model side of an Engine: a vocabulary and a way to open decoding sessions.
 // NewEngine wraps a *model.Model in one; tests use scripted fakes.
@@ -50,7 +55,19 @@ type GenOptions struct {
 	// an edit moved (model.Session.EvalShift, an approximation); 0: off, the prompt is evaluated
 	// exactly.
 	ShiftReuse int
+	// Pace is asked before each forward pass with its expected duration; false ends the sequence
+	// with StopDeadline (model.GenerateOptions.Pace). nil: no deadline.
+	Pace func(next time.Duration) bool
 }
+
+// PassTimer is an LMSession that knows how long its decoding passes take (model.Session.PassEstimate):
+// with a latency budget, the engine sizes the part of a PSM prompt each keystroke evaluates again by it.
+type PassTimer interface {
+	PassEstimate(rows int) time.Duration
+}
+
+// StopDeadline is GenResult.StopReason when Pace ended a sequence (model.StopDeadline).
+const StopDeadline = model.StopDeadline
 
 // GenResult is what a session reports after decoding.
 type GenResult struct {

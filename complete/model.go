@@ -2,6 +2,7 @@ package complete
 
 import (
 	"context"
+	"time"
 
 	"github.com/weft-dev/weft/model"
 	"github.com/weft-dev/weft/model/tokenizer"
@@ -95,6 +96,7 @@ func modelOptions(o GenOptions) model.GenerateOptions {
 		Sampler:    model.SamplerOptions{Temperature: o.Temperature, TopP: o.TopP, TopK: o.TopK, Seed: o.Seed},
 		Draft:      o.Draft,
 		ShiftReuse: o.ShiftReuse,
+		Pace:       o.Pace,
 		NoLogProb:  true, // the engine ranks by consensus, not by likelihood
 	}
 	if o.Doc != nil {
@@ -105,6 +107,8 @@ func modelOptions(o GenOptions) model.GenerateOptions {
 	}
 	return mo
 }
+
+func (ms modelSession) PassEstimate(rows int) time.Duration { return ms.s.PassEstimate(rows) }
 
 func (ms modelSession) Counters() (int64, int64) {
 	st := ms.s.Stats()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/weft-dev/weft/model/quant"
 )
@@ -247,27 +248,23 @@ func (s *Session) GenerateBatch(ctx context.Context, prompt []int32, opts []Gene
 		if err := ctx.Err(); err != nil {
 			return results(true), err
 		}
-		// One pass: each live sequence's latest token, then its drafts,
-		// as many as fit.
-		mb.toks, mb.seq, mb.pos = mb.toks[:0], mb.seq[:0], mb.pos[:0]
 		live := 0
 		for j := range done {
 			if !done[j] {
 				live++
 			}
 		}
-		if live == 0 {
-			break
-		}
-		live0 := live
+		// Each live sequence's drafts, then the sequences whose caller's
+		// deadline the pass would overrun end here. They are asked from the
+		// last to the first, each about the pass of the sequences not yet
+		// ended, so the greedy sequence of a caller that paces its samples
+		// more strictly is asked about the pass it will really make.
+		est := 0
 		for j, d := range decs {
 			if done[j] {
 				continue
 			}
-			live--
-			start[j] = len(mb.toks)
-			mb.toks, mb.seq, mb.pos = append(mb.toks, d.last), append(mb.seq, j), append(mb.pos, p+fed[j])
-			room := min(stride-fed[j]-1, rows-len(mb.toks)-live)
+			room := stride - fed[j] - 1
 			if d.o.MaxTokens > 0 {
 				room = min(room, d.o.MaxTokens-len(d.res.Tokens))
 			}
@@ -278,16 +275,43 @@ func (s *Session) GenerateBatch(ctx context.Context, prompt []int32, opts []Gene
 					break
 				}
 			}
+			est += 1 + len(drafts[j])
+		}
+		for j := n - 1; j >= 0; j-- {
+			if d := decs[j]; !done[j] && d.o.Pace != nil && !d.o.Pace(s.passes.estimate(min(est, rows))) {
+				d.res.StopReason = StopDeadline
+				done[j] = true
+				live--
+				est -= 1 + len(drafts[j])
+			}
+		}
+		if live == 0 {
+			break
+		}
+		// One pass: each live sequence's latest token, then as many of its
+		// drafts as fit.
+		mb.toks, mb.seq, mb.pos = mb.toks[:0], mb.seq[:0], mb.pos[:0]
+		live0 := live
+		for j, d := range decs {
+			if done[j] {
+				continue
+			}
+			live--
+			start[j] = len(mb.toks)
+			mb.toks, mb.seq, mb.pos = append(mb.toks, d.last), append(mb.seq, j), append(mb.pos, p+fed[j])
+			drafts[j] = drafts[j][:max(0, min(len(drafts[j]), rows-len(mb.toks)-live))]
 			for k, t := range drafts[j] {
 				mb.toks, mb.seq, mb.pos = append(mb.toks, t), append(mb.seq, j), append(mb.pos, p+fed[j]+1+k)
 			}
 		}
 		s.mb, s.attnFn = mb, s.attnTaskMulti
+		t0 := time.Now()
 		err := s.forward(ctx, mb.toks, p, mb.logits[:len(mb.toks)*nv], true)
 		s.mb, s.attnFn = nil, s.attnTask
 		if err != nil {
 			return results(true), err
 		}
+		s.passes.observe(len(mb.toks), time.Since(t0))
 		s.stats.Evaluated += int64(len(mb.toks))
 		s.stats.Drafted += int64(len(mb.toks) - live0)
 		// Each sequence keeps its drafts while they are what it chooses.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/weft-dev/weft/model/gguf"
 )
@@ -97,5 +98,80 @@ func TestGenerateBatchMatchesGenerate(t *testing.T) {
 				t.Errorf("alone: %d of %d drafted tokens kept, want at least 8", st.Accepted, st.Drafted)
 			}
 		})
+	}
+}
+
+// TestPace checks that GenerateOptions.Pace is asked before every pass that extends a sequence, with the
+// session's last measured pass, and that declining ends the sequence with StopDeadline after the tokens
+// it already has: the first comes from the prompt's logits and needs no pass.
+func TestPace(t *testing.T) {
+	ctx := context.Background()
+	m := tinyModel(t, "qwen2", gguf.TypeQ8_0, Options{Threads: 2})
+	prompt := seq(24, 5)
+	ref, err := m.NewSession(128).Generate(ctx, prompt, GenerateOptions{MaxTokens: 8, IgnoreEOG: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, allow := range []int{0, 1, 3} {
+		// pace allows `allow` passes, recording what it was told.
+		pace := func(asked *[]time.Duration) func(time.Duration) bool {
+			return func(next time.Duration) bool {
+				*asked = append(*asked, next)
+				return len(*asked) <= allow
+			}
+		}
+		var single, batched []time.Duration
+		s := m.NewSession(128)
+		got, err := s.Generate(ctx, prompt, GenerateOptions{MaxTokens: 8, IgnoreEOG: true, Pace: pace(&single)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.StopReason != StopDeadline || !slicesEqual(got.Tokens, ref.Tokens[:1+allow]) {
+			t.Errorf("Generate allowing %d passes: %v (%s), want %v (%s)", allow, got.Tokens, got.StopReason, ref.Tokens[:1+allow], StopDeadline)
+		}
+		if allow > 1 && single[len(single)-1] <= 0 {
+			t.Errorf("Generate: Pace told %v, want the last step's measured time", single)
+		}
+		sb := m.NewSession(128)
+		opts := []GenerateOptions{{MaxTokens: 8, IgnoreEOG: true, Pace: pace(&batched)}, {MaxTokens: 8, IgnoreEOG: true}}
+		gots, err := sb.GenerateBatch(ctx, prompt, opts, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gots[0].StopReason != StopDeadline || !slicesEqual(gots[0].Tokens, ref.Tokens[:1+allow]) {
+			t.Errorf("GenerateBatch allowing %d passes: %v (%s), want %v (%s)", allow, gots[0].Tokens, gots[0].StopReason, ref.Tokens[:1+allow], StopDeadline)
+		}
+		if !slicesEqual(gots[1].Tokens, ref.Tokens) {
+			t.Errorf("GenerateBatch: the unpaced sequence gave %v, want %v", gots[1].Tokens, ref.Tokens)
+		}
+		if allow > 1 && batched[len(batched)-1] <= 0 {
+			t.Errorf("GenerateBatch: Pace told %v, want the last pass's measured time", batched)
+		}
+	}
+}
+
+func TestPassClock(t *testing.T) {
+	ms := time.Millisecond
+	var c passClock
+	if got := c.estimate(5); got != 0 {
+		t.Errorf("unmeasured: %v, want 0", got)
+	}
+	c.observe(4, 40*ms) // no single-row pass yet: scaled
+	if got := c.estimate(2); got != 20*ms {
+		t.Errorf("after a 4-row pass of 40 ms, 2 rows: %v, want 20ms", got)
+	}
+	c.observe(1, 10*ms)
+	c.observe(5, 30*ms) // 5 ms a row beyond the first
+	for _, tc := range []struct {
+		rows int
+		want time.Duration
+	}{{1, 10 * ms}, {2, 15 * ms}, {9, 50 * ms}} {
+		if got := c.estimate(tc.rows); got != tc.want {
+			t.Errorf("%d rows: %v, want %v", tc.rows, got, tc.want)
+		}
+	}
+	c.observe(1, 20*ms) // averaged with the 10 ms before
+	if got := c.estimate(1); got != 15*ms {
+		t.Errorf("after 10 and 20 ms: %v, want 15ms", got)
 	}
 }

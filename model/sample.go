@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/weft-dev/weft/model/tokenizer"
 )
@@ -305,6 +306,13 @@ type GenerateOptions struct {
 	// its new position instead of evaluated again (an approximation; see
 	// shift.go). 0: Eval, exact.
 	ShiftReuse int
+	// Pace, when set, is asked before each forward pass that would extend
+	// the sequence, with how long that pass is expected to take (from the
+	// session's own passes, measured; see passClock). Returning false ends
+	// the sequence with StopDeadline. A caller with a latency budget so
+	// answers with what it has instead of waiting for a pass that would end
+	// past its deadline; the choice of deadline is the caller's.
+	Pace func(next time.Duration) bool
 }
 
 // RepeatGuard is the DRY ("don't repeat yourself") penalty: when the last k
@@ -403,7 +411,8 @@ const (
 	StopString    = "stop_string"
 	StopMaxTokens = "max_tokens"
 	StopContext   = "context_full"
-	StopCaller    = "emit" // emit returned false
+	StopCaller    = "emit"     // emit returned false
+	StopDeadline  = "deadline" // GenerateOptions.Pace declined the next pass
 )
 
 // Result is what Generate produced.
@@ -514,9 +523,15 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 			d.res.StopReason = StopContext
 			break
 		}
+		if o.Pace != nil && !o.Pace(s.passes.estimate(1)) {
+			d.res.StopReason = StopDeadline
+			break
+		}
+		t0 := time.Now()
 		if logits, err = s.step(ctx, d.last); err != nil {
 			return d.abort(), err
 		}
+		s.passes.observe(1, time.Since(t0))
 	}
 	return d.finish(), nil
 }
