@@ -172,6 +172,44 @@ int f(vector<int> &v, int k) {
     }
     return best;
 }`},
+	{"js number semantics", "javascript", "python", `function f(a, b) {
+  if (b === 0) return 0;
+  const q = Math.floor(a / b), t = Math.trunc(a / b), u = (a / b) | 0;
+  return q * 1000 + t * 100 + u * 10 + a % b;
+}`},
+	{"js number semantics to go", "javascript", "go", `function f(a, b) {
+  if (b === 0) return 0;
+  let r = 0;
+  for (let i = 0, j = b; i < 5; i++, j--) {
+    if (j === 0) continue;
+    r += Math.floor(a / j) - (a % j) + Math.trunc(a / j);
+  }
+  return r;
+}`},
+	{"js strings", "javascript", "go", `function f(s) {
+  let out = "";
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s[i];
+    if ("aeiou".includes(c)) out += c.toUpperCase();
+    else if (c !== " ") out += s.charAt(i);
+  }
+  return out + s.slice(1, 3) + s.length;
+}`},
+	{"js arrays and maps", "javascript", "python", `function count(xs) {
+  const m = new Map();
+  let best = 0;
+  for (const x of xs) {
+    m.set(x, (m.get(x) || 0) + 1);
+    best = Math.max(best, m.get(x));
+  }
+  return best;
+}
+function f(xs) {
+  const ys = xs.map(x => x * x).filter(y => y % 2 === 1);
+  const zs = [...xs];
+  zs.sort((a, b) => b - a);
+  return count(xs) * 1000 + ys.length * 100 + (zs.length > 0 ? zs[0] : -1);
+}`},
 	{"go loops", "go", "python", `package p
 
 func f(xs []int, s string) int {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -43,7 +44,7 @@ func Analyze(ctx context.Context, lang *grammars.Language, code string) (*Signat
 	if len(prog.Funcs) == 0 {
 		return nil, errors.New("rules: no function")
 	}
-	infer(prog, charIndex)
+	inferConcat(prog, charIndex, lang.ID == "javascript" || lang.ID == "typescript")
 	f := prog.Funcs[len(prog.Funcs)-1]
 	return &Signature{Name: f.Name, Params: f.Params, Result: f.Result}, nil
 }
@@ -179,7 +180,7 @@ func showValue(v Value) string {
 }
 
 // Driver returns the files of a program that runs sig's function in code on each input and prints
-// the canonical results, and the name of its main file. Languages: python, go, java.
+// the canonical results, and the name of its main file. Languages: python, go, java, cpp, javascript.
 func Driver(lang *grammars.Language, code string, sig *Signature, inputs [][]Value) (map[string]string, string, error) {
 	switch lang.ID {
 	case "python":
@@ -190,6 +191,8 @@ func Driver(lang *grammars.Language, code string, sig *Signature, inputs [][]Val
 		return javaDriver(code, sig, inputs)
 	case "cpp":
 		return cppDriver(code, sig, inputs)
+	case "javascript":
+		return jsDriver(code, sig, inputs)
 	}
 	return nil, "", fmt.Errorf("rules: no differential-test driver for %s", lang.Name)
 }
@@ -737,4 +740,83 @@ func cppDriver(code string, sig *Signature, inputs [][]Value) (map[string]string
 	}
 	b.WriteString("}\n")
 	return map[string]string{"main.cpp": b.String()}, "main.cpp", nil
+}
+
+func jsLit(v Value) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case string:
+		b, _ := json.Marshal(x)
+		return string(b)
+	case Char:
+		b, _ := json.Marshal(string(rune(x)))
+		return string(b)
+	case []Value:
+		var s []string
+		for _, e := range x {
+			s = append(s, jsLit(e))
+		}
+		return "[" + strings.Join(s, ", ") + "]"
+	}
+	return "undefined"
+}
+
+// jsShow writes a result as the other drivers do; JavaScript has one number type, so an "i" result
+// that is not a whole number and every "f" result are written as Python's "%.6e" writes them.
+const jsShow = `
+function _weftExp(v) {
+    if (!isFinite(v)) return v > 0 ? "inf" : v < 0 ? "-inf" : "nan";
+    const [m, e] = v.toExponential(6).split("e");
+    const d = e.slice(1);
+    return m + "e" + e[0] + (d.length < 2 ? "0" + d : d);
+}
+function _weftShow(v, t) {
+    if (t === "v") return "none";
+    if (t === "b") return v ? "true" : "false";
+    if (t === "i") {
+        if (typeof v === "string") return String(v.codePointAt(0));
+        if (typeof v === "boolean") return v ? "1" : "0";
+        if (typeof v === "bigint") return v.toString();
+        return Number.isInteger(v) ? String(v) : _weftExp(v);
+    }
+    if (t === "f") return _weftExp(Number(v));
+    if (t === "s") return "s" + Array.from(String(v), (c) => c.codePointAt(0)).join(",");
+    if (t[0] === "l") return "[" + Array.from(v, (x) => _weftShow(x, t.slice(1))).join(",") + "]";
+    return String(v);
+}
+`
+
+func jsDriver(code string, sig *Signature, inputs [][]Value) (map[string]string, string, error) {
+	if len(sig.Params) == 0 {
+		return nil, "", errors.New("rules: no parameters to vary")
+	}
+	var b strings.Builder
+	b.WriteString(code)
+	b.WriteString("\n")
+	b.WriteString(jsShow)
+	b.WriteString("const _weftInputs = [\n")
+	for _, in := range inputs {
+		var as []string
+		for _, a := range in {
+			as = append(as, jsLit(a))
+		}
+		fmt.Fprintf(&b, "    [%s],\n", strings.Join(as, ", "))
+	}
+	b.WriteString("];\n")
+	fmt.Fprintf(&b, `for (const _weftArgs of _weftInputs) {
+    let _weftLine;
+    try {
+        _weftLine = "ok " + _weftShow(%s(..._weftArgs), %q);
+    } catch (_weftErr) {
+        _weftLine = "error";
+    }
+    process.stdout.write(_weftLine + "\n");
+}
+`, sig.Name, typeTag(sig.Result))
+	return map[string]string{"main.js": b.String()}, "main.js", nil
 }

@@ -1077,6 +1077,26 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		return e.expr(x.Args[0], 10) + " * " + e.expr(x.Args[1], 11), 10
 	case "ord":
 		return e.ord(x.Args[0]), 13
+	case "itrunc":
+		return math("trunc")
+	case "inf":
+		e.imports["math"] = true
+		return "math.inf", 13
+	case "bool":
+		return call("bool")
+	case "lstrip", "rstrip":
+		return method(x.Op)
+	case "extend":
+		return method("extend")
+	case "sortDesc":
+		return e.expr(x.Args[0], 13) + ".sort(reverse=True)", 13
+	case "join":
+		switch t(1).elem().K {
+		case TString, TChar:
+			return e.expr(x.Args[0], 13) + ".join(" + a(1) + ")", 13
+		case TInt:
+			return e.expr(x.Args[0], 13) + ".join(map(str, " + a(1) + "))", 13
+		}
 	case "chr":
 		return call("chr")
 	}

@@ -21,10 +21,15 @@ type inferer struct {
 	// str, x[i] a list, a str or a dict. They are applied once the strong hints are exhausted.
 	weak      map[*Func]map[string]Type
 	applyWeak bool
+	concat    bool // "a" + 1 is "a1" (JavaScript)
 }
 
-func infer(prog *Program, charIndex bool) {
-	in := &inferer{prog: prog, charIndex: charIndex}
+func infer(prog *Program, charIndex bool) { inferConcat(prog, charIndex, false) }
+
+// inferConcat is infer for a source whose + joins text and a number into text (JavaScript; Java's
+// is covered by charIndex).
+func inferConcat(prog *Program, charIndex, concat bool) {
+	in := &inferer{prog: prog, charIndex: charIndex, concat: concat}
 	for _, f := range prog.Funcs {
 		f.vars = map[string]Type{}
 	}
@@ -193,6 +198,8 @@ func (in *inferer) hint(e *Expr, t Type) {
 		ct := e.Args[0].T
 		if ct.K == TMap {
 			in.hint(e.Args[0], mapOf(e.Args[1].T, t))
+		} else if ct.K == TUnknown && !in.charIndex && t.K == TString && e.Args[0].K == EName && strName.MatchString(e.Args[0].Op) {
+			in.hint(e.Args[0], tString) // c = s[i] with c a str: s is a str by its name
 		} else if ct.K == TList || ct.K == TUnknown {
 			in.hint(e.Args[0], listOf(t))
 		}
@@ -285,6 +292,8 @@ func (in *inferer) stmt(s *Stmt) {
 				in.hint(s.Value, tString) // for c in s: c.isalpha() — s is a str more often than a list
 			} else if vt.K != TUnknown {
 				in.hint(s.Value, listOf(vt))
+			} else {
+				in.hintWeak(s.Value, listOf(tUnknown)) // iterated over: a list (or a str, by its name)
 			}
 		}
 		s.T = in.env[s.Var]
@@ -335,7 +344,7 @@ func (in *inferer) arith(op string, a, b Type) Type {
 		if op == "+" && (a.K == TString || a.K == TChar) && (b.K == TString || b.K == TChar) {
 			return tString
 		}
-		if op == "+" && in.charIndex {
+		if op == "+" && (in.charIndex || in.concat) {
 			return tString // Java "a" + 1
 		}
 		if op == "*" && !in.charIndex {
@@ -416,10 +425,14 @@ func (in *inferer) exprType(e *Expr) Type {
 			if l.K == TList && e.Op == "*" {
 				in.hint(e.Args[1], tInt)
 			}
-			if l.K == TString && e.Op == "+" && r.K == TUnknown && !in.charIndex {
+			if l.K == TString && e.Op == "+" && r.K == TUnknown && in.concat {
+				in.hintWeak(e.Args[1], tString) // JavaScript: "n=" + n takes a number as well
+			} else if l.K == TString && e.Op == "+" && r.K == TUnknown && !in.charIndex {
 				in.hint(e.Args[1], tString)
 			}
-			if r.K == TString && e.Op == "+" && l.K == TUnknown && !in.charIndex {
+			if r.K == TString && e.Op == "+" && l.K == TUnknown && in.concat {
+				in.hintWeak(e.Args[0], tString)
+			} else if r.K == TString && e.Op == "+" && l.K == TUnknown && !in.charIndex {
 				in.hint(e.Args[0], tString)
 			}
 			return in.arith(e.Op, l, r)
@@ -437,6 +450,8 @@ func (in *inferer) exprType(e *Expr) Type {
 				in.hint(e.Args[1], tString)
 			case r.K == TUnknown && l.K != TUnknown:
 				in.hint(e.Args[1], listOf(l))
+			case r.K == TString && l.K == TUnknown && !in.charIndex:
+				in.hint(e.Args[0], tString) // c in "aeiou": c is text
 			case r.K == TList || r.K == TSet:
 				in.hint(e.Args[0], r.elem())
 			case r.K == TMap:

@@ -9,7 +9,7 @@ import (
 
 // Sources and Targets are the language ids the translator reads and writes.
 var (
-	Sources = []string{"python", "java", "c", "cpp", "go"}
+	Sources = []string{"python", "java", "c", "cpp", "go", "javascript", "typescript"}
 	Targets = []string{"go", "python"}
 )
 
@@ -68,7 +68,13 @@ func Translate(ctx context.Context, from, to *grammars.Language, code string) (o
 	if err := g.err(); err != nil {
 		return "", err
 	}
-	infer(prog, charIndex)
+	js := from.ID == "javascript" || from.ID == "typescript"
+	inferConcat(prog, charIndex, js)
+	if js {
+		if err := jsChecks(prog); err != nil {
+			return "", err
+		}
+	}
 	pyStr := !charIndex
 	switch to.ID {
 	case "go":
@@ -95,6 +101,10 @@ func front(lang *grammars.Language, d *grammars.Document) (*Program, bool, error
 		p := &cFront{src: src{text: d.Text()}, lang: lang.ID}
 		prog := p.program(d.Root())
 		return prog, true, p.err()
+	case "javascript", "typescript":
+		p := &jsFront{src: src{text: d.Text()}}
+		prog := p.program(d.Root())
+		return prog, false, p.err()
 	}
 	return nil, false, fmt.Errorf("rules: no front-end for %s", lang.Name)
 }
