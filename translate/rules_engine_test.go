@@ -210,6 +210,54 @@ function f(xs) {
   zs.sort((a, b) => b - a);
   return count(xs) * 1000 + ys.length * 100 + (zs.length > 0 ? zs[0] : -1);
 }`},
+	{"py to js floor div and mod", "python", "javascript", `def f(a, b):
+    if b == 0:
+        return 0
+    return a // b * 10 + a % b + (a * 3) // 4
+`},
+	{"py to js strings and lists", "python", "javascript", `def f(xs, s):
+    seen = []
+    for i in range(len(xs)):
+        if xs[i] not in seen and xs[i] % 2 == 0:
+            seen.append(xs[i])
+    out = ""
+    for c in s:
+        if c.isalpha():
+            out += c.upper()
+        elif c == " ":
+            out += "_"
+    total = sum(seen) + len(out)
+    if len(xs) > 0:
+        total += xs[-1] * 7
+    return out + str(total) + s[::-1][:2]
+`},
+	{"java to js int overflow", "java", "javascript", `class T {
+    static int f(int a, int b) {
+        int h = 7;
+        for (int i = 0; i < 20; i++) {
+            h = h * 31 + a * 1000003 + b;
+            h ^= (h >> 7);
+        }
+        return h / 3 + h % 5 - (a / (b == 0 ? 1 : b));
+    }
+}`},
+	{"go to js", "go", "javascript", `package p
+
+func f(xs []int, s string) int {
+	total := 0
+	for i, x := range xs {
+		if x%2 == 0 {
+			total += x / 3 * i
+		} else {
+			total -= x % 5
+		}
+	}
+	m := map[int]int{}
+	for _, x := range xs {
+		m[x]++
+	}
+	return total*10 + len(m) + len(s)
+}`},
 	{"go loops", "go", "python", `package p
 
 func f(xs []int, s string) int {
@@ -266,5 +314,80 @@ func TestRulesUncovered(t *testing.T) {
 	var u *rules.Uncovered
 	if !errors.As(err, &u) || res != nil {
 		t.Fatalf("got %v, %v; want *rules.Uncovered", res, err)
+	}
+}
+
+// TestRulesJavaScriptSemantics runs translations to JavaScript on inputs whose results were worked out
+// by hand from the source language's semantics: Python's flooring // and divisor-signed %, Java's
+// truncating / and 32-bit int that wraps, Go's truncating division, Python's negative indices and
+// JavaScript sources' own number idioms translated to Python.
+func TestRulesJavaScriptSemantics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs programs")
+	}
+	tests := []struct {
+		name, from, to, code, call, want string
+	}{
+		{"py floor div", "python", "javascript", "def f(a, b):\n    return a // b\n", "f(-7, 2)", "-4"},
+		{"py mod", "python", "javascript", "def f(a, b):\n    return a % b\n", "f(-7, 2)", "1"},
+		{"py mod negative divisor", "python", "javascript", "def f(a, b):\n    return a % b\n", "f(7, -2)", "-1"},
+		{"py true div", "python", "javascript", "def f(a, b):\n    return a / b\n", "f(7, 2)", "3.5"},
+		{"py negative index", "python", "javascript", "def f(xs):\n    return xs[-1] - xs[-2]\n", "f([1, 5, 9])", "4"},
+		{"py slice", "python", "javascript", "def f(s):\n    return s[1:-1] + s[:2]\n", "f(\"hello\")", `"ellhe"`},
+		{"py sorted", "python", "javascript", "def f(xs):\n    return sorted(xs)\n", "f([10, 9, 100])", "[9,10,100]"},
+		{"py list equality", "python", "javascript", "def f(xs):\n    return xs == [1, 2]\n", "f([1, 2])", "true"},
+		{"py empty list is false", "python", "javascript", "def f(xs: list[int]):\n    if xs:\n        return 1\n    return 0\n", "f([])", "0"},
+		{"java div", "java", "javascript", "class T { static int f(int a, int b) { return a / b; } }", "f(-7, 2)", "-3"},
+		{"java rem", "java", "javascript", "class T { static int f(int a, int b) { return a % b; } }", "f(-7, 2)", "-1"},
+		{"java int wraps", "java", "javascript", "class T { static int f(int a, int b) { return a * b; } }", "f(65536, 65537)", "65536"},
+		{"java char arithmetic", "java", "javascript", "class T { static int f(String s) { return s.charAt(1) - 'a'; } }", "f(\"xd\")", "3"},
+		{"go div", "go", "javascript", "package p\n\nfunc f(a, b int) int {\n\treturn a / b\n}\n", "f(-7, 2)", "-3"},
+		{"go map zero value", "go", "javascript", "package p\n\nfunc f(k int) int {\n\tm := map[int]int{1: 5}\n\treturn m[k] + 1\n}\n", "f(2)", "1"},
+		{"js floor idiom", "javascript", "python", "function f(a, b) { return Math.floor(a / b); }", "f(-7, 2)", "-4"},
+		{"js trunc idiom", "javascript", "python", "function f(a, b) { return (a / b) | 0; }", "f(-7, 2)", "-3"},
+		{"js rem", "javascript", "python", "function f(a, b) { return a % b; }", "f(-7, 2)", "-1"},
+		{"js division", "javascript", "python", "function f(a, b) { return a / b; }", "f(7, 2)", "3.5"},
+		{"js string concat", "javascript", "python", "function f(s, n) { return s + n; }\nfunction g() { return f(\"a\", 1); }", "f(\"x\", 12)", `"x12"`},
+		{"js rem to go", "javascript", "go", "function f(a, b) { return a % b; }", "f(-7, 2)", "-1"},
+		{"js floor to go", "javascript", "go", "function f(a, b) { return Math.floor(a / b); }", "f(-7, 2)", "-4"},
+	}
+	v := NewVerifier(nil, true)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			from, _ := LookupLanguage(tc.from)
+			to, _ := LookupLanguage(tc.to)
+			for _, tool := range runTools[to.ID] {
+				if _, err := exec.LookPath(tool); err != nil {
+					skipOrFail(t, "%s not installed", tool)
+				}
+			}
+			res, err := (&Rules{}).Translate(context.Background(), Request{Code: tc.code, From: from, To: to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var p Program
+			switch to.ID {
+			case "javascript":
+				p = Program{Lang: to, Main: "main.js", Files: map[string]string{"main.js": res.Code + "\nconsole.log(JSON.stringify(" + tc.call + "));\n"}}
+			case "python":
+				p = Program{Lang: to, Main: "main.py", Files: map[string]string{"main.py": res.Code + "\nimport json\nprint(json.dumps(" + tc.call + ", separators=(',', ':')))\n"}}
+			case "go":
+				src := strings.Replace(res.Code, "package main", "package main\n\nimport \"fmt\"", 1)
+				if !strings.Contains(src, "package main") {
+					src = "package main\n\nimport \"fmt\"\n\n" + src
+				}
+				p = Program{Lang: to, Main: "main.go", Files: map[string]string{"main.go": src + "\nfunc main() { fmt.Println(" + tc.call + ") }\n"}}
+			}
+			rr, err := v.Run(context.Background(), p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rr.Built {
+				t.Fatalf("does not build: %s\n%s", rr.BuildError, res.Code)
+			}
+			if got := strings.TrimSpace(rr.Run.Stdout); got != tc.want {
+				t.Errorf("%s = %s, want %s (%s)\n%s", tc.call, got, tc.want, rr.Run.Stderr, res.Code)
+			}
+		})
 	}
 }

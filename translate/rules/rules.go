@@ -10,7 +10,7 @@ import (
 // Sources and Targets are the language ids the translator reads and writes.
 var (
 	Sources = []string{"python", "java", "c", "cpp", "go", "javascript", "typescript"}
-	Targets = []string{"go", "python"}
+	Targets = []string{"go", "python", "javascript"}
 )
 
 func has(ids []string, id string) bool {
@@ -81,6 +81,8 @@ func Translate(ctx context.Context, from, to *grammars.Language, code string) (o
 		return emitGo(prog, pyStr)
 	case "python":
 		return emitPython(prog, from.ID)
+	case "javascript":
+		return emitJS(prog, from.ID)
 	}
 	return "", fmt.Errorf("rules: no emitter for %s", to.Name)
 }
