@@ -345,7 +345,10 @@ func (e *Engine) complete(ctx context.Context, ds *docState, lang *grammars.Lang
 
 	sess := e.session(ds)
 	budget, lat := e.cfg.Budget, e.latency(req.Options, multiline)
-	if pt, ok := sess.(PassTimer); ok && e.layout == LayoutPSM {
+	if pt, ok := sess.(PassTimer); ok && e.layout == LayoutPSM && lat > 0 {
+		if err := pt.Calibrate(ctx); err != nil && ctx.Err() != nil {
+			return Result{}, fmt.Errorf("complete: cancelled: %w", ctx.Err())
+		}
 		budget.Suffix = psmSuffix(lat, pt.PassEstimate, budget.Suffix)
 	}
 	enc := newMemoEncoder(e.vocab)

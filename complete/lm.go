@@ -64,6 +64,9 @@ type GenOptions struct {
 // with a latency budget, the engine sizes the part of a PSM prompt each keystroke evaluates again by it.
 type PassTimer interface {
 	PassEstimate(rows int) time.Duration
+	// Calibrate times passes on an empty session when nothing is known yet, so that the first
+	// request's prompt is cut as the next ones will be (a moved window costs a whole prompt).
+	Calibrate(ctx context.Context) error
 }
 
 // StopDeadline is GenResult.StopReason when Pace ended a sequence (model.StopDeadline).

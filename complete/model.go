@@ -109,6 +109,7 @@ func modelOptions(o GenOptions) model.GenerateOptions {
 }
 
 func (ms modelSession) PassEstimate(rows int) time.Duration { return ms.s.PassEstimate(rows) }
+func (ms modelSession) Calibrate(ctx context.Context) error { return ms.s.Calibrate(ctx) }
 
 func (ms modelSession) Counters() (int64, int64) {
 	st := ms.s.Stats()

@@ -278,7 +278,7 @@ func (s *Session) GenerateBatch(ctx context.Context, prompt []int32, opts []Gene
 			est += 1 + len(drafts[j])
 		}
 		for j := n - 1; j >= 0; j-- {
-			if d := decs[j]; !done[j] && d.o.Pace != nil && !d.o.Pace(s.passes.estimate(min(est, rows))) {
+			if d := decs[j]; !done[j] && d.o.Pace != nil && !d.o.Pace(s.PassEstimate(min(est, rows))) {
 				d.res.StopReason = StopDeadline
 				done[j] = true
 				live--
@@ -311,7 +311,7 @@ func (s *Session) GenerateBatch(ctx context.Context, prompt []int32, opts []Gene
 		if err != nil {
 			return results(true), err
 		}
-		s.passes.observe(len(mb.toks), time.Since(t0))
+		s.m.observePass(len(mb.toks), time.Since(t0))
 		s.stats.Evaluated += int64(len(mb.toks))
 		s.stats.Drafted += int64(len(mb.toks) - live0)
 		// Each sequence keeps its drafts while they are what it chooses.

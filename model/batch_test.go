@@ -175,3 +175,33 @@ func TestPassClock(t *testing.T) {
 		t.Errorf("after 10 and 20 ms: %v, want 15ms", got)
 	}
 }
+
+// TestCalibrate checks that Calibrate gives a fresh model its pass times, leaves the session empty and
+// changes nothing that the session then generates.
+func TestCalibrate(t *testing.T) {
+	ctx := context.Background()
+	m := tinyModel(t, "qwen2", gguf.TypeQ8_0, Options{Threads: 2})
+	prompt := seq(24, 7)
+	ref, err := m.NewSession(128).Generate(ctx, prompt, GenerateOptions{MaxTokens: 6, IgnoreEOG: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2 := tinyModel(t, "qwen2", gguf.TypeQ8_0, Options{Threads: 2})
+	s := m2.NewSession(128)
+	if d := s.PassEstimate(1); d != 0 {
+		t.Fatalf("a fresh model estimates %v, want 0", d)
+	}
+	if err := s.Calibrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.PassEstimate(1) <= 0 || s.PassEstimate(calibrateRows) < s.PassEstimate(1) || len(s.Tokens()) != 0 {
+		t.Errorf("after Calibrate: %v for one row, %v for %d, %d tokens held", s.PassEstimate(1), s.PassEstimate(calibrateRows), calibrateRows, len(s.Tokens()))
+	}
+	got, err := s.Generate(ctx, prompt, GenerateOptions{MaxTokens: 6, IgnoreEOG: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slicesEqual(got.Tokens, ref.Tokens) {
+		t.Errorf("after Calibrate: %v, want %v", got.Tokens, ref.Tokens)
+	}
+}

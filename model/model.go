@@ -17,6 +17,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/weft-dev/weft/model/gguf"
 	"github.com/weft-dev/weft/model/quant"
@@ -152,6 +153,11 @@ type Model struct {
 	freqScale   float32      // 1 / linear rope scaling factor
 	threads     int
 	pool        *quant.Pool
+
+	// passes times the decoding passes of all the model's sessions: how long a
+	// pass takes is the model's and the machine's, not a session's.
+	passMu sync.Mutex
+	passes passClock
 }
 
 // Open maps and loads the GGUF model at path. Weights stay in the mapping (no

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // passClock estimates how long a forward pass that extends sequences by a number of rows will take,
 // for GenerateOptions.Pace. A decoding pass reads every weight once whatever its rows, and each row
@@ -45,7 +48,44 @@ func ewma(old, d time.Duration) time.Duration {
 	return (old + d) / 2
 }
 
-// PassEstimate is how long the session expects a decoding pass of rows rows (tokens, of one sequence
-// or several) to take, from its own passes so far; 0 before it has decoded. A caller can size a
-// prompt's changing part by it: evaluating n new prompt tokens costs at most about a pass of n rows.
-func (s *Session) PassEstimate(rows int) time.Duration { return s.passes.estimate(rows) }
+// observePass records a decoding pass of rows rows that took d.
+func (m *Model) observePass(rows int, d time.Duration) {
+	m.passMu.Lock()
+	m.passes.observe(rows, d)
+	m.passMu.Unlock()
+}
+
+// PassEstimate is how long a decoding pass of rows rows (tokens, of one sequence or several, with the
+// logits of each) is expected to take, from the passes of the model's sessions so far; 0 before any.
+// A caller can size a prompt's changing part by it: evaluating n new prompt tokens costs at most about
+// a pass of n rows.
+func (s *Session) PassEstimate(rows int) time.Duration {
+	s.m.passMu.Lock()
+	defer s.m.passMu.Unlock()
+	return s.m.passes.estimate(rows)
+}
+
+// calibrateRows is the wider of Calibrate's two passes.
+const calibrateRows = 8
+
+// Calibrate times a pass of one row and one of calibrateRows rows on the empty session, so that
+// PassEstimate knows the model's pass times before its first request has decoded anything. It does
+// nothing when they are known or when the session holds tokens (whose cache it would overwrite), and
+// leaves the session empty.
+func (s *Session) Calibrate(ctx context.Context) error {
+	if len(s.tokens) > 0 || s.nCtx < calibrateRows || s.PassEstimate(2) > s.PassEstimate(1) {
+		return nil
+	}
+	nv := s.m.info.NVocab
+	out := make([]float32, calibrateRows*nv)
+	toks := make([]int32, calibrateRows)
+	s.haveLogits = false
+	for _, n := range []int{1, calibrateRows} {
+		t0 := time.Now()
+		if err := s.forward(ctx, toks[:n], 0, out[:n*nv], true); err != nil {
+			return err
+		}
+		s.m.observePass(n, time.Since(t0))
+	}
+	return nil
+}

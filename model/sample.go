@@ -523,7 +523,7 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 			d.res.StopReason = StopContext
 			break
 		}
-		if o.Pace != nil && !o.Pace(s.passes.estimate(1)) {
+		if o.Pace != nil && !o.Pace(s.PassEstimate(1)) {
 			d.res.StopReason = StopDeadline
 			break
 		}
@@ -531,7 +531,7 @@ func (s *Session) Generate(ctx context.Context, prompt []int32, o GenerateOption
 		if logits, err = s.step(ctx, d.last); err != nil {
 			return d.abort(), err
 		}
-		s.passes.observe(1, time.Since(t0))
+		s.m.observePass(1, time.Since(t0))
 	}
 	return d.finish(), nil
 }

@@ -66,9 +66,6 @@ type Session struct {
 	mb   *multiBatch
 	mbuf *multiBatch // the batch state kept between requests
 
-	// passes times the session's decoding passes, for GenerateOptions.Pace.
-	passes passClock
-
 	// attention task state, read by attnTask (set before pool.Run)
 	attnFn                       func(int)
 	attnChunks                   int
