@@ -40,6 +40,10 @@ func (d deadline) over() bool { return d.now != nil && !d.now().Before(d.at) }
 // never finish in time, and decoding them beside greedy would only make each of its passes slower.
 const sampleRunway = 8
 
+// paceMargin: a pass is expected to take up to 1/paceMargin longer than its estimate (the estimate
+// averages passes, and the answer's checks follow the last one), so a quarter of a pass is kept spare.
+const paceMargin = 4
+
 // pace is GenOptions.Pace for the deadline: a forward pass is begun only while runway passes of the
 // expected duration still end before it, so the answer comes within the budget rather than one pass
 // after it (runway 1, the greedy candidate) and a sample stops as soon as it can no longer finish
@@ -48,7 +52,9 @@ func (d deadline) pace(runway int) func(next time.Duration) bool {
 	if d.now == nil {
 		return nil
 	}
-	return func(next time.Duration) bool { return d.now().Add(next * time.Duration(runway)).Before(d.at) }
+	return func(next time.Duration) bool {
+		return d.now().Add(next*time.Duration(runway) + next/paceMargin).Before(d.at)
+	}
 }
 
 // now returns the engine's time (Config.Clock, for tests, or the wall clock).
