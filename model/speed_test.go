@@ -13,7 +13,7 @@ import (
 // BenchmarkFilePrefill and BenchmarkFileDecode time a real GGUF file named by
 // env WEFT_BENCH_MODEL (skipped without it), for profiling with -cpuprofile:
 // a prefill from an empty cache (64 tokens, or env WEFT_BENCH_PP up to 512),
-// and single-token steps.
+// and single-token steps. Env WEFT_BENCH_THREADS sets the threads (default 1).
 func BenchmarkFilePrefill(b *testing.B) {
 	pp := 64
 	if v, err := strconv.Atoi(os.Getenv("WEFT_BENCH_PP")); err == nil && v > 0 && v <= 512 {
@@ -29,7 +29,11 @@ func benchFile(b *testing.B, pp, tg int) {
 	if path == "" {
 		b.Skip("set WEFT_BENCH_MODEL to a GGUF file")
 	}
-	m, err := Open(path, Options{Threads: 1, KVType: gguf.TypeF16})
+	threads := 1
+	if v, err := strconv.Atoi(os.Getenv("WEFT_BENCH_THREADS")); err == nil && v > 0 {
+		threads = v
+	}
+	m, err := Open(path, Options{Threads: threads, KVType: gguf.TypeF16})
 	if err != nil {
 		b.Fatal(err)
 	}

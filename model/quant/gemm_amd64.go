@@ -84,3 +84,18 @@ func maxAsm(xs []float32) (int, float32) {
 	}
 	return n, maxAVX2(&xs[0], n)
 }
+
+//go:noescape
+func swigluAVX2(h, up *float32, n int)
+
+// swigluAsm runs SwiGLU's assembly on the longest multiple of 8 of h and
+// returns how many elements it did.
+func swigluAsm(h, up []float32) int {
+	n := len(h) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_ = up[n-1]
+	swigluAVX2(&h[0], &up[0], n)
+	return n
+}

@@ -2,6 +2,8 @@ package quant
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -28,5 +30,44 @@ func TestSwiGLU(t *testing.T) {
 	SwiGLU(nan, []float32{1})
 	if !math.IsNaN(float64(nan[0])) {
 		t.Errorf("SwiGLU(NaN) = %g, want NaN", nan[0])
+	}
+}
+
+// TestSwiGLUAsm checks that the assembly gives bit for bit what the
+// portable code gives, on activations of both signs, zeros, values past the
+// exponential's clamp, and lengths that leave a tail.
+func TestSwiGLUAsm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{8, 13, 256, 4864, 4867} {
+		h := make([]float32, n)
+		up := make([]float32, n)
+		for i := range h {
+			h[i] = float32(rng.NormFloat64() * 4)
+			up[i] = float32(rng.NormFloat64())
+		}
+		h[0], h[1], h[2], h[3] = 0, float32(math.Copysign(0, -1)), -100, 100
+		want := slices.Clone(h)
+		swigluGo(want, up)
+		SwiGLU(h, up)
+		for i := range h {
+			if math.Float32bits(h[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d element %d: SwiGLU %g, portable %g", n, i, h[i], want[i])
+			}
+		}
+	}
+}
+
+func BenchmarkSwiGLU(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	h := make([]float32, 4864)
+	up := make([]float32, len(h))
+	for i := range up {
+		up[i] = float32(rng.NormFloat64())
+	}
+	for b.Loop() {
+		for i := range h {
+			h[i] = up[(i*7)%len(up)] * 3
+		}
+		SwiGLU(h, up)
 	}
 }
