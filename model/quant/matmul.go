@@ -19,6 +19,11 @@ type acts struct {
 	f     []float32 // float activations (F32/F16/BF16 weights; for F32 the input itself)
 	s     []float32 // Q8_1: per block fp16(d*Σq), ggml's block_q8_1.s (Q4_1/Q5_1 weights)
 
+	// F16/BF16 weights on the tile kernels (gemm16.go): the rounded
+	// activations in 16-token panels.
+	pf []float32 // F16: fp16-rounded floats
+	pb []uint32  // BF16: pairs of bf16
+
 	// For the paired-block assembly kernels (see kernels_amd64.s), per pair
 	// of Q8_0 blocks a, b: xs = [da da db db da da db db], and for Q4_0
 	// weights xk = [-8*sum(qa) 0 -8*sum(qb) 0 0 0 0 0], which turns the
@@ -221,6 +226,16 @@ func (mm *matmulJob) prepare() {
 		}
 	case gguf.TypeF16, gguf.TypeBF16:
 		mm.a.f = grow(mm.a.f, n*w.Cols)
+		if tiled16(w, n) {
+			size := panels(n) * panel * w.Cols
+			if k.vecDot == gguf.TypeF16 {
+				mm.a.pf = grow(mm.a.pf, size)
+				clearPanelLanes(mm.a.pf, n, w.Cols)
+			} else {
+				mm.a.pb = grow(mm.a.pb, size/2)
+				clearPanelLanes(mm.a.pb, n, w.Cols/2)
+			}
+		}
 	case gguf.TypeF32:
 		mm.a.f = mm.x[:n*w.Cols]
 	}
@@ -284,7 +299,14 @@ func (mm *matmulJob) quantize(t int) {
 		}
 	case gguf.TypeF16:
 		roundFP16s(mm.a.f[t*cols:(t+1)*cols], x)
+		if tiled16(mm.w, mm.n) {
+			packPanelsF16(mm.a.pf, mm.a.f[t*cols:(t+1)*cols], t, cols)
+		}
 	case gguf.TypeBF16:
+		if tiled16(mm.w, mm.n) {
+			packPanelsBF16(mm.a.pb, x, t, cols)
+			return
+		}
 		f := mm.a.f[t*cols : (t+1)*cols]
 		for i, v := range x {
 			f[i] = BF16ToFP32(FP32ToBF16(v))
