@@ -42,6 +42,12 @@ func q4RowsZ(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, 
 func q8RowsZ(wq *int8, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
 
 //go:noescape
+func q4RowsZH(wq *byte, wd *uint16, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+
+//go:noescape
+func q8RowsZH(wq *int8, wd *uint16, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+
+//go:noescape
 func q4Quad4Z(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
 
 //go:noescape
@@ -254,6 +260,9 @@ func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 	}
 	wq := int8s(w.qs)
 	_, _, _, _, _ = wq[r1*cols-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], y[(n-1)*w.Rows+r1-1]
+	if len(w.dh) > 0 {
+		_ = w.dh[r1*nb-1]
+	}
 	if nb%4 == 0 {
 		_, _ = a.xs4[n*nb*2-1], a.xk4[n*nb*2-1]
 	}
@@ -273,6 +282,10 @@ func matQ8_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 			q8Rows4AVX2(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
 		for ; t < n; t++ {
+			if nb%4 == 0 && lvl >= levelZMM && len(w.dh) > 0 {
+				q8RowsZH(&wq[r*cols], &w.dh[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ8Z[0])
+				continue
+			}
 			if nb%4 == 0 && lvl >= levelZMM {
 				q8RowsZ(&wq[r*cols], &w.ds[r*nb], &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ8Z[0])
 				continue
@@ -321,6 +334,9 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 		bias = 0
 	}
 	_, _, _, _, _, _ = w.qs[r1*rb-1], w.ds[r1*nb-1], a.qs[n*cols-1], a.xs[n*ns-1], a.xk[n*ns-1], y[(n-1)*w.Rows+r1-1]
+	if len(w.dh) > 0 {
+		_ = w.dh[r1*nb-1]
+	}
 	if nb%4 == 0 {
 		_, _ = a.xs4[n*nb*2-1], a.xk4[n*nb*2-1]
 	}
@@ -340,6 +356,10 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 			q4Rows4AVX2(&w.qs[r*rb], &w.ds[r*nb], &a.qs[t*cols], &a.xs[t*ns], &a.xk[t*ns], np, rows, cols, ns*4, &y[t*w.Rows+r], w.Rows*4)
 		}
 		for ; t < n; t++ {
+			if nb%4 == 0 && lvl >= levelZMM && len(a.qz) >= (t+1)*cols && len(w.dh) > 0 {
+				q4RowsZH(&w.qs[r*rb], &w.dh[r*nb], &a.qz[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ4Z[0])
+				continue
+			}
 			if nb%4 == 0 && lvl >= levelZMM && len(a.qz) >= (t+1)*cols {
 				q4RowsZ(&w.qs[r*rb], &w.ds[r*nb], &a.qz[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ4Z[0])
 				continue

@@ -315,6 +315,7 @@ func (m *Matrix) repackQ4_1() {
 			packNibblePair(out[(b/2)*32:(b/2)*32+32], blk[4:4+qk/2], b&1)
 		}
 	}
+	m.halfScales(q4_1, 0)
 }
 
 // packNibblePair stores one block's 16 ggml nibble bytes (element j low,

@@ -20,9 +20,13 @@ type Matrix struct {
 	Data       []byte
 
 	// Repacked forms, filled by NewMatrix for the types whose kernels use them.
-	qs   []byte    // Q8_0/Q5_0/Q5_1/IQ4_NL/IQ4_XS: int8 quants (repackQ8_0, repackInt8, repackIQ4XS); Q4_0/Q4_1: paired nibbles (repackQ4_0); Q4_K/Q5_K: see repackQ4K/repackQ5K; Q2_K/Q3_K: Q6_K blocks (repackQ6K)
-	ds   []float32 // scale per block (32-element types, IQ4_XS per 32); Q4_K/Q5_K: d, dmin per super-block; Q2_K/Q3_K/Q6_K: d per super-block
-	ms   []float32 // Q4_1/Q5_1: min per block; Q2_K: dmin per super-block
+	qs []byte    // Q8_0/Q5_0/Q5_1/IQ4_NL/IQ4_XS: int8 quants (repackQ8_0, repackInt8, repackIQ4XS); Q4_0/Q4_1: paired nibbles (repackQ4_0); Q4_K/Q5_K: see repackQ4K/repackQ5K; Q2_K/Q3_K: Q6_K blocks (repackQ6K)
+	ds []float32 // scale per block (32-element types, IQ4_XS per 32); Q4_K/Q5_K: d, dmin per super-block; Q2_K/Q3_K/Q6_K: d per super-block
+	ms []float32 // Q4_1/Q5_1: min per block; Q2_K: dmin per super-block
+	// dh: Q8_0/Q4_0/Q4_1 rows of whole quads of blocks where the ZMM kernels
+	// run: the block scales again, as the fp16 the file holds, for the
+	// single-token kernels (see halfScales).
+	dh   []uint16
 	mins []int8    // Q2_K: the 4-bit mins, 16 per super-block
 	f32  []float32 // F32: Data viewed (or copied, when unaligned) as float32
 	u16  []uint16  // F16/BF16: Data viewed (or copied) as uint16
@@ -115,6 +119,23 @@ func (m *Matrix) repackQ8_0() {
 		m.ds[b] = f16at(blk)
 		copy(m.qs[b*qk:(b+1)*qk], blk[2:])
 	}
+	m.halfScales(q8_0, 0)
+}
+
+// halfScales fills m.dh from the fp16 scale at byte off of each block
+// (blocks of size bytes), where the single-token ZMM kernels will read it:
+// decoding a token streams every weight once, and their fp16 scales are 2
+// bytes a block against the float32 copy's 4 (a Q4_0 block then costs 18
+// bytes, as in the file, instead of 20). m.ds stays, for the other kernels
+// (the batched ones read each scale once for several tokens).
+func (m *Matrix) halfScales(size, off int) {
+	if !hasZMM || m.Cols%(4*qk) != 0 {
+		return
+	}
+	m.dh = make([]uint16, m.Rows*m.Cols/qk)
+	for b := range m.dh {
+		m.dh[b] = binary.LittleEndian.Uint16(m.Data[b*size+off:])
+	}
 }
 
 // q4RowBytes is the size of one repacked Q4_0 row: blocks are stored in
@@ -139,6 +160,7 @@ func (m *Matrix) repackQ4_0() {
 			packNibblePair(out[(b/2)*32:(b/2)*32+32], blk[2:2+qk/2], b&1)
 		}
 	}
+	m.halfScales(q4_0, 0)
 }
 
 // repackQ6Kd moves Q6_K's d to a float stream for the assembly; the
