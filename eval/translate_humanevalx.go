@@ -75,7 +75,14 @@ func taskNumber(id string) string { return id[strings.LastIndexByte(id, '/')+1:]
 // entryName is the name of the function a HumanEval-X declaration declares.
 var entryName = regexp.MustCompile(`(\w+)\s*\([^()]*(\([^()]*\)[^()]*)*\)[^(]*$`)
 
+// arrowName is the name a JavaScript declaration gives a function expression
+// (const truncateNumber = (number) => {).
+var arrowName = regexp.MustCompile(`(?m)^\s*(?:const|let|var)\s+(\w+)\s*=\s*(?:async\s+)?(?:\(|function\b|\w+\s*=>)`)
+
 func declName(decl string) string {
+	if m := arrowName.FindStringSubmatch(decl); m != nil {
+		return m[1]
+	}
 	decl = strings.TrimRight(strings.TrimSpace(decl), "{:")
 	if m := entryName.FindStringSubmatch(decl); m != nil {
 		return m[1]

@@ -251,9 +251,19 @@ func (a *Actions) Execute(ctx context.Context, req CommandRequest, progress func
 		}
 		progress("translating "+unitTitle(u)+" to "+to.Name, -1)
 		treq := Request{Code: u.Code, From: lang, To: to}
-		// The rules translator first: a whole translation or none. The model where it falls short.
+		// The rules translator first: a whole translation or none. The model where it falls short,
+		// and, with a capable model and verification on, beside it: both go through the same
+		// verification and Rank picks (see Capable).
 		res, err := a.rules(req.Verification).Translate(ctx, treq)
 		producer := "rules translation"
+		if err == nil && engErr == nil && Capable(e, req.Verification, res) {
+			if mres, merr := e.Translate(ctx, treq); merr == nil {
+				res = Merge(res, mres)
+			} else if ctx.Err() != nil {
+				return Edit{}, ctx.Err()
+			}
+			producer = res.Producer() + " translation"
+		}
 		if err != nil {
 			var unc *rules.Uncovered
 			if ctx.Err() != nil {

@@ -103,5 +103,6 @@ func applyDiff(ctx context.Context, v *Verifier, req Request, c *Candidate) erro
 	}
 	c.Verdict.Status += fmt.Sprintf("; differs from the source: %s", d.First)
 	c.Verdict.Message = d.First
+	c.Verdict.Differs = true
 	return nil
 }

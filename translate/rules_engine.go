@@ -29,7 +29,7 @@ func (r *Rules) Translate(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("translate: %w", err) // errors.As(err, **rules.Uncovered) names what is not covered
 	}
-	c := Candidate{Code: code, Verdict: Verdict{Level: LevelParses, Status: "parses"}}
+	c := Candidate{Code: code, Verdict: Verdict{Level: LevelParses, Status: "parses"}, Producer: ProducerRules}
 	if n := grammars.ErrorCount(req.To, []byte(code)); n != 0 {
 		c.Verdict = Verdict{Level: LevelNone, ParseErrors: n, Status: fmt.Sprintf("does not parse (%d errors)", n)}
 	}

@@ -187,6 +187,13 @@ func (e *Engine) Translate(ctx context.Context, req Request) (*Result, error) {
 			if err := e.verify(ctx, req.To, &cands[i], req.Tests); err != nil {
 				return nil, err
 			}
+			// The same top level as rule translations: differential testing against the source
+			// (where the caller's tests judge, they do).
+			if req.Tests == nil {
+				if err := applyDiff(ctx, e.Verifier, req, &cands[i]); err != nil {
+					return nil, err
+				}
+			}
 		}
 		res.Candidates = append(res.Candidates, cands...)
 		res.Rounds = round + 1
@@ -263,7 +270,7 @@ func (e *Engine) sampleRound(ctx context.Context, prompt, start string, round in
 			continue
 		}
 		seen[code] = true
-		out = append(out, Candidate{Code: code, LogProb: s.LogProb, Tokens: s.Tokens, Round: round})
+		out = append(out, Candidate{Code: code, LogProb: s.LogProb, Tokens: s.Tokens, Round: round, Producer: ProducerModel})
 	}
 	if len(out) == 0 {
 		return nil, errors.New("translate: the model produced no code")
@@ -311,13 +318,27 @@ func (e *Engine) verify(ctx context.Context, to *grammars.Language, c *Candidate
 	return nil
 }
 
-// Rank orders candidates best first: by verification level (parses < compiles < passes tests), then by
-// the model's mean log-probability per token, then earlier round and shorter code.
+// Rank orders candidates best first, whoever produced them (the rules translator, the model):
+//
+//  1. by verification level: behaves like the source on generated inputs (differential testing) >
+//     passes the caller's tests > compiles > parses > nothing;
+//  2. at the same level, one that differential testing did not show wrong before one it did (a
+//     candidate that compiles but disagrees with the source on an input is known wrong; one that
+//     could not be tested is not);
+//  3. then the rules translator's before the model's (a rule translation keeps the source's
+//     semantics by construction; a sample does not);
+//  4. then the model's mean log-probability per token, earlier round, shorter code.
 func Rank(cs []Candidate) {
 	sort.SliceStable(cs, func(i, j int) bool {
 		a, b := cs[i], cs[j]
 		if a.Verdict.Level != b.Verdict.Level {
 			return a.Verdict.Level > b.Verdict.Level
+		}
+		if a.Verdict.Differs != b.Verdict.Differs {
+			return !a.Verdict.Differs
+		}
+		if ra, rb := a.Producer == ProducerRules, b.Producer == ProducerRules; ra != rb {
+			return ra
 		}
 		if ma, mb := meanLogProb(a), meanLogProb(b); ma != mb {
 			return ma > mb
@@ -327,6 +348,34 @@ func Rank(cs []Candidate) {
 		}
 		return len(a.Code) < len(b.Code)
 	})
+}
+
+// Capable reports whether a model's candidates should be drawn beside a rule translation rules and
+// ranked with it: the model is instruction-tuned (no Hint: the embedded model cannot translate),
+// verification is on (without it there is nothing to rank by but parsing), and the rule translation
+// was not shown to behave like the source already.
+func Capable(e *Engine, verify bool, rules *Result) bool {
+	return e != nil && e.Sampler != nil && e.Hint == "" && verify && rules != nil && rules.Verdict.Level < LevelBehaves
+}
+
+// Merge ranks the candidates of several results of one request together (the rules translator's and
+// the model's) and returns the result whose Code and Verdict are the best one's. Nil results are
+// left out; it returns nil when all are.
+func Merge(results ...*Result) *Result {
+	out := &Result{}
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		out.Candidates = append(out.Candidates, r.Candidates...)
+		out.Rounds += r.Rounds
+	}
+	if len(out.Candidates) == 0 {
+		return nil
+	}
+	Rank(out.Candidates)
+	out.Code, out.Verdict = out.Candidates[0].Code, out.Candidates[0].Verdict
+	return out
 }
 
 func meanLogProb(c Candidate) float64 {

@@ -22,7 +22,15 @@ type Candidate struct {
 	Tokens  int     // number of generated tokens
 	Round   int     // 0 for the first round, k for the k-th retry with compiler feedback
 	Verdict Verdict
+	// Producer is what wrote it: ProducerRules (the syntax-directed translator) or ProducerModel.
+	Producer string
 }
+
+// Producers of candidates.
+const (
+	ProducerRules = "rules"
+	ProducerModel = "model"
+)
 
 // Result is the outcome of a translation: the best candidate first among all that were tried.
 type Result struct {
@@ -30,4 +38,12 @@ type Result struct {
 	Verdict    Verdict // the best candidate's verdict
 	Candidates []Candidate
 	Rounds     int // rounds of generation run (1 + retries)
+}
+
+// Producer is what wrote the result: the best candidate's producer.
+func (r *Result) Producer() string {
+	if r == nil || len(r.Candidates) == 0 {
+		return ""
+	}
+	return r.Candidates[0].Producer
 }

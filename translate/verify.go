@@ -46,6 +46,7 @@ type Verdict struct {
 	Level       Level
 	ParseErrors int    // ERROR + MISSING nodes with the target grammar
 	Compiled    bool   // a compiler ran and accepted the code
+	Differs     bool   // differential testing found an input where it and the source disagree
 	Status      string // one line: "compiles (go build)", "not verified: rustc not installed", ...
 	Message     string // the compiler's or test's output when it failed (run-dir paths removed)
 }

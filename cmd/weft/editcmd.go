@@ -134,9 +134,25 @@ func cmdTranslate(e *env, args []string) error {
 			r.Verifier = translate.NewVerifier(nil, true)
 		}
 		res, err := r.Translate(e.ctx, req)
+		if err == nil && *engine == "auto" && mf.path != "" && *verify && res.Verdict.Level < translate.LevelBehaves {
+			// A named model's candidates beside the rule translation, ranked by the same verification.
+			m, lerr := mf.load(e)
+			if lerr != nil {
+				return lerr
+			}
+			defer m.Close()
+			tr := translateEngine(m, *verify)
+			if translate.Capable(tr, *verify, res) {
+				if mres, merr := tr.Translate(e.ctx, req); merr == nil {
+					res = translate.Merge(res, mres)
+				} else {
+					fmt.Fprintf(e.stderr, "weft: the model's translation failed: %v\n", merr)
+				}
+			}
+		}
 		if err == nil {
 			fmt.Fprint(e.stdout, ensureNewline(res.Code))
-			fmt.Fprintf(e.stderr, "weft: rules translation; %s\n", res.Verdict.Status)
+			fmt.Fprintf(e.stderr, "weft: %s translation; %s\n", res.Producer(), res.Verdict.Status)
 			return nil
 		}
 		var u *rules.Uncovered
