@@ -469,19 +469,10 @@ func matQ4_1Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	return true
 }
 
-// matQ5_1Asm is the Q8_0 kernels on the int8 repacking, then the min term.
-func matQ5_1Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
-	if !matQ8_0Asm(w, a, r0, r1, n, y) {
-		return false
-	}
-	addMins(w, a, r0, r1, n, y)
-	return true
-}
-
 // asmKernelsByType is the assembly column of the kernel table.
 func asmKernelsByType() map[gguf.Type]matAsmFunc {
 	return map[gguf.Type]matAsmFunc{
-		gguf.TypeQ8_0: matQ8_0Asm, gguf.TypeQ5_0: matQ8_0Asm, gguf.TypeIQ4_NL: matQ8_0Asm,
+		gguf.TypeQ8_0: matQ8_0Asm, gguf.TypeQ5_0: matQ5_0Asm, gguf.TypeIQ4_NL: matQ5_0Asm,
 		gguf.TypeQ5_1: matQ5_1Asm, gguf.TypeIQ4_XS: matQ8_0Asm,
 		gguf.TypeQ4_0: matQ4_0Asm, gguf.TypeQ4_1: matQ4_1Asm,
 		gguf.TypeQ4_K: matQ4KAsm, gguf.TypeQ5_K: matQ5KAsm,
@@ -491,7 +482,8 @@ func asmKernelsByType() map[gguf.Type]matAsmFunc {
 }
 
 // repackByType is the repacking the assembly needs for the K-quants (the
-// portable kernels read their blocks in place); none without AVX2.
+// portable kernels read their blocks in place) and, with ZMM, the compact
+// Q5_0/Q5_1/IQ4_NL records (see repackNibZ); none without AVX2.
 func repackByType() map[gguf.Type]func(*Matrix) {
 	if !hasAVX2 {
 		return nil
@@ -500,6 +492,8 @@ func repackByType() map[gguf.Type]func(*Matrix) {
 		gguf.TypeQ4_K: (*Matrix).repackQ4K, gguf.TypeQ5_K: (*Matrix).repackQ5K,
 		gguf.TypeQ6_K: (*Matrix).repackQ6Kd, gguf.TypeQ2_K: (*Matrix).repackQ6K,
 		gguf.TypeQ3_K: (*Matrix).repackQ6K, gguf.TypeIQ4_XS: (*Matrix).repackIQ4XS,
+		gguf.TypeQ5_0: (*Matrix).repackNibZ, gguf.TypeQ5_1: (*Matrix).repackNibZ,
+		gguf.TypeIQ4_NL: (*Matrix).repackNibZ,
 	}
 }
 

@@ -102,6 +102,71 @@
 	REDUCEZ(Z3, Z7, Z25, Y3, X3, (AX)(BX*1)) \
 	ADDQ $4, AX
 
+// The same single-token kernels reading the weight scales as fp16, as the
+// GGUF blocks hold them (Matrix.dh): a decoded token streams every weight
+// once, and 2 bytes a block instead of a widened float32's 4 are 10% of a
+// Q4_0 matrix's bytes (18 instead of 20 a block) and 6% of a Q8_0 one's.
+// VCVTPH2PS widens them exactly.
+#define ZSCALESH \
+	VCVTPH2PS (R8), X8
+
+// Kernels on repackNibZ's quad records (Q5_0, Q5_1, IQ4_NL; see
+// nibz_amd64.go): the same computation as q8RowsZ/q8Quad4Z once the quad's
+// weights are rebuilt in Z9 (b0|b1) and Z10 (b2|b3) as the unsigned bytes
+// q8's XOR gives from repackInt8's int8 layout. Z14 holds the 64-byte
+// constant c (Q5: the bias 112 or 128; IQ4_NL: the table kvalues+128),
+// Z13 the fifth bit's 16 in every byte.
+
+// NIBZ splits the 64 nibble bytes at (SI) into Z9 (low) and Z10 (high).
+#define NIBZ \
+	VMOVDQU64 (SI), Z10 \
+	VPANDD    Z15, Z10, Z9 \
+	VPSRLW    $4, Z10, Z10 \
+	VPANDD    Z15, Z10, Z10
+
+// Q5BITS adds 16 where the qh bit at 64(SI) is set (K1: b0|b1, K2: b2|b3),
+// then the bias.
+#define Q5BITS \
+	KMOVQ  64(SI), K1 \
+	KMOVQ  72(SI), K2 \
+	VPADDB Z13, Z9, K1, Z9 \
+	VPADDB Z13, Z10, K2, Z10 \
+	VPADDB Z14, Z9, Z9 \
+	VPADDB Z14, Z10, Z10
+
+// IQ4LUT maps the nibbles through the table.
+#define IQ4LUT \
+	VPSHUFB Z9, Z14, Z9 \
+	VPSHUFB Z10, Z14, Z10
+
+#define NIBZSETUP1 \
+	MOVQ            wq+0(FP), SI \
+	MOVQ            c+8(FP), R8 \
+	VMOVDQU64       (R8), Z14 \
+	MOVQ            rows+48(FP), BX \
+	MOVQ            y+56(FP), AX \
+	MOVQ            perm+64(FP), DX \
+	VMOVDQU32       (DX), Z20 \
+	VMOVDQU32       64(DX), Z21 \
+	VBROADCASTI64X4 nibmaskz<>(SB), Z15 \
+	VBROADCASTI64X4 fifthbitz<>(SB), Z13
+
+#define NIBZSETUP4 \
+	MOVQ            wq+0(FP), SI \
+	MOVQ            c+8(FP), R8 \
+	VMOVDQU64       (R8), Z14 \
+	MOVQ            xstride+56(FP), R11 \
+	MOVQ            sstride+64(FP), R13 \
+	MOVQ            y+72(FP), AX \
+	MOVQ            ystride+80(FP), DX \
+	MOVQ            perm+88(FP), BX \
+	VMOVDQU32       (BX), Z20 \
+	VMOVDQU32       64(BX), Z21 \
+	LEAQ            (R11)(R11*2), R12 \
+	LEAQ            (R13)(R13*2), R14 \
+	VBROADCASTI64X4 nibmaskz<>(SB), Z15 \
+	VBROADCASTI64X4 fifthbitz<>(SB), Z13
+
 // func q4Quad4Z(wq *byte, wd *float32, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
 // Token t's quants (pair order) at xq + t*xstride, its xs4 and xk4 at
 // + t*sstride (bytes), its outputs at y + t*ystride (bytes).
@@ -261,14 +326,6 @@ q8z1loop:
 	VZEROUPPER
 	RET
 
-// The same single-token kernels reading the weight scales as fp16, as the
-// GGUF blocks hold them (Matrix.dh): a decoded token streams every weight
-// once, and 2 bytes a block instead of a widened float32's 4 are 10% of a
-// Q4_0 matrix's bytes (18 instead of 20 a block) and 6% of a Q8_0 one's.
-// VCVTPH2PS widens them exactly.
-#define ZSCALESH \
-	VCVTPH2PS (R8), X8
-
 // func q4RowsZH(wq *byte, wd *uint16, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
 TEXT ·q4RowsZH(SB), NOSPLIT, $0-72
 	MOVQ            wq+0(FP), SI
@@ -339,3 +396,113 @@ q8zhloop:
 	JNZ  q8zhrow
 	VZEROUPPER
 	RET
+
+// func q5RowsZ(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+TEXT ·q5RowsZ(SB), NOSPLIT, $0-72
+	NIBZSETUP1
+
+q5z1row:
+	ZROW1START
+
+q5z1loop:
+	PREFETCHT0 2048(SI)
+	PREFETCHT0 2112(SI)
+	NIBZ
+	Q5BITS
+	VCVTPH2PS  80(SI), X8
+	ZTOK((DI), 64(DI), (R9), (R10), Z0, Z1, X2)
+	ADDQ       $88, SI
+	ADDQ       $128, DI
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	DECQ       CX
+	JNZ        q5z1loop
+
+	ZROW1END
+	DECQ BX
+	JNZ  q5z1row
+	VZEROUPPER
+	RET
+
+// func iq4RowsZ(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+TEXT ·iq4RowsZ(SB), NOSPLIT, $0-72
+	NIBZSETUP1
+
+iq4z1row:
+	ZROW1START
+
+iq4z1loop:
+	PREFETCHT0 2048(SI)
+	PREFETCHT0 2112(SI)
+	NIBZ
+	IQ4LUT
+	VCVTPH2PS  64(SI), X8
+	ZTOK((DI), 64(DI), (R9), (R10), Z0, Z1, X2)
+	ADDQ       $72, SI
+	ADDQ       $128, DI
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	DECQ       CX
+	JNZ        iq4z1loop
+
+	ZROW1END
+	DECQ BX
+	JNZ  iq4z1row
+	VZEROUPPER
+	RET
+
+// func q5Quad4Z(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
+TEXT ·q5Quad4Z(SB), NOSPLIT, $0-96
+	NIBZSETUP4
+
+q5z4row:
+	ZROWSTART
+
+q5z4loop:
+	NIBZ
+	Q5BITS
+	VCVTPH2PS 80(SI), X8
+	ZTOKENS
+	ADDQ      $88, SI
+	ADDQ      $128, DI
+	ADDQ      $32, R9
+	ADDQ      $32, R10
+	DECQ      CX
+	JNZ       q5z4loop
+
+	ZROWEND
+	DECQ rows+48(FP)
+	JNZ  q5z4row
+	VZEROUPPER
+	RET
+
+// func iq4Quad4Z(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
+TEXT ·iq4Quad4Z(SB), NOSPLIT, $0-96
+	NIBZSETUP4
+
+iq4z4row:
+	ZROWSTART
+
+iq4z4loop:
+	NIBZ
+	IQ4LUT
+	VCVTPH2PS 64(SI), X8
+	ZTOKENS
+	ADDQ      $72, SI
+	ADDQ      $128, DI
+	ADDQ      $32, R9
+	ADDQ      $32, R10
+	DECQ      CX
+	JNZ       iq4z4loop
+
+	ZROWEND
+	DECQ rows+48(FP)
+	JNZ  iq4z4row
+	VZEROUPPER
+	RET
+
+DATA fifthbitz<>+0(SB)/8, $0x1010101010101010
+DATA fifthbitz<>+8(SB)/8, $0x1010101010101010
+DATA fifthbitz<>+16(SB)/8, $0x1010101010101010
+DATA fifthbitz<>+24(SB)/8, $0x1010101010101010
+GLOBL fifthbitz<>(SB), RODATA|NOPTR, $32

@@ -20,14 +20,17 @@ type Matrix struct {
 	Data       []byte
 
 	// Repacked forms, filled by NewMatrix for the types whose kernels use them.
-	qs []byte    // Q8_0/Q5_0/Q5_1/IQ4_NL/IQ4_XS: int8 quants (repackQ8_0, repackInt8, repackIQ4XS); Q4_0/Q4_1: paired nibbles (repackQ4_0); Q4_K/Q5_K: see repackQ4K/repackQ5K; Q2_K/Q3_K: Q6_K blocks (repackQ6K)
+	qs []byte    // Q8_0/Q5_0/Q5_1/IQ4_NL/IQ4_XS: int8 quants (repackQ8_0, repackInt8, repackIQ4XS), Q5_0/Q5_1/IQ4_NL on ZMM: quad records (repackNibZ); Q4_0/Q4_1: paired nibbles (repackQ4_0); Q4_K/Q5_K: see repackQ4K/repackQ5K; Q2_K/Q3_K: Q6_K blocks (repackQ6K)
 	ds []float32 // scale per block (32-element types, IQ4_XS per 32); Q4_K/Q5_K: d, dmin per super-block; Q2_K/Q3_K/Q6_K: d per super-block
 	ms []float32 // Q4_1/Q5_1: min per block; Q2_K: dmin per super-block
 	// dh: Q8_0/Q4_0/Q4_1 rows of whole quads of blocks where the ZMM kernels
 	// run: the block scales again, as the fp16 the file holds, for the
 	// single-token kernels (see halfScales).
 	dh   []uint16
-	mins []int8    // Q2_K: the 4-bit mins, 16 per super-block
+	mins []int8 // Q2_K: the 4-bit mins, 16 per super-block
+	// nibz: qs holds Q5_0/Q5_1/IQ4_NL in repackNibZ's quad records (the
+	// int8 layout otherwise).
+	nibz bool
 	f32  []float32 // F32: Data viewed (or copied, when unaligned) as float32
 	u16  []uint16  // F16/BF16: Data viewed (or copied) as uint16
 

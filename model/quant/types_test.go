@@ -198,6 +198,10 @@ func TestNewKernelsMatchPortable(t *testing.T) {
 			if typ == gguf.TypeQ2_K || typ == gguf.TypeQ3_K || typ == gguf.TypeIQ4_XS {
 				gm.qs = nil // the portable kernels read the blocks in place
 			}
+			if gm.nibz { // the portable kernels read repackInt8's layout
+				gm.qs, gm.ds, gm.ms, gm.nibz = nil, nil, nil, false
+				gm.repackInt8()
+			}
 			gmm := matmulJob{w: &gm, x: x, n: n}
 			gmm.prepare()
 			for tok := 0; tok < n; tok++ {

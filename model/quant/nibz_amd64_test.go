@@ -1,0 +1,59 @@
+//go:build amd64 && !purego
+
+package quant
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+// TestNibZMatchesInt8 checks that the kernels on repackNibZ's compact quad
+// records give bit for bit what the Q8_0 kernels give on repackInt8's
+// widened layout of the same weights (the bytes they rebuild are the same),
+// for single tokens and groups of four, and row ranges as the pool splits
+// them.
+func TestNibZMatchesInt8(t *testing.T) {
+	if !hasZMM {
+		t.Skip("no ZMM kernels on this CPU")
+	}
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, typ := range []gguf.Type{gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeIQ4_NL} {
+		for _, cols := range []int{128, 896, 4864} {
+			for _, n := range []int{1, 3, 4, 6, 9} {
+				rows := 7
+				m, _ := randMatrix(t, r, typ, rows, cols)
+				if !m.nibz {
+					t.Fatalf("%v %d cols: not in the quad records", typ, cols)
+				}
+				wide := Matrix{Type: typ, Rows: rows, Cols: cols, Data: m.Data, ready: true}
+				wide.repackInt8()
+				x := randFloats(r, n*cols, 1)
+				mm := matmulJob{w: &m, x: x, n: n}
+				mm.prepare()
+				for tok := 0; tok < n; tok++ {
+					mm.quantize(tok)
+				}
+				got := make([]float32, n*rows)
+				want := make([]float32, n*rows)
+				for r0 := 0; r0 < rows; r0 += 3 {
+					r1 := min(r0+3, rows)
+					matRows(&m, &mm.a, r0, r1, n, got)
+					if !matQ8_0Asm(&wide, &mm.a, r0, r1, n, want) {
+						t.Fatal("no Q8_0 assembly")
+					}
+					if typ == gguf.TypeQ5_1 {
+						addMins(&wide, &mm.a, r0, r1, n, want)
+					}
+				}
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%v %dx%d n=%d: y[%d] = %.9g, widened layout %.9g", typ, rows, cols, n, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
