@@ -200,7 +200,18 @@ func Translation(ctx context.Context, tr Translator, dir, from, to string, limit
 		rep.Unusable = errCHarness.Error()
 		return rep, errCHarness
 	}
-	names, err := gfgProblems(dir, fromL.ID, toL.ID)
+	item := evalGfGItem
+	var names []string
+	if toL.ID == "javascript" {
+		if fromL.ID != "python" {
+			return nil, errGfGJS
+		}
+		rep.Set += " (scored against the Python f_gold on the set's inputs)"
+		names, err = gfgProblems(dir, fromL.ID, fromL.ID)
+		item = gfgJSItem
+	} else {
+		names, err = gfgProblems(dir, fromL.ID, toL.ID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +227,7 @@ func Translation(ctx context.Context, tr Translator, dir, from, to string, limit
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		it, err := evalGfGItem(ctx, tr, v, dir, name, fromL, toL)
+		it, err := item(ctx, tr, v, dir, name, fromL, toL)
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", name, err)
 		}

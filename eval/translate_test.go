@@ -285,3 +285,63 @@ func TestTranslationWithNoiseModel(t *testing.T) {
 		}
 	}
 }
+
+// handTranslator returns, for a problem's source f_gold, a translation written by hand (selected by
+// a fragment of the source), or the source itself.
+type handTranslator map[string]string
+
+func (h handTranslator) Translate(ctx context.Context, req translate.Request) (*translate.Result, error) {
+	for frag, code := range h {
+		if strings.Contains(req.Code, frag) {
+			return &translate.Result{Code: code}, nil
+		}
+	}
+	return &translate.Result{Code: req.Code}, nil
+}
+
+// TestEvalTranslateGfGJavaScript: GfG has no JavaScript files, so python->javascript is scored
+// against the Python f_gold on the set's inputs. Translations written by hand from the Python (the
+// first three problems add 1, add 1, and add two numbers with bit operations) score 10/10; a wrong one
+// and untranslated Python score 0; other sources are refused.
+func TestEvalTranslateGfGJavaScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs programs; skipped with -short")
+	}
+	set := filepath.Join(sharedDir(t), "eval", "transcoder-gfg")
+	v := translate.NewVerifier(nil, true)
+	for _, tool := range []string{"python3", "node"} {
+		if v.Tool(tool) == "" {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	right := handTranslator{
+		"m = 1":       "function f_gold(x) {\n  return x + 1;\n}\n",
+		"( ~ x )":     "function f_gold(x) {\n  return x + 1;\n}\n",
+		"carry = x &": "function f_gold(x, y) {\n  return x + y;\n}\n",
+	}
+	rep, err := Translation(context.Background(), right, set, "python", "javascript", 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Accuracy() != 1 || len(rep.Items) != 3 {
+		for _, it := range rep.Items {
+			t.Logf("%+v", it)
+		}
+		t.Fatalf("hand translations scored %s", rep)
+	}
+	for _, it := range rep.Items {
+		if it.Score != "10/10" {
+			t.Errorf("%s: score %q", it.Name, it.Score)
+		}
+	}
+	wrong := handTranslator{"": "function f_gold(x, y) {\n  return x + 2;\n}\n"}
+	if rep, err := Translation(context.Background(), wrong, set, "python", "javascript", 3, nil); err != nil || rep.Accuracy() != 0 {
+		t.Fatalf("wrong translations scored %v, %v", rep, err)
+	}
+	if rep, err := Translation(context.Background(), echoTranslator{}, set, "python", "javascript", 2, nil); err != nil || rep.Accuracy() != 0 || rep.CompileRate() != 0 {
+		t.Fatalf("untranslated Python scored %v, %v", rep, err)
+	}
+	if _, err := Translation(context.Background(), echoTranslator{}, set, "java", "javascript", 1, nil); !errors.Is(err, errGfGJS) {
+		t.Fatalf("java->javascript: got %v", err)
+	}
+}

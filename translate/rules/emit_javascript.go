@@ -71,6 +71,17 @@ function _eq(a, b) {
   return a === b;
 }
 `,
+	"_ix": `// _ix is the position Python's xs[i] = v assigns to: a negative i counts from the end.
+function _ix(xs, i) {
+  return i < 0 ? xs.length + i : i;
+}
+`,
+	"_bitop": `// _bitop is a & b, a | b or a ^ b on integers wider than JavaScript's 32-bit bitwise operators.
+function _bitop(op, a, b) {
+  const x = BigInt(a), y = BigInt(b);
+  return Number(op === "&" ? x & y : op === "|" ? x | y : x ^ y);
+}
+`,
 	"_gcd": `function _gcd(a, b) {
   a = Math.abs(a);
   b = Math.abs(b);
@@ -377,6 +388,22 @@ func (e *jsEmit) assign(t *Expr, v string) string {
 	}
 	if t.K == EName {
 		return jsName(t.Op) + " = " + v
+	}
+	if t.K == EIndex && t.Args[0].T.K == TList {
+		// .at() reads Python's negative indices but cannot be assigned to: xs[-k] is xs[xs.length - k].
+		c, i := t.Args[0], t.Args[1]
+		idx := e.conv(i, tInt)
+		if e.src == "python" && !nonNeg(i) {
+			if i.K == ELit || i.K == EUn && i.Op == "-" && i.Args[0].K == ELit {
+				idx = e.paren(c) + ".length " + strings.Replace(e.expr(i), "-", "- ", 1)
+			} else if pure(c) {
+				e.helpers["_ix"] = true
+				idx = "_ix(" + e.expr(c) + ", " + idx + ")"
+			} else {
+				e.add(t.Line, "assignment to an element at an index that may be negative")
+			}
+		}
+		return e.paren(c) + "[" + idx + "] = " + v
 	}
 	return e.expr(t) + " = " + v
 }
@@ -791,7 +818,10 @@ func (e *jsEmit) binary(x *Expr) string {
 			return "Boolean(" + std(x.Op) + ")"
 		}
 		if x.T.Bits != 32 {
-			e.add(x.Line, "bitwise %s on an int wider than 32 bits", x.Op)
+			// JavaScript's & | ^ work on 32 bits; BigInt's on the whole integer, as Python's, Go's
+			// and Java's long do (exact while the values stay within 2^53).
+			e.helpers["_bitop"] = true
+			return "_bitop(" + jsQuote(x.Op) + ", " + e.num(l) + ", " + e.num(r) + ")"
 		}
 		return std(x.Op)
 	case OpTruncDiv:
@@ -820,6 +850,9 @@ func (e *jsEmit) binary(x *Expr) string {
 			return s
 		}
 		op := x.Op + "="
+		if (lt.K == TBool) != (rt.K == TBool) && lt.numeric() && rt.numeric() {
+			return std(op) // Python's False == 0: a bool compared with a number is 0 or 1
+		}
 		if (lt.K == TChar) != (rt.K == TChar) && (lt.K == TString || rt.K == TString) {
 			return e.paren(l) + " " + op + " " + e.paren(r)
 		}
