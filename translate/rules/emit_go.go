@@ -22,6 +22,9 @@ type goEmit struct {
 	pyStr    bool // strings index by rune (Python, JavaScript sources)
 	prog     *Program
 	declared map[string]bool // variables declared at the top of the current function
+	// nonNegVar holds the variables of the current function that are never negative, whose use
+	// as an index needs no count from the end (Python sources).
+	nonNegVar map[string]bool
 }
 
 // goReserved are Go keywords and predeclared names a source may use for its variables.
@@ -158,6 +161,7 @@ func (g *goEmit) typ(t Type) string {
 
 func (g *goEmit) function(f *Func) {
 	g.fn = f
+	g.nonNegVars(f)
 	var ps []string
 	for _, p := range f.Params {
 		ps = append(ps, p.Name+" "+g.typ(p.T))
@@ -628,6 +632,19 @@ func (g *goEmit) exprStmt(e *Expr) {
 	if e.K == EBuiltin && len(e.Args) > 0 {
 		x := func(i int) string { return g.expr(e.Args[i], 0) }
 		switch e.Op {
+		case "print":
+			g.print(e)
+			return
+		case "sortKey", "sortKeyDesc":
+			g.imports["slices"] = true
+			g.imports["cmp"] = true
+			a, b := "a", "b"
+			if e.Op == "sortKeyDesc" {
+				a, b = b, a
+			}
+			g.line("slices.SortStableFunc(%s, func(a, b %s) int { key := %s; return cmp.Compare(key(%s), key(%s)) })",
+				x(0), g.typ(e.Args[0].T.elem()), g.keyFunc(e.Args[1]), a, b)
+			return
 		case "append":
 			if len(e.Args) == 2 {
 				g.line("%s = append(%s, %s)", x(0), x(0), g.conv(e.Args[1], e.Args[0].T.elem()))
@@ -964,12 +981,142 @@ func (g *goEmit) comprehension(e *Expr) string {
 	return b.String()
 }
 
-// indexText writes the index of a sequence, with Python's negative constants counted from the end.
+// indexText writes the index of a sequence, with Python's negative indices counted from the end:
+// a constant one folded, one that may be negative through pyIdx.
 func (g *goEmit) indexText(seq string, i *Expr) string {
 	if c := constText(i); strings.HasPrefix(c, "-") && g.pyStr {
 		return "len(" + seq + ")" + c
 	}
+	if g.pyStr && !g.nonNeg(i) {
+		g.helpers["pyIdx"] = true
+		return "pyIdx(" + g.conv(i, tInt) + ", len(" + seq + "))"
+	}
 	return g.conv(i, tInt)
+}
+
+// nonNeg reports an int expression that cannot be negative: constants, lengths, variables only
+// ever given such values (nonNegVars), and sums, products and Python modulos of them.
+func (g *goEmit) nonNeg(e *Expr) bool {
+	switch e.K {
+	case ELit:
+		return e.T.K == TInt && !strings.HasPrefix(e.Op, "-")
+	case EName:
+		return g.nonNegVar[e.Op]
+	case EBuiltin:
+		switch e.Op {
+		case "len", "abs", "ord", "count":
+			return true
+		case "min":
+			for _, a := range e.Args {
+				if !g.nonNeg(a) {
+					return false
+				}
+			}
+			return true
+		case "max":
+			for _, a := range e.Args {
+				if g.nonNeg(a) {
+					return true
+				}
+			}
+		}
+	case EBin:
+		switch e.Op {
+		case "+", "*", OpFloorDiv, "&", ">>":
+			return g.nonNeg(e.Args[0]) && g.nonNeg(e.Args[1])
+		case OpMod:
+			return g.nonNeg(e.Args[1])
+		}
+	}
+	return false
+}
+
+// nonNegVars finds the int variables of f never given a value that could be negative: loop
+// counters of ranges from a non-negative start upwards, and variables assigned only such values
+// and only increased. It assumes every candidate is one and removes those that are not until
+// nothing changes.
+func (g *goEmit) nonNegVars(f *Func) {
+	g.nonNegVar = map[string]bool{}
+	for v, t := range f.vars {
+		if t.K == TInt {
+			g.nonNegVar[v] = true
+		}
+	}
+	for _, p := range f.Params {
+		delete(g.nonNegVar, p.Name)
+	}
+	compRange := func(e *Expr) bool { // [... for v in range(start, stop, step)] with step > 0
+		if it := e.Args[1]; it != nil && it.K == EBuiltin && it.Op == "range" {
+			c := constText(it.Args[2])
+			return c != "" && c != "0" && !strings.HasPrefix(c, "-")
+		}
+		return false
+	}
+	params := map[string]bool{}
+	for _, p := range f.Params {
+		params[p.Name] = true
+	}
+	bad := map[string]bool{}
+	walkExprs(f.Body, func(e *Expr) {
+		if e.K == EComp {
+			if compRange(e) && !params[e.Op] {
+				g.nonNegVar[e.Op] = true
+			} else {
+				bad[e.Op] = true
+			}
+		}
+	})
+	for v := range bad {
+		delete(g.nonNegVar, v)
+	}
+	for changed := true; changed; {
+		changed = false
+		drop := func(v string) {
+			if g.nonNegVar[v] {
+				delete(g.nonNegVar, v)
+				changed = true
+			}
+		}
+		walkStmts(f.Body, func(s *Stmt) {
+			switch s.K {
+			case SAssign:
+				if s.Target.K == EName && (s.Value == nil || !g.nonNeg(s.Value)) {
+					drop(s.Target.Op)
+				}
+			case SAugment:
+				if s.Target.K == EName {
+					switch s.Op {
+					case "+", "*", OpFloorDiv, "&", ">>":
+						if !g.nonNeg(s.Value) {
+							drop(s.Target.Op)
+						}
+					case OpMod:
+						if !g.nonNeg(s.Value) {
+							drop(s.Target.Op)
+						}
+					default:
+						drop(s.Target.Op)
+					}
+				}
+			case SRange:
+				if !g.nonNeg(s.Start) {
+					drop(s.Var)
+				}
+				if s.Step != nil {
+					if c := constText(s.Step); c == "" || strings.HasPrefix(c, "-") {
+						drop(s.Var)
+					}
+				}
+			case SForEach:
+				drop(s.Var)
+			}
+		})
+		walkExprs(f.Body, func(e *Expr) {
+			if e.K == EComp && compRange(e) && !g.nonNeg(e.Args[1].Args[0]) {
+				drop(e.Op)
+			}
+		})
+	}
 }
 
 func (g *goEmit) index(e *Expr) string {

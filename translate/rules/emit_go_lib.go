@@ -260,6 +260,13 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		return "slices.Reverse(" + x(0) + ")"
 	case "charAt":
 		return x(0) + "[" + g.conv(e.Args[1], tInt) + "]"
+	case "sortedKey", "sortedKeyDesc", "minKey", "maxKey":
+		seq := x(0)
+		if t(0).K == TString {
+			imp("strings")
+			seq = "strings.Split(" + seq + ", \"\")"
+		}
+		return use(e.Op) + "(" + seq + ", " + g.keyFunc(e.Args[1]) + ")"
 	case "any", "all":
 		if t(0).elem().K == TBool {
 			return use(e.Op+"Of") + "(" + x(0) + ")"
@@ -400,13 +407,100 @@ func atoi(s string) int {
 	return f
 }
 `,
-	"pyFloatStr": `// pyFloatStr formats a float as Python's str does.
+	"pyFloatStr": `// pyFloatStr formats a float as Python's str does: the shortest text that reads back, with
+// an exponent below 1e-4 and from 1e16 on, and ".0" on whole numbers.
 func pyFloatStr(f float64) string {
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eIN") {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
 		s += ".0"
 	}
 	return s
+}
+`,
+	"pyIdx": `// pyIdx is Python's index i into a sequence of length n: a negative one counts from the end.
+func pyIdx(i, n int) int {
+	if i < 0 {
+		return i + n
+	}
+	return i
+}
+`,
+	"sortedKey": `// sortedKey is Python's sorted(xs, key=key): a stable sort of a copy.
+func sortedKey[T any, K cmp.Ordered](xs []T, key func(T) K) []T {
+	ys := append([]T{}, xs...)
+	slices.SortStableFunc(ys, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	return ys
+}
+`,
+	"sortedKeyDesc": `// sortedKeyDesc is Python's sorted(xs, key=key, reverse=True): equal keys keep their order.
+func sortedKeyDesc[T any, K cmp.Ordered](xs []T, key func(T) K) []T {
+	ys := append([]T{}, xs...)
+	slices.SortStableFunc(ys, func(a, b T) int { return cmp.Compare(key(b), key(a)) })
+	return ys
+}
+`,
+	"minKey": `// minKey is Python's min(xs, key=key): the first element of least key.
+func minKey[T any, K cmp.Ordered](xs []T, key func(T) K) T {
+	best, bk := xs[0], key(xs[0])
+	for _, x := range xs[1:] {
+		if k := key(x); k < bk {
+			best, bk = x, k
+		}
+	}
+	return best
+}
+`,
+	"maxKey": `// maxKey is Python's max(xs, key=key): the first element of greatest key.
+func maxKey[T any, K cmp.Ordered](xs []T, key func(T) K) T {
+	best, bk := xs[0], key(xs[0])
+	for _, x := range xs[1:] {
+		if k := key(x); k > bk {
+			best, bk = x, k
+		}
+	}
+	return best
+}
+`,
+	"pyRepr": `// pyRepr formats a list as Python's str does.
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return pyFloatStr(x)
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		if strings.Contains(x, "'") && !strings.Contains(x, "\"") {
+			return "\"" + strings.ReplaceAll(x, "\\", "\\\\") + "\""
+		}
+		return "'" + strings.ReplaceAll(strings.ReplaceAll(x, "\\", "\\\\"), "'", "\\'") + "'"
+	}
+	rv := reflect.ValueOf(v)
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i < rv.Len(); i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(pyRepr(rv.Index(i).Interface()))
+	}
+	b.WriteString("]")
+	return b.String()
 }
 `,
 	"pyBoolStr": `func pyBoolStr(b bool) string {
@@ -598,13 +692,70 @@ var goHelperDeps = map[string][]string{
 	"pySliceStr":  {"sliceBounds"},
 	"gcd":         {"absInt"},
 	"pyStriAlnum": {"isAlnum"},
+	"pyRepr":      {"pyFloatStr"},
 }
 
 var goHelperImports = map[string][]string{
 	"pyFMod": {"math"}, "minOf": {"cmp"}, "maxOf": {"cmp"}, "atoi": {"strconv", "strings"}, "atof": {"strconv", "strings"},
-	"pyFloatStr": {"strconv", "strings"}, "sum": {"cmp"}, "sorted": {"cmp", "slices"}, "sortedDesc": {"cmp", "slices"},
+	"pyFloatStr": {"math", "strconv", "strings"}, "sortedKey": {"cmp", "slices"}, "sortedKeyDesc": {"cmp", "slices"},
+	"minKey": {"cmp"}, "maxKey": {"cmp"}, "pyRepr": {"reflect", "strconv", "strings"}, "sum": {"cmp"}, "sorted": {"cmp", "slices"}, "sortedDesc": {"cmp", "slices"},
 	"reversed": {"slices"}, "reverseString": {"slices"}, "runeIndex": {"strings", "unicode/utf8"}, "isAlnum": {"unicode"},
 	"pyStrIDigit": {"strings", "unicode"}, "pyStrILetter": {"strings", "unicode"}, "pyStrISpace": {"strings", "unicode"},
 	"pyStrIUpper": {"strings"}, "pyStrILower": {"strings"}, "pyStriAlnum": {"strings"}, "keys": {"cmp", "slices"},
 	"removeFirst": {"slices"},
+}
+
+// keyFunc writes the key of sorted, min, max or sort (an EComp: variable, body, sequence) as a Go
+// function literal.
+func (g *goEmit) keyFunc(k *Expr) string {
+	elem := k.Args[1].T.elem()
+	if k.Args[1].T.K == TString {
+		elem = tString
+	}
+	body := k.Args[0]
+	return "func(" + k.Op + " " + g.typ(elem) + ") " + g.typ(body.T) + " { return " + g.expr(body, 0) + " }"
+}
+
+// print writes Python's print: str() of each argument, joined by sep, then end.
+func (g *goEmit) print(e *Expr) {
+	g.imports["fmt"] = true
+	parts := []string{}
+	for i, a := range e.Args[2:] {
+		if i > 0 {
+			parts = append(parts, g.conv(e.Args[0], tString))
+		}
+		parts = append(parts, g.strOf(a))
+	}
+	parts = append(parts, g.conv(e.Args[1], tString))
+	g.line("fmt.Print(%s)", strings.Join(parts, " + "))
+}
+
+// strOf writes Python's str(a).
+func (g *goEmit) strOf(a *Expr) string {
+	switch a.T.K {
+	case TString:
+		return g.expr(a, 5)
+	case TInt:
+		g.imports["strconv"] = true
+		return "strconv.Itoa(" + g.conv(a, tInt) + ")"
+	case TFloat:
+		g.helpers["pyFloatStr"] = true
+		return "pyFloatStr(" + g.expr(a, 0) + ")"
+	case TBool:
+		g.helpers["pyBoolStr"] = true
+		return "pyBoolStr(" + g.expr(a, 0) + ")"
+	case TChar:
+		return "string(" + g.expr(a, 0) + ")"
+	case TList:
+		el := a.T
+		for el.K == TList {
+			el = el.elem()
+		}
+		if el.K == TInt || el.K == TFloat || el.K == TBool || el.K == TString {
+			g.helpers["pyRepr"] = true
+			return "pyRepr(" + g.expr(a, 0) + ")"
+		}
+	}
+	g.add(a.Line, "printing a %s", a.T)
+	return `""`
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -14,6 +16,13 @@ type pyFront struct {
 	tmp      int
 	fromMath map[string]bool // names imported with "from math import ..."
 	consts   map[string]*sitter.Node
+	// lambdas are the lambdas bound to names in the current function (sq = lambda x: x * x); a call
+	// of one is its body with the arguments in place of the parameters, which reads the variables it
+	// captures when it is called, as Python's closures do.
+	lambdas map[string]*sitter.Node
+	// nested are the functions defined inside the current one, lifted to the top level once its body
+	// is read (lift).
+	nested []*Func
 }
 
 // constantExpr reports an expression of literals and operators only (MOD = 10 ** 9 + 7).
@@ -37,7 +46,18 @@ func (p *pyFront) program(root *sitter.Node) *Program {
 	for _, n := range named(root) {
 		switch n.Kind() {
 		case "function_definition":
-			prog.Funcs = append(prog.Funcs, p.function(n))
+			p.nested = nil
+			f := p.function(n)
+			nested := p.nested
+			p.nested = nil
+			for _, nf := range nested {
+				if prog.fn(nf.Name) != nil {
+					p.add(nf.Line, "nested function %s with the name of another function", nf.Name)
+				}
+			}
+			p.lift(f, nested)
+			prog.Funcs = append(prog.Funcs, nested...)
+			prog.Funcs = append(prog.Funcs, f)
 		case "decorated_definition":
 			p.add(line(n), "decorated function")
 		case "import_from_statement":
@@ -123,6 +143,12 @@ func substConsts(f *Func, consts map[string]*Expr) {
 
 func (p *pyFront) function(n *sitter.Node) *Func {
 	f := &Func{Name: p.str(field(n, "name")), Line: line(n)}
+	saved := p.lambdas
+	p.lambdas = map[string]*sitter.Node{}
+	for k, v := range saved {
+		p.lambdas[k] = v
+	}
+	defer func() { p.lambdas = saved }()
 	for _, c := range named(field(n, "parameters")) {
 		switch c.Kind() {
 		case "identifier":
@@ -269,6 +295,17 @@ func (p *pyFront) stmt(n *sitter.Node) []*Stmt {
 		return p.forStmt(n)
 	case "comment":
 		return nil
+	case "function_definition":
+		// A nested function: lifted to the top level, with the enclosing variables it reads as
+		// parameters (lift).
+		outer := p.nested
+		p.nested = nil
+		f := p.function(n)
+		inner := p.nested
+		p.nested = outer
+		p.lift(f, inner)
+		p.nested = append(append(p.nested, inner...), f)
+		return nil
 	}
 	p.add(ln, "%s", strings.ReplaceAll(n.Kind(), "_", " "))
 	return nil
@@ -360,6 +397,21 @@ func (p *pyFront) exprStmt(n *sitter.Node) []*Stmt {
 			p.add(ln, "chained assignment")
 			return nil
 		}
+		// q, r = divmod(a, b)
+		if (left.Kind() == "pattern_list" || left.Kind() == "tuple_pattern") && right.Kind() == "call" &&
+			p.str(field(right, "function")) == "divmod" && len(named(left)) == 2 && len(named(field(right, "arguments"))) == 2 {
+			args := named(field(right, "arguments"))
+			ls := named(left)
+			p.tmp++
+			ta, tb := "tmp"+itoa(p.tmp), "tmp"+itoa(p.tmp+1)
+			p.tmp++
+			return []*Stmt{
+				{K: SAssign, Target: name(ta, ln), Value: p.expr(args[0]), Line: ln},
+				{K: SAssign, Target: name(tb, ln), Value: p.expr(args[1]), Line: ln},
+				{K: SAssign, Target: p.target(ls[0]), Value: bin(OpFloorDiv, name(ta, ln), name(tb, ln)), Line: ln},
+				{K: SAssign, Target: p.target(ls[1]), Value: bin(OpMod, name(ta, ln), name(tb, ln)), Line: ln},
+			}
+		}
 		if left.Kind() == "pattern_list" || left.Kind() == "tuple_pattern" {
 			ls := named(left)
 			if right.Kind() != "expression_list" && right.Kind() != "tuple" {
@@ -380,6 +432,10 @@ func (p *pyFront) exprStmt(n *sitter.Node) []*Stmt {
 				set = append(set, &Stmt{K: SAssign, Target: p.target(ls[i]), Value: name(t, ln), Line: ln})
 			}
 			return append(out, set...)
+		}
+		if right.Kind() == "lambda" && left.Kind() == "identifier" {
+			p.lambdas[p.str(left)] = right
+			return nil
 		}
 		s := &Stmt{K: SAssign, Target: p.target(left), Value: p.expr(right), Line: ln}
 		if t := field(n, "type"); t != nil {
@@ -643,15 +699,25 @@ func (p *pyFront) comprehension(n *sitter.Node) *Expr {
 	ln := line(n)
 	var elem, iter, cond *Expr
 	var v string
+	var subst map[string]*Expr // for x, y in zip(a, b): x and y are a[i] and b[i]
 	for _, c := range named(n) {
 		switch c.Kind() {
 		case "for_in_clause":
-			if iter != nil || field(c, "left").Kind() != "identifier" {
+			left, right := field(c, "left"), field(c, "right")
+			if iter != nil {
 				p.add(ln, "comprehension %s", oneLine(p.str(n)))
 				return lit(tInt, "0", ln)
 			}
-			v = p.str(field(c, "left"))
-			iter = p.iterable(field(c, "right"))
+			if left.Kind() == "identifier" {
+				v = p.str(left)
+				iter = p.iterable(right)
+				continue
+			}
+			v, iter, subst = p.tupleIter(left, right)
+			if iter == nil {
+				p.add(ln, "comprehension %s", oneLine(p.str(n)))
+				return lit(tInt, "0", ln)
+			}
 		case "if_clause":
 			if cond != nil {
 				p.add(ln, "comprehension with two conditions")
@@ -665,7 +731,91 @@ func (p *pyFront) comprehension(n *sitter.Node) *Expr {
 		p.add(ln, "comprehension %s", oneLine(p.str(n)))
 		return lit(tInt, "0", ln)
 	}
+	if subst != nil {
+		elem = substNames(elem, subst)
+		cond = substNames(cond, subst)
+	}
 	return &Expr{K: EComp, Op: v, Args: []*Expr{elem, iter, cond}, Line: ln}
+}
+
+// tupleIter covers the tuple targets of a comprehension: i, x in enumerate(xs) and x, y in zip(a, b),
+// as a range over the indices (the variable returned) with the names bound to elements (subst). The
+// sequences must be names, read once per element. iter is nil where the target is not covered.
+func (p *pyFront) tupleIter(left, right *sitter.Node) (v string, iter *Expr, subst map[string]*Expr) {
+	ln := line(left)
+	if (left.Kind() != "pattern_list" && left.Kind() != "tuple_pattern") || right.Kind() != "call" {
+		return "", nil, nil
+	}
+	vars, args := named(left), named(field(right, "arguments"))
+	for _, x := range vars {
+		if x.Kind() != "identifier" {
+			return "", nil, nil
+		}
+	}
+	for _, a := range args {
+		if a.Kind() != "identifier" {
+			return "", nil, nil
+		}
+	}
+	subst = map[string]*Expr{}
+	switch p.str(field(right, "function")) {
+	case "enumerate":
+		if len(vars) != 2 || len(args) != 1 {
+			return "", nil, nil
+		}
+		v = p.str(vars[0])
+		seq := p.expr(args[0])
+		subst[p.str(vars[1])] = &Expr{K: EIndex, Args: []*Expr{seq, name(v, ln)}, Line: ln}
+		return v, bi("range", ln, lit(tInt, "0", ln), bi("len", ln, seq), lit(tInt, "1", ln)), subst
+	case "zip":
+		if len(vars) != len(args) || len(args) < 2 {
+			return "", nil, nil
+		}
+		p.tmp++
+		v = "i" + itoa(p.tmp)
+		var stop *Expr
+		for k := range args {
+			seq := p.expr(args[k])
+			subst[p.str(vars[k])] = &Expr{K: EIndex, Args: []*Expr{seq, name(v, ln)}, Line: ln}
+			if stop == nil {
+				stop = bi("len", ln, seq)
+			} else {
+				stop = bi("min", ln, stop, bi("len", ln, seq))
+			}
+		}
+		return v, bi("range", ln, lit(tInt, "0", ln), stop, lit(tInt, "1", ln)), subst
+	}
+	return "", nil, nil
+}
+
+// substNames returns e with the names of subst replaced by copies of their values.
+func substNames(e *Expr, subst map[string]*Expr) *Expr {
+	if e == nil {
+		return nil
+	}
+	if e.K == EName {
+		if r, ok := subst[e.Op]; ok {
+			return copyExpr(r)
+		}
+		return e
+	}
+	if e.K == EComp {
+		if _, ok := subst[e.Op]; ok {
+			inner := map[string]*Expr{}
+			for k, v := range subst {
+				if k != e.Op {
+					inner[k] = v
+				}
+			}
+			subst = inner
+		}
+	}
+	c := *e
+	c.Args = make([]*Expr, len(e.Args))
+	for i, a := range e.Args {
+		c.Args[i] = substNames(a, subst)
+	}
+	return &c
 }
 
 // iterable is the right side of a for: range(...) becomes the builtin "range".
@@ -735,6 +885,11 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 		}
 		args = append(args, p.expr(a))
 	}
+	var key *Expr // key=: an EComp binding its variable to each element, with the key as its element
+	if k, ok := kw["key"]; ok {
+		delete(kw, "key")
+		key = p.keyFunc(k)
+	}
 	reverse := false
 	if r, ok := kw["reverse"]; ok {
 		if p.str(r) != "True" && p.str(r) != "False" {
@@ -743,14 +898,42 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 		reverse = p.str(r) == "True"
 		delete(kw, "reverse")
 	}
+	if fn.Kind() == "identifier" && p.str(fn) == "print" {
+		return p.print(ln, args, kw)
+	}
 	if len(kw) > 0 {
 		for k := range kw {
 			p.add(ln, "keyword argument %s=", k)
 		}
 	}
+	if key != nil {
+		// sorted(xs, key=f), min(xs, key=f), max(xs, key=f), xs.sort(key=f)
+		var op string
+		var seq *Expr
+		switch {
+		case fn.Kind() == "identifier" && len(args) == 1 && (p.str(fn) == "sorted" || p.str(fn) == "min" || p.str(fn) == "max"):
+			op, seq = p.str(fn)+"Key", args[0]
+		case fn.Kind() == "attribute" && p.str(field(fn, "attribute")) == "sort" && len(args) == 0:
+			op, seq = "sortKey", p.expr(field(fn, "object"))
+		default:
+			p.add(ln, "keyword argument key=")
+			return lit(tInt, "0", ln)
+		}
+		if reverse && (op == "minKey" || op == "maxKey") {
+			p.add(ln, "reverse= with %s", op)
+		}
+		if reverse {
+			op += "Desc"
+		}
+		key.Args[1] = seq
+		return bi(op, ln, seq, key)
+	}
 	switch fn.Kind() {
 	case "identifier":
 		f := p.str(fn)
+		if lam, ok := p.lambdas[f]; ok {
+			return p.inline(lam, args, ln)
+		}
 		if p.fromMath[f] {
 			if b, ok := pyFuncs["math."+f]; ok {
 				return bi(b, ln, args...)
@@ -770,7 +953,7 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 			if len(args) != 1 {
 				p.add(ln, "%s with %d arguments", f, len(args))
 			}
-		case "print", "input", "open", "exec", "eval":
+		case "input", "open", "exec", "eval":
 			p.add(ln, "call to %s", f)
 			return lit(tInt, "0", ln)
 		}
@@ -827,4 +1010,180 @@ func copyExpr(e *Expr) *Expr {
 		c.Args = append(c.Args, copyExpr(a))
 	}
 	return &c
+}
+
+// keyFunc reads the key= of sorted, min, max and sort: a one-parameter lambda, a builtin (len, abs,
+// str, int) or str.lower/str.upper. The result is an EComp whose variable is bound to each element;
+// the caller fills in the sequence.
+func (p *pyFront) keyFunc(n *sitter.Node) *Expr {
+	ln := line(n)
+	p.tmp++
+	v := "k" + itoa(p.tmp)
+	var body *Expr
+	switch n.Kind() {
+	case "lambda":
+		ps := named(field(n, "parameters"))
+		if len(ps) != 1 || ps[0].Kind() != "identifier" {
+			p.add(ln, "key=%s", oneLine(p.str(n)))
+			return &Expr{K: EComp, Op: v, Args: []*Expr{lit(tInt, "0", ln), nil, nil}, Line: ln}
+		}
+		v = p.str(ps[0])
+		b := field(n, "body")
+		if b.Kind() == "tuple" || b.Kind() == "expression_list" {
+			p.add(ln, "key= returning a tuple")
+		}
+		body = p.expr(b)
+	case "identifier":
+		switch f := p.str(n); f {
+		case "len", "abs", "str", "int", "float", "ord":
+			body = bi(pyFuncs[f], ln, name(v, ln))
+		default:
+			p.add(ln, "key=%s", f)
+			body = lit(tInt, "0", ln)
+		}
+	case "attribute":
+		switch p.str(n) {
+		case "str.lower":
+			body = bi("lower", ln, name(v, ln))
+		case "str.upper":
+			body = bi("upper", ln, name(v, ln))
+		default:
+			p.add(ln, "key=%s", p.str(n))
+			body = lit(tInt, "0", ln)
+		}
+	default:
+		p.add(ln, "key=%s", oneLine(p.str(n)))
+		body = lit(tInt, "0", ln)
+	}
+	return &Expr{K: EComp, Op: v, Args: []*Expr{body, nil, nil}, Line: ln}
+}
+
+// inline is the call of a lambda bound to a name: its body with the arguments in place of its
+// parameters. An argument that has effects (a call of the file's functions) is not covered, as it
+// could run more or fewer times than once.
+func (p *pyFront) inline(lam *sitter.Node, args []*Expr, ln int) *Expr {
+	ps := named(field(lam, "parameters"))
+	if len(ps) != len(args) {
+		p.add(ln, "call of a lambda with %d arguments", len(args))
+		return lit(tInt, "0", ln)
+	}
+	subst := map[string]*Expr{}
+	for i, prm := range ps {
+		if prm.Kind() != "identifier" {
+			p.add(ln, "lambda parameter %s", p.str(prm))
+			return lit(tInt, "0", ln)
+		}
+		if !pure(args[i]) {
+			p.add(ln, "call of a lambda with an argument that calls a function")
+		}
+		subst[p.str(prm)] = args[i]
+	}
+	return substNames(p.expr(field(lam, "body")), subst)
+}
+
+// print writes its arguments as Python does: str() of each, joined by sep, then end.
+func (p *pyFront) print(ln int, args []*Expr, kw map[string]*sitter.Node) *Expr {
+	sep, end := lit(tString, " ", ln), lit(tString, "\n", ln)
+	for k, v := range kw {
+		switch k {
+		case "sep":
+			sep = p.expr(v)
+		case "end":
+			end = p.expr(v)
+		default:
+			p.add(ln, "print with %s=", k)
+		}
+	}
+	return bi("print", ln, append([]*Expr{sep, end}, args...)...)
+}
+
+// lift makes the functions defined inside f top-level functions. The variables of f a nested
+// function reads become parameters it is passed at each call (so it sees their values at the call,
+// as Python's closures do); one that changes such a variable's length or binding is not covered.
+func (p *pyFront) lift(f *Func, nested []*Func) {
+	if len(nested) == 0 {
+		return
+	}
+	outer := map[string]bool{}
+	for _, prm := range f.Params {
+		outer[prm.Name] = true
+	}
+	walkStmts(f.Body, func(s *Stmt) {
+		if (s.K == SAssign || s.K == SAugment) && s.Target.K == EName {
+			outer[s.Target.Op] = true
+		}
+		if s.K == SRange || s.K == SForEach {
+			outer[s.Var] = true
+		}
+	})
+	captured := map[string][]string{}
+	locals := map[string]map[string]bool{}
+	for _, nf := range nested {
+		local := map[string]bool{}
+		for _, prm := range nf.Params {
+			local[prm.Name] = true
+		}
+		walkStmts(nf.Body, func(s *Stmt) {
+			if (s.K == SAssign || s.K == SAugment) && s.Target.K == EName {
+				local[s.Target.Op] = true
+			}
+			if s.K == SRange || s.K == SForEach {
+				local[s.Var] = true
+			}
+		})
+		seen := map[string]bool{}
+		var caps []string
+		walkExprs(nf.Body, func(e *Expr) {
+			if e.K == EName && outer[e.Op] && !local[e.Op] && !seen[e.Op] {
+				seen[e.Op] = true
+				caps = append(caps, e.Op)
+			}
+			if e.K == EBuiltin && len(e.Args) > 0 && e.Args[0].K == EName && outer[e.Args[0].Op] && !local[e.Args[0].Op] {
+				switch e.Op {
+				case "append", "pop", "insert", "extend", "remove", "clear", "setadd", "setdiscard", "sort", "sortKey", "reverse", "sortDesc", "sortKeyDesc":
+					if e.Args[0].T.K != TSet && e.Op != "setadd" && e.Op != "setdiscard" {
+						p.add(e.Line, "nested function %s changing the enclosing %s", nf.Name, e.Args[0].Op)
+					}
+				}
+			}
+		})
+		captured[nf.Name] = caps
+		locals[nf.Name] = local
+	}
+	// A nested function calling another passes it what that one captures, so captures it too.
+	for changed := true; changed; {
+		changed = false
+		for _, nf := range nested {
+			walkExprs(nf.Body, func(e *Expr) {
+				if e.K != ECall || e.Op == nf.Name {
+					return
+				}
+				for _, c := range captured[e.Op] {
+					if !locals[nf.Name][c] && !slices.Contains(captured[nf.Name], c) {
+						captured[nf.Name] = append(captured[nf.Name], c)
+						changed = true
+					}
+				}
+			})
+		}
+	}
+	for _, nf := range nested {
+		sort.Strings(captured[nf.Name])
+		for _, c := range captured[nf.Name] {
+			nf.Params = append(nf.Params, Param{Name: c})
+		}
+	}
+	fix := func(ss []*Stmt) {
+		walkExprs(ss, func(e *Expr) {
+			if e.K == ECall {
+				for _, c := range captured[e.Op] {
+					e.Args = append(e.Args, name(c, e.Line))
+				}
+			}
+		})
+	}
+	fix(f.Body)
+	for _, nf := range nested {
+		fix(nf.Body)
+	}
 }

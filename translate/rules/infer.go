@@ -288,13 +288,7 @@ func (in *inferer) stmt(s *Stmt) {
 		case TMap:
 			in.hint(name(s.Var, s.Line), ct.key())
 		case TUnknown:
-			if vt.K == TString && !in.charIndex {
-				in.hint(s.Value, tString) // for c in s: c.isalpha() — s is a str more often than a list
-			} else if vt.K != TUnknown {
-				in.hint(s.Value, listOf(vt))
-			} else {
-				in.hintWeak(s.Value, listOf(tUnknown)) // iterated over: a list (or a str, by its name)
-			}
+			in.iterHint(s.Value, vt)
 		}
 		s.T = in.env[s.Var]
 		in.block(s.Body)
@@ -562,26 +556,46 @@ func (in *inferer) exprType(e *Expr) Type {
 	case EComp:
 		it := a(1)
 		old, had := in.env[e.Op]
+		if !had {
+			old = tUnknown
+		}
+		in.env[e.Op] = tUnknown
 		switch it.K {
 		case TList, TSet:
-			in.env[e.Op] = merge(in.env[e.Op], it.elem())
+			in.env[e.Op] = it.elem()
 		case TString:
-			in.env[e.Op] = tString
-		case TUnknown:
-			if iv := in.env[e.Op]; iv.K != TUnknown {
-				in.hintWeak(e.Args[1], listOf(iv))
+			if in.charIndex {
+				in.env[e.Op] = tChar
 			} else {
-				in.hintWeak(e.Args[1], listOf(tUnknown))
+				in.env[e.Op] = tString
 			}
+		case TMap:
+			in.env[e.Op] = it.key()
+		case TUnknown:
 		default:
-			in.env[e.Op] = merge(in.env[e.Op], tInt)
+			in.env[e.Op] = tInt
 		}
-		el := a(0)
+		var el Type
+		if b := e.Args[0]; it.K == TUnknown && b.K == EBuiltin && b.Op == "len" && b.Args[0].K == EName && b.Args[0].Op == e.Op {
+			el = tInt // len(v) of an element not yet known: leave v to the iterable's hint
+		} else {
+			el = a(0)
+		}
 		if e.Args[2] != nil {
 			a(2)
 		}
+		// What the body needs of the variable says what the iterable holds.
+		if b := e.Args[0]; it.K == TUnknown && b.K == EBuiltin && b.Op == "len" && b.Args[0].K == EName && b.Args[0].Op == e.Op {
+			in.hintWeak(e.Args[1], listOf(tString)) // key=len: words more often than lists
+		} else if it.K == TUnknown {
+			in.iterHint(e.Args[1], in.env[e.Op])
+		} else if (it.K == TList || it.K == TSet) && it.elem().K == TUnknown && in.env[e.Op].K != TUnknown {
+			in.hint(e.Args[1], Type{K: it.K, Elem: ptr(in.env[e.Op])})
+		}
 		if had {
 			in.env[e.Op] = old
+		} else {
+			delete(in.env, e.Op)
 		}
 		return merge(e.T, listOf(el))
 	case EBuiltin:
@@ -592,6 +606,26 @@ func (in *inferer) exprType(e *Expr) Type {
 		return in.builtin(e, ts)
 	}
 	return tUnknown
+}
+
+// listName matches variable names that usually hold a list (words, names, nums, arr ...).
+var listName = regexp.MustCompile(`(s|list|lst|arr|array|_l|vec)$`)
+
+// iterHint hints the type of an iterable of unknown type from its loop variable's type vt.
+func (in *inferer) iterHint(it *Expr, vt Type) {
+	switch {
+	case vt.K == TString && !in.charIndex:
+		// for c in s: c.isalpha(): s is a str, unless its name says a list (for w in words).
+		if it.K == EName && !strName.MatchString(it.Op) && listName.MatchString(it.Op) {
+			in.hint(it, listOf(tString))
+		} else {
+			in.hint(it, tString)
+		}
+	case vt.K != TUnknown:
+		in.hint(it, listOf(vt))
+	default:
+		in.hintWeak(it, listOf(tUnknown)) // iterated over: a list (or a str, by its name)
+	}
 }
 
 // numericOr is t when it is numeric, else unknown (no hint).
@@ -628,6 +662,9 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		seq()
 		return tInt
 	case "count", "find", "index", "rfind":
+		if arg(0).K == TUnknown && !in.charIndex && (e.Op == "find" || e.Op == "rfind" || arg(1).K == TString) {
+			str(0) // Python's find is a str method; s.count("a") counts in a str
+		}
 		if arg(0).K == TString {
 			str(1)
 		} else if arg(0).K == TList {
@@ -720,6 +757,7 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		}
 		return arg(0)
 	case "set":
+		seq()
 		if arg(0).K == TString {
 			return setOf(tString)
 		}
@@ -791,6 +829,20 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		return arg(0)
 	case "any", "all":
 		return tBool
+	case "sortedKey", "sortedKeyDesc":
+		seq()
+		if arg(0).K == TString {
+			return listOf(tString)
+		}
+		return arg(0)
+	case "minKey", "maxKey":
+		seq()
+		if arg(0).K == TString {
+			return tString
+		}
+		return arg(0).elem()
+	case "sortKey", "sortKeyDesc", "print":
+		return tVoid
 	case "charAt":
 		str(0)
 		return tChar

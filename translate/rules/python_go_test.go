@@ -1,0 +1,91 @@
+package rules
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestPythonToGoIdioms checks Python idioms against Go written by hand from Python's semantics:
+// each translation must contain every fragment and none of the absent ones.
+func TestPythonToGoIdioms(t *testing.T) {
+	tests := []struct {
+		name, code string
+		want       []string
+		absent     []string
+	}{
+		{"negative index not known to be non-negative",
+			"def f(xs):\n    t = 0\n    for i in range(len(xs)):\n        t += xs[i] * xs[i - 1]\n    return t\n",
+			[]string{"xs[i] * xs[pyIdx(i-1, len(xs))]", "func pyIdx(i, n int) int"}, nil},
+		{"range counter needs no count from the end",
+			"def f(xs):\n    t = 0\n    for i in range(1, len(xs)):\n        t += xs[i]\n    return t\n",
+			[]string{"t += xs[i]"}, []string{"pyIdx"}},
+		{"sorted with a key lambda",
+			"def f(xs):\n    return sorted(xs, key=lambda x: abs(x))\n",
+			[]string{"func f(xs []int) []int", "sortedKey(xs, func(x int) int { return absInt(x) })", "slices.SortStableFunc"}, nil},
+		{"sort in place by len, reversed",
+			"def f(words):\n    words.sort(key=len, reverse=True)\n    return words\n",
+			[]string{"func f(words []string) []string", "cmp.Compare(key(b), key(a))"}, nil},
+		{"min with key",
+			"def f(words):\n    return min(words, key=len)\n",
+			[]string{"func f(words []string) string", "minKey(words, func(k"}, nil},
+		{"lambda bound to a name",
+			"def f(n):\n    sq = lambda x: x * x\n    return sq(n + 1)\n",
+			[]string{"return (n + 1) * (n + 1)"}, nil},
+		{"nested function reading the enclosing variables",
+			"def f(xs, k):\n    def ok(x):\n        return x > k\n    return sum(1 for x in xs if ok(x))\n",
+			[]string{"func ok(x int, k int) bool", "if ok(x, k) {"}, nil},
+		{"zip in a generator",
+			"def f(a, b):\n    return sum(x * y for x, y in zip(a, b))\n",
+			[]string{"for i1 := 0; i1 < min(len(a), len(b)); i1++", "a[i1]*b[i1]"}, nil},
+		{"enumerate in a comprehension",
+			"def f(xs):\n    return [i * x for i, x in enumerate(xs)]\n",
+			[]string{"for i := 0; i < len(xs); i++", "i*xs[i]"}, nil},
+		{"divmod unpacked",
+			"def f(n):\n    q, r = divmod(n, 10)\n    return q + r\n",
+			[]string{"q = pyFloorDiv(tmp1, tmp2)", "r = pyMod(tmp1, tmp2)"}, nil},
+		{"print of mixed values",
+			"def f(n):\n    print(n, 'x', n / 2, n > 1, sep=',')\n",
+			[]string{`fmt.Print(strconv.Itoa(n) + "," + "x" + "," + pyFloatStr(float64(n)/2) + "," + pyBoolStr(n > 1) + "\n")`}, nil},
+		{"iterated words are a list of str",
+			"def f(words, p):\n    c = 0\n    for w in words:\n        if w.startswith(p):\n            c += 1\n    return c\n",
+			[]string{"func f(words []string, p string) int"}, nil},
+		{"find is a str method",
+			"def f(s, t):\n    return s.find(t)\n",
+			[]string{"func f(s string, t string) int"}, nil},
+		{"generator variable typed by its use",
+			"def f(s):\n    return ''.join(c.upper() for c in s if c.isalpha())\n",
+			[]string{"func f(s string) string"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := Translate(context.Background(), lang(t, "python"), lang(t, "go"), tc.code)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %q in\n%s", w, out)
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(out, a) {
+					t.Errorf("unexpected %q in\n%s", a, out)
+				}
+			}
+		})
+	}
+}
+
+// TestPythonToGoNotCovered checks constructs that must be reported, not half-translated.
+func TestPythonToGoNotCovered(t *testing.T) {
+	for _, code := range []string{
+		"def f(xs):\n    def add(x):\n        xs.append(x)\n    add(1)\n    return xs\n",
+		"def f(xs):\n    return sorted(xs, key=lambda x: (x, -x))\n",
+	} {
+		out, err := Translate(context.Background(), lang(t, "python"), lang(t, "go"), code)
+		if err == nil || out != "" {
+			t.Errorf("%q: got %q, %v; want an Uncovered error", code, out, err)
+		}
+	}
+}
