@@ -472,7 +472,7 @@ func matQ4_1Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 // asmKernelsByType is the assembly column of the kernel table.
 func asmKernelsByType() map[gguf.Type]matAsmFunc {
 	return map[gguf.Type]matAsmFunc{
-		gguf.TypeQ8_0: matQ8_0Asm, gguf.TypeQ5_0: matQ5_0Asm, gguf.TypeIQ4_NL: matQ5_0Asm,
+		gguf.TypeQ8_0: matQ8Tiles, gguf.TypeQ5_0: matQ8Tiles, gguf.TypeIQ4_NL: matQ8Tiles,
 		gguf.TypeQ5_1: matQ5_1Asm, gguf.TypeIQ4_XS: matQ8_0Asm,
 		gguf.TypeQ4_0: matQ4_0Asm, gguf.TypeQ4_1: matQ4_1Asm,
 		gguf.TypeQ4_K: matQ4KAsm, gguf.TypeQ5_K: matQ5KAsm,

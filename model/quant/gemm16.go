@@ -87,7 +87,7 @@ func packPanelsBF16(dst []uint32, x []float32, t, cols int) {
 // the padding computes zeros (each lane is its own sum, so nothing there
 // could reach a real token's result; this keeps stale values, NaNs
 // included, out of the arithmetic).
-func clearPanelLanes[T uint32 | float32](dst []T, n, steps int) {
+func clearPanelLanes[T uint32 | int32 | float32](dst []T, n, steps int) {
 	p := n / panel
 	if n%panel == 0 {
 		return

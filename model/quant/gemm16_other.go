@@ -29,3 +29,6 @@ func matTiles(w *Matrix, a *acts, r0, r1, n int, y []float32, lv tileLevel) bool
 	matTiled16(w, a, r0, r1, n, y, lv)
 	return true
 }
+
+// tiledQ8: no Q8 tile kernels here (the portable products are their order).
+func tiledQ8(*Matrix, int) bool { return false }

@@ -24,6 +24,12 @@ type acts struct {
 	pf []float32 // F16: fp16-rounded floats
 	pb []uint32  // BF16: pairs of bf16
 
+	// Int8 weights on the Q8 tile kernels (gemmq8.go): the Q8_0 quants,
+	// block scales and 128·Σq in 16-token panels.
+	pq []int8
+	pd []float32
+	pc []int32
+
 	// For the paired-block assembly kernels (see kernels_amd64.s), per pair
 	// of Q8_0 blocks a, b: xs = [da da db db da da db db], and for Q4_0
 	// weights xk = [-8*sum(qa) 0 -8*sum(qb) 0 0 0 0 0], which turns the
@@ -212,6 +218,15 @@ func (mm *matmulJob) prepare() {
 	case gguf.TypeQ8_0, gguf.TypeQ8_1:
 		mm.a.qs = grow(mm.a.qs, n*w.Cols)
 		mm.a.d = grow(mm.a.d, n*w.Cols/qk)
+		if tiledQ8(w, n) {
+			np, nb := panels(n), w.Cols/qk
+			mm.a.pq = grow(mm.a.pq, np*panel*w.Cols)
+			mm.a.pd = grow(mm.a.pd, np*panel*nb)
+			mm.a.pc = grow(mm.a.pc, np*panel*nb)
+			clearPanelLanes(mm.a.pd, n, nb)
+			clearPanelLanes(mm.a.pc, n, nb)
+			clearPanelLanesQ8(mm.a.pq, n, w.Cols/4)
+		}
 		if k.vecDot == gguf.TypeQ8_1 {
 			mm.a.s = grow(mm.a.s, n*w.Cols/qk)
 		}
@@ -276,6 +291,9 @@ func (mm *matmulJob) quantize(t int) {
 			q8_1Sums(x, sums, mm.a.s[t*nb:(t+1)*nb])
 		}
 		mm.blockTerms(k, t, ds, sums)
+		if tiledQ8(mm.w, mm.n) {
+			packPanelsQ8(mm.a.pq, mm.a.pd, mm.a.pc, qs, ds, sums, t, cols)
+		}
 	case gguf.TypeQ8_K:
 		bs := mm.a.bsum[t*cols/16 : (t+1)*cols/16]
 		d := mm.a.d[t*cols/qkK : (t+1)*cols/qkK]
