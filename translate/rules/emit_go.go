@@ -1208,6 +1208,9 @@ func (g *goEmit) binary(e *Expr, min int) string {
 		return s
 	}
 	switch e.Op {
+	case ">>>":
+		g.add(e.Line, "operator >>> in Go")
+		return "0"
 	case "&&", "||":
 		return paren(g.paren2(g.cond(l), l, p, false)+" "+e.Op+" "+g.paren2(g.cond(r), r, p, true), p, min)
 	case "in", "not in":

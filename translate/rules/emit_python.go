@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,7 +62,28 @@ func emitPython(prog *Program, from string) (string, error) {
 		out.WriteString("\n\n")
 	}
 	out.WriteString(body.String())
-	return out.String(), nil
+	// A function renamed because its name is a Python builtin (bin, max, sum) keeps its own name
+	// as well where the translation does not call that builtin, so callers find it by either.
+	text := out.String()
+	for _, f := range prog.Funcs {
+		pn := pyName(f.Name)
+		if pn == f.Name || pyKeyword[f.Name] {
+			continue
+		}
+		if !regexp.MustCompile(`(^|[^\w.])` + regexp.QuoteMeta(f.Name) + `\(`).MatchString(text) {
+			text += "\n\n" + f.Name + " = " + pn + "\n"
+		}
+	}
+	return text, nil
+}
+
+// pyKeyword are Python's keywords: names a function cannot be given.
+var pyKeyword = map[string]bool{
+	"and": true, "or": true, "not": true, "in": true, "is": true, "def": true, "del": true, "elif": true, "except": true,
+	"from": true, "global": true, "lambda": true, "None": true, "True": true, "False": true, "nonlocal": true, "pass": true,
+	"raise": true, "with": true, "yield": true, "assert": true, "async": true, "await": true, "import": true, "as": true,
+	"class": true, "finally": true, "try": true, "if": true, "else": true, "for": true, "while": true, "return": true,
+	"break": true, "continue": true,
 }
 
 var pyHelpers = map[string]string{
@@ -81,6 +103,20 @@ var pyHelpers = map[string]string{
 	"_i64": `def _i64(x):
     """Wraps x to a 64-bit signed integer."""
     return (x + 0x8000000000000000) % 0x10000000000000000 - 0x8000000000000000
+`,
+	"_setadd": `def _setadd(s, x):
+    """Java's Set.add: adds x and says whether it was absent."""
+    if x in s:
+        return False
+    s.add(x)
+    return True
+`,
+	"_cmp": `def _cmp(a, b):
+    """Java's String.compareTo: the difference of the first differing characters, else of the lengths."""
+    for x, y in zip(a, b):
+        if x != y:
+            return ord(x) - ord(y)
+    return len(a) - len(b)
 `,
 	"_fill": `def _fill(xs, v):
     """Sets every element of a (nested) list to v, as memset and Arrays.fill do."""
@@ -716,6 +752,9 @@ func (e *pyEmit) cast(x *Expr) (string, int) {
 		if a.T.K == TInt {
 			return "chr(" + e.expr(a, 0) + ")", 13
 		}
+		if a.T.K == TList && (a.T.elem().K == TChar || a.T.elem().K == TString) {
+			return "''.join(" + e.expr(a, 0) + ")", 13 // new String(chars)
+		}
 		return e.conv(a, tString), 13
 	case TBool:
 		return "bool(" + e.expr(a, 0) + ")", 13
@@ -842,6 +881,23 @@ func (e *pyEmit) binary(x *Expr) (string, int) {
 	case "<<":
 		s, _ := std("<<")
 		return wrap(s)
+	case ">>>":
+		// Java's unsigned shift: the operand's bits read as unsigned, the count taken modulo the width.
+		mod, mask := "0x100000000", "31"
+		if x.T.Bits == 64 {
+			mod, mask = "0x10000000000000000", "63"
+		}
+		cnt := e.exprOrd(r, 8)
+		if c, err := strconv.Atoi(constText(r)); err != nil || c < 0 || c > 31 {
+			cnt = "(" + e.exprOrd(r, 7) + " & " + mask + ")"
+		}
+		s := "(" + e.exprOrd(l, 10) + " % " + mod + ") >> " + cnt
+		if x.T.Bits == 64 {
+			e.helpers["_i64"] = true
+			return "_i64(" + s + ")", 13
+		}
+		e.helpers["_i32"] = true
+		return "_i32(" + s + ")", 13
 	case OpTruncDiv:
 		if x.T.K == TFloat || !bothInt {
 			return std("/")
@@ -928,6 +984,33 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		return e.expr(x.Args[0], 13) + "." + m + "(" + strings.Join(as, ", ") + ")", 13
 	}
 	switch x.Op {
+	case "print":
+		args := ""
+		if n > 2 {
+			args = e.strPart(x.Args[2])
+		}
+		if constText(x.Args[1]) == "" && x.Args[1].K == ELit && x.Args[1].Op == "\n" {
+			return "print(" + args + ")", 13
+		}
+		if args != "" {
+			args += ", "
+		}
+		return "print(" + args + "end=" + e.expr(x.Args[1], 0) + ")", 13
+	case "heappush", "heappop":
+		e.imports["heapq"] = true
+		return call("heapq." + x.Op)
+	case "setaddBool":
+		e.helpers["_setadd"] = true
+		return call("_setadd")
+	case "compareTo":
+		switch {
+		case t(0).K == TString && t(1).K == TString:
+			e.helpers["_cmp"] = true
+			return call("_cmp")
+		case t(0).K == TInt && t(1).K == TInt, t(0).K == TChar && t(1).K == TChar:
+			l, r := e.exprOrd(x.Args[0], 9), e.exprOrd(x.Args[1], 9)
+			return "((" + l + " > " + r + ") - (" + l + " < " + r + "))", 13
+		}
 	case "len":
 		return call("len")
 	case "min", "max":

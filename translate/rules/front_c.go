@@ -15,6 +15,24 @@ type cFront struct {
 	locals   map[string]Type // declared types in the current function (for Java's overloaded methods)
 	builders map[string]bool // StringBuilder variables of the current function
 	consts   map[string]*Expr
+	// pre holds the statements an expression of the current statement needs run before it: x++
+	// inside an expression is tmp = x; x += 1 there, and the expression reads tmp. hoisted counts
+	// the variables so changed, to refuse a statement that reads one elsewhere.
+	pre     []*Stmt
+	hoisted []hoist
+	noHoist int // inside && || ?: where a hoisted update would run when Java's does not
+	// kinds are the Java collections of the current function that are not lists, maps or sets:
+	// "stack", "deque" (ArrayDeque, Queue, LinkedList used as one), "pq" and "pqmax".
+	kinds map[string]string
+	// entries are the Map.Entry loop variables of the current function and the map each iterates.
+	entries map[string]*Expr
+}
+
+// hoist is a variable x++ or ++x changed inside an expression; reads says how many reads of it the
+// statement may have (1 for ++x, which reads x after the update; 0 for x++, which reads a copy).
+type hoist struct {
+	name  string
+	reads int
 }
 
 func (p *cFront) program(root *sitter.Node) *Program {
@@ -124,6 +142,8 @@ func (p *cFront) function(n *sitter.Node) *Func {
 	f := &Func{Line: line(n)}
 	p.locals = map[string]Type{}
 	p.builders = map[string]bool{}
+	p.kinds = map[string]string{}
+	p.entries = map[string]*Expr{}
 	var params *sitter.Node
 	if p.lang == "java" {
 		f.Name = p.str(field(n, "name"))
@@ -245,7 +265,7 @@ func (p *cFront) typ(n *sitter.Node, _ *sitter.Node) Type {
 		}
 		base = strings.TrimPrefix(base, "std::")
 		switch base {
-		case "ArrayList", "List", "Vector", "LinkedList", "vector":
+		case "ArrayList", "List", "Vector", "LinkedList", "vector", "Stack", "Deque", "ArrayDeque", "Queue", "PriorityQueue":
 			if len(args) == 1 {
 				return listOf(args[0])
 			}
@@ -316,7 +336,75 @@ func (p *cFront) block(n *sitter.Node) []*Stmt {
 	return out
 }
 
+// stmt maps a statement, with the updates hoisted out of its expressions run before it.
 func (p *cFront) stmt(n *sitter.Node) []*Stmt {
+	outerPre, outerHoisted := p.pre, p.hoisted
+	p.pre, p.hoisted = nil, nil
+	out := p.stmt1(n)
+	pre, hoisted := p.pre, p.hoisted
+	p.pre, p.hoisted = outerPre, outerHoisted
+	if len(pre) == 0 {
+		return out
+	}
+	ln := line(n)
+	// The hoisted statements belong to this statement's own expressions, not to its nested blocks.
+	if len(out) == 1 {
+		s := out[0]
+		var exprs []*Expr
+		switch s.K {
+		case SWhile:
+			// while (n-- > 0) body: while True: tmp = n; n -= 1; if not (tmp > 0): break; body
+			s.Body = append(append(pre, &Stmt{K: SIf, Cond: &Expr{K: EUn, Op: "!", Args: []*Expr{s.Cond}, Line: ln},
+				Body: []*Stmt{{K: SBreak, Line: ln}}, Line: ln}), s.Body...)
+			s.Cond = lit(tBool, "true", ln)
+			exprs = []*Expr{s.Body[len(pre)].Cond}
+			pre = nil
+		case SDoWhile:
+			if hasContinue(s.Body) {
+				p.add(ln, "continue inside do ... while")
+			}
+			s.Body = append(s.Body, pre...)
+			exprs = []*Expr{s.Cond}
+			pre = nil
+		case SFor:
+			p.add(ln, "++ or -- inside a for loop's condition")
+			return out
+		case SIf:
+			exprs = []*Expr{s.Cond}
+		default:
+			exprs = []*Expr{s.Target, s.Value, s.Cond}
+		}
+		for _, h := range hoisted {
+			n := 0
+			for _, e := range exprs {
+				n += countName(e, h.name)
+			}
+			if n > h.reads {
+				p.add(ln, "%s changed by ++ or -- and read in the same expression", h.name)
+			}
+		}
+	} else {
+		p.add(ln, "++ or -- inside this statement")
+	}
+	return append(pre, out...)
+}
+
+// countName counts the reads of a name in e.
+func countName(e *Expr, v string) int {
+	if e == nil {
+		return 0
+	}
+	n := 0
+	if e.K == EName && e.Op == v {
+		n++
+	}
+	for _, a := range e.Args {
+		n += countName(a, v)
+	}
+	return n
+}
+
+func (p *cFront) stmt1(n *sitter.Node) []*Stmt {
 	ln := line(n)
 	switch n.Kind() {
 	case "local_variable_declaration", "declaration":
@@ -360,8 +448,26 @@ func (p *cFront) stmt(n *sitter.Node) []*Stmt {
 	case "for_statement":
 		return p.forStmt(n)
 	case "enhanced_for_statement":
-		t := p.typ(field(n, "type"), nil)
 		v := p.str(field(n, "name"))
+		if val := field(n, "value"); p.lang == "java" && strings.Contains(p.str(field(n, "type")), "Entry") && val.Kind() == "method_invocation" &&
+			p.str(field(val, "name")) == "entrySet" && field(val, "object") != nil {
+			// for (Map.Entry<K, V> e : m.entrySet()): a loop over the keys, e.getKey() the key and
+			// e.getValue() m[key].
+			m := p.expr(field(val, "object"))
+			kt := tUnknown
+			if mt := p.locals[p.str(field(val, "object"))]; mt.K == TMap {
+				kt = mt.key()
+			}
+			p.locals[v] = kt
+			p.entries[v] = m
+			body := p.block(field(n, "body"))
+			delete(p.entries, v)
+			return []*Stmt{{K: SForEach, Var: v, T: kt, Value: m, Body: body, Line: ln}}
+		}
+		if k := p.kinds[p.str(field(n, "value"))]; k == "pq" || k == "pqmax" {
+			p.add(ln, "iteration over a PriorityQueue")
+		}
+		t := p.typ(field(n, "type"), nil)
 		p.locals[v] = t
 		return []*Stmt{{K: SForEach, Var: v, T: t, Value: p.expr(field(n, "value")), Body: p.block(field(n, "body")), Line: ln}}
 	case "for_range_loop":
@@ -445,6 +551,25 @@ func (p *cFront) declaration(n *sitter.Node) []*Stmt {
 			nm = p.str(&d)
 		}
 		p.locals[nm] = t
+		if p.lang == "java" {
+			delete(p.kinds, nm)
+			tt := p.str(field(n, "type"))
+			switch {
+			case strings.HasPrefix(tt, "Stack"):
+				p.kinds[nm] = "stack"
+			case strings.HasPrefix(tt, "Deque") || strings.HasPrefix(tt, "ArrayDeque") || strings.HasPrefix(tt, "Queue") ||
+				(strings.HasPrefix(tt, "LinkedList") && value != nil && strings.Contains(p.str(value), "LinkedList")):
+				p.kinds[nm] = "deque"
+			case strings.HasPrefix(tt, "PriorityQueue"):
+				p.kinds[nm] = "pq"
+				if value != nil && strings.Contains(p.str(value), "reverseOrder") {
+					p.kinds[nm] = "pqmax"
+				}
+				if e := t.elem(); e.K != TInt && e.K != TFloat {
+					p.add(ln, "PriorityQueue of %s", e)
+				}
+			}
+		}
 		if builder {
 			if p.builders == nil {
 				p.builders = map[string]bool{}
@@ -565,7 +690,7 @@ func (p *cFront) exprStmt(n *sitter.Node) []*Stmt {
 			return []*Stmt{{K: SAssign, Target: p.expr(left), Value: p.expr(right), Line: ln}}
 		}
 		o := strings.TrimSuffix(op, "=")
-		if o == ">>>" {
+		if o == ">>>" && p.lang != "java" {
 			p.add(ln, "operator >>>")
 		}
 		return []*Stmt{{K: SAugment, Target: p.expr(left), Op: o, Value: p.expr(right), Line: ln}}
@@ -589,7 +714,11 @@ func (p *cFront) exprStmt(n *sitter.Node) []*Stmt {
 		if s := p.mutatingCall(n); s != nil {
 			return s
 		}
-		return []*Stmt{{K: SExpr, Value: p.expr(n), Line: ln}}
+		v := p.expr(n)
+		if v.K == EBuiltin && v.Op == "setaddBool" {
+			v.Op = "setadd"
+		}
+		return []*Stmt{{K: SExpr, Value: v, Line: ln}}
 	}
 	p.add(ln, "statement %s", oneLine(p.str(n)))
 	return nil
@@ -622,6 +751,20 @@ func (p *cFront) mutatingCall(n *sitter.Node) []*Stmt {
 				case m == "insert" && len(cargs) == 2 && p.str(cargs[0]) == "0":
 					v := &Expr{K: ECast, T: tString, Args: []*Expr{p.expr(cargs[1])}, Line: ln}
 					out = append(out, &Stmt{K: SAssign, Target: target, Value: bin("+", v, p.expr(root)), Line: ln})
+				case m == "insert" && len(cargs) == 2:
+					i := p.expr(cargs[0])
+					v := &Expr{K: ECast, T: tString, Args: []*Expr{p.expr(cargs[1])}, Line: ln}
+					out = append(out, &Stmt{K: SAssign, Target: target, Value: bin("+", bin("+", bi("substring", ln, p.expr(root), lit(tInt, "0", ln), i), v),
+						bi("substring", ln, p.expr(root), copyExpr(i))), Line: ln})
+				case m == "deleteCharAt" && len(cargs) == 1:
+					i := p.expr(cargs[0])
+					out = append(out, &Stmt{K: SAssign, Target: target, Value: bin("+", bi("substring", ln, p.expr(root), lit(tInt, "0", ln), i),
+						bi("substring", ln, p.expr(root), bin("+", copyExpr(i), lit(tInt, "1", ln)))), Line: ln})
+				case m == "setCharAt" && len(cargs) == 2:
+					i := p.expr(cargs[0])
+					v := &Expr{K: ECast, T: tString, Args: []*Expr{p.expr(cargs[1])}, Line: ln}
+					out = append(out, &Stmt{K: SAssign, Target: target, Value: bin("+", bin("+", bi("substring", ln, p.expr(root), lit(tInt, "0", ln), i), v),
+						bi("substring", ln, p.expr(root), bin("+", copyExpr(i), lit(tInt, "1", ln)))), Line: ln})
 				default:
 					p.add(ln, "StringBuilder.%s", m)
 				}
@@ -631,6 +774,10 @@ func (p *cFront) mutatingCall(n *sitter.Node) []*Stmt {
 		switch {
 		case nm == "set" && len(args) == 2 && p.str(obj) != "Arrays":
 			return []*Stmt{{K: SAssign, Target: &Expr{K: EIndex, Args: []*Expr{p.expr(obj), p.expr(args[0])}, Line: ln}, Value: p.expr(args[1]), Line: ln}}
+		case nm == "merge" && len(args) == 3 && p.str(args[2]) == "Integer::sum":
+			m, k := p.expr(obj), p.expr(args[0])
+			return []*Stmt{{K: SAssign, Target: &Expr{K: EIndex, Args: []*Expr{m, k}, Line: ln},
+				Value: bin("+", bi("mapget", ln, copyExpr(m), copyExpr(k), lit(tInt, "0", ln)), p.expr(args[1])), Line: ln}}
 		case nm == "put" && len(args) == 2:
 			return []*Stmt{{K: SAssign, Target: &Expr{K: EIndex, Args: []*Expr{p.expr(obj), p.expr(args[0])}, Line: ln}, Value: p.expr(args[1]), Line: ln}}
 		case p.str(obj) == "Arrays" && nm == "fill" && len(args) == 2:
@@ -750,11 +897,19 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 		}
 	case "binary_expression":
 		op := p.opText(n)
+		if op == ">>>" && p.lang == "java" {
+			return bin(">>>", p.expr(field(n, "left")), p.expr(field(n, "right")))
+		}
 		o, ok := cBinOps[op]
 		if !ok {
 			p.add(ln, "operator %s", op)
 		}
-		return bin(o, p.expr(field(n, "left")), p.expr(field(n, "right")))
+		l := p.expr(field(n, "left"))
+		if op == "&&" || op == "||" {
+			p.noHoist++
+			defer func() { p.noHoist-- }()
+		}
+		return bin(o, l, p.expr(field(n, "right")))
 	case "unary_expression":
 		op := p.opText(n)
 		arg := field(n, "argument")
@@ -767,7 +922,10 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 		}
 		p.add(ln, "unary operator %s", op)
 	case "ternary_expression", "conditional_expression":
-		return &Expr{K: ECond, Args: []*Expr{p.cond(field(n, "condition")), p.expr(field(n, "consequence")), p.expr(field(n, "alternative"))}, Line: ln}
+		c := p.cond(field(n, "condition"))
+		p.noHoist++
+		defer func() { p.noHoist-- }()
+		return &Expr{K: ECond, Args: []*Expr{c, p.expr(field(n, "consequence")), p.expr(field(n, "alternative"))}, Line: ln}
 	case "array_access":
 		return &Expr{K: EIndex, Args: []*Expr{p.expr(field(n, "array")), p.expr(field(n, "index"))}, Line: ln}
 	case "subscript_expression":
@@ -834,7 +992,15 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 		args := named(field(n, "arguments"))
 		switch t.K {
 		case TList:
-			if len(args) == 0 || (len(args) == 1 && p.str(args[0]) != "" && t.K == TList && isNumberNode(args[0])) {
+			if len(args) == 0 || (len(args) == 1 && p.str(args[0]) != "" && t.K == TList && isNumberNode(args[0]) &&
+				(args[0].Kind() != "identifier" || p.locals[p.str(args[0])].K == TInt)) {
+				return &Expr{K: EList, T: t, Line: ln}
+			}
+			if len(args) == 1 && p.str(args[0]) == "Collections.reverseOrder()" && strings.HasPrefix(p.str(field(n, "type")), "PriorityQueue") {
+				return &Expr{K: EList, T: t, Line: ln} // the declaration records the order
+			}
+			if strings.HasPrefix(p.str(field(n, "type")), "PriorityQueue") {
+				p.add(ln, "PriorityQueue with a comparator")
 				return &Expr{K: EList, T: t, Line: ln}
 			}
 			if len(args) == 1 {
@@ -871,7 +1037,32 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 		return p.javaCall(n)
 	case "call_expression":
 		return p.cCall(n)
-	case "update_expression", "assignment_expression":
+	case "update_expression":
+		arg := field(n, "argument")
+		if arg == nil {
+			arg = named(n)[0]
+		}
+		if p.noHoist > 0 || arg.Kind() != "identifier" {
+			p.add(ln, "assignment inside an expression: %s", oneLine(text))
+			return lit(tInt, "0", ln)
+		}
+		op := "+"
+		if strings.Contains(text, "--") {
+			op = "-"
+		}
+		v := p.str(arg)
+		upd := &Stmt{K: SAugment, Target: name(v, ln), Op: op, Value: lit(tInt, "1", ln), Line: ln}
+		if strings.HasPrefix(strings.TrimSpace(text), "++") || strings.HasPrefix(strings.TrimSpace(text), "--") {
+			p.pre = append(p.pre, upd)
+			p.hoisted = append(p.hoisted, hoist{v, 1})
+			return name(v, ln)
+		}
+		p.tmp++
+		t := "tmp" + itoa(p.tmp)
+		p.pre = append(p.pre, &Stmt{K: SAssign, Target: name(t, ln), Value: name(v, ln), Line: ln}, upd)
+		p.hoisted = append(p.hoisted, hoist{v, 0})
+		return name(t, ln)
+	case "assignment_expression":
 		p.add(ln, "assignment inside an expression: %s", oneLine(text))
 		return lit(tInt, "0", ln)
 	}
@@ -913,7 +1104,7 @@ var javaMethods = map[string]string{
 func (p *cFront) builderRoot(n *sitter.Node) *sitter.Node {
 	for n != nil && n.Kind() == "method_invocation" {
 		switch p.str(field(n, "name")) {
-		case "append", "reverse", "insert":
+		case "append", "reverse", "insert", "deleteCharAt", "setCharAt":
 		default:
 			return nil
 		}
@@ -928,6 +1119,10 @@ func (p *cFront) builderRoot(n *sitter.Node) *sitter.Node {
 func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	ln := line(n)
 	obj, nm := field(n, "object"), p.str(field(n, "name"))
+	if an := named(field(n, "arguments")); obj != nil && (p.str(obj) == "Arrays" || p.str(obj) == "Collections") && nm == "sort" &&
+		len(an) == 2 && p.str(an[1]) == "Collections.reverseOrder()" {
+		return bi("sortDesc", ln, p.expr(an[0]))
+	}
 	var args []*Expr
 	for _, a := range named(field(n, "arguments")) {
 		args = append(args, p.expr(a))
@@ -936,6 +1131,36 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 		return &Expr{K: ECall, Op: nm, Args: args, Line: ln}
 	}
 	o := p.str(obj)
+	if o == "System.out" && (nm == "println" || nm == "print") && len(args) <= 1 {
+		end := "\n"
+		if nm == "print" {
+			end = ""
+		}
+		return bi("print", ln, append([]*Expr{lit(tString, "", ln), lit(tString, end, ln)}, args...)...)
+	}
+	if m, ok := p.entries[o]; ok && len(args) == 0 {
+		switch nm {
+		case "getKey":
+			return name(o, ln)
+		case "getValue":
+			return &Expr{K: EIndex, Args: []*Expr{copyExpr(m), name(o, ln)}, Line: ln}
+		}
+		p.add(ln, "Map.Entry.%s", nm)
+		return lit(tInt, "0", ln)
+	}
+	if k := p.kinds[o]; k != "" && obj.Kind() == "identifier" {
+		if e := p.collection(k, obj, nm, args, ln); e != nil {
+			return e
+		}
+	}
+	if o == "Arrays" && nm == "sort" && len(args) == 3 {
+		return bi("sortRange", ln, args...)
+	}
+	if (o == "String" && (nm == "valueOf" || nm == "copyValueOf")) && len(args) == 1 {
+		if t := p.locals[p.str(named(field(n, "arguments"))[0])]; t.K == TList && t.elem().K == TChar {
+			return bi("join", ln, lit(tString, "", ln), args[0])
+		}
+	}
 	if b, ok := javaStatic[o+"."+nm]; ok {
 		if b == "sort" && len(args) != 1 {
 			p.add(ln, "%s.sort with a range or comparator", o)
@@ -968,7 +1193,7 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 			return bi("insert", ln, recv, args[0], args[1])
 		}
 		if t := p.locals[o]; t.K == TSet {
-			b = "setadd"
+			b = "setaddBool" // a statement drops the result (exprStmt)
 		}
 	case "remove":
 		if t := p.locals[o]; t.K == TList && len(args) == 1 {
@@ -1060,5 +1285,74 @@ func (p *cFront) cCall(n *sitter.Node) *Expr {
 		return bi(b, ln, append([]*Expr{recv}, args...)...)
 	}
 	p.add(ln, "call of %s", oneLine(p.str(fn)))
+	return lit(tInt, "0", ln)
+}
+
+// collection maps a method of a Java Stack, Deque/Queue or PriorityQueue (kind) to list operations:
+// a stack's top is the list's end, a queue's head its start; a priority queue is a binary heap
+// (heappush, heappop; its least element first), holding negated values for a max-heap. It returns
+// nil for the methods these share with lists (size, isEmpty, contains, clear).
+func (p *cFront) collection(kind string, obj *sitter.Node, nm string, args []*Expr, ln int) *Expr {
+	recv := func() *Expr { return p.expr(obj) }
+	last := func() *Expr {
+		return &Expr{K: EIndex, Args: []*Expr{recv(), bin("-", bi("len", ln, recv()), lit(tInt, "1", ln))}, Line: ln}
+	}
+	first := func() *Expr { return &Expr{K: EIndex, Args: []*Expr{recv(), lit(tInt, "0", ln)}, Line: ln} }
+	neg := func(e *Expr) *Expr { return &Expr{K: EUn, Op: "-", Args: []*Expr{e}, Line: ln} }
+	switch kind {
+	case "stack":
+		switch {
+		case (nm == "push" || nm == "add" || nm == "addElement") && len(args) == 1:
+			return bi("append", ln, recv(), args[0])
+		case nm == "pop" && len(args) == 0:
+			return bi("pop", ln, recv())
+		case (nm == "peek" || nm == "lastElement") && len(args) == 0:
+			return last()
+		case nm == "firstElement" && len(args) == 0:
+			return first()
+		}
+	case "deque":
+		switch {
+		case (nm == "add" || nm == "addLast" || nm == "offer" || nm == "offerLast") && len(args) == 1:
+			return bi("append", ln, recv(), args[0])
+		case (nm == "addFirst" || nm == "offerFirst" || nm == "push") && len(args) == 1:
+			return bi("insert", ln, recv(), lit(tInt, "0", ln), args[0])
+		case (nm == "poll" || nm == "pollFirst" || nm == "remove" || nm == "removeFirst" || nm == "pop") && len(args) == 0:
+			return bi("popAtJava", ln, recv(), lit(tInt, "0", ln))
+		case (nm == "pollLast" || nm == "removeLast") && len(args) == 0:
+			return bi("pop", ln, recv())
+		case (nm == "peek" || nm == "peekFirst" || nm == "getFirst" || nm == "element") && len(args) == 0:
+			return first()
+		case (nm == "peekLast" || nm == "getLast") && len(args) == 0:
+			return last()
+		}
+	case "pq", "pqmax":
+		switch {
+		case (nm == "add" || nm == "offer") && len(args) == 1:
+			if kind == "pqmax" {
+				return bi("heappush", ln, recv(), neg(args[0]))
+			}
+			return bi("heappush", ln, recv(), args[0])
+		case (nm == "poll" || nm == "remove") && len(args) == 0:
+			if kind == "pqmax" {
+				return neg(bi("heappop", ln, recv()))
+			}
+			return bi("heappop", ln, recv())
+		case (nm == "peek" || nm == "element") && len(args) == 0:
+			if kind == "pqmax" {
+				return neg(first())
+			}
+			return first()
+		case nm == "size" || nm == "isEmpty" || nm == "clear":
+			return nil
+		}
+		p.add(ln, "PriorityQueue.%s", nm)
+		return lit(tInt, "0", ln)
+	}
+	switch nm {
+	case "size", "isEmpty", "contains", "clear", "get", "set":
+		return nil
+	}
+	p.add(ln, "%s.%s", kind, nm)
 	return lit(tInt, "0", ln)
 }

@@ -306,7 +306,7 @@ func (in *inferer) stmt(s *Stmt) {
 
 func isArith(op string) bool {
 	switch op {
-	case "+", "-", "*", OpTruncDiv, OpFloorDiv, OpRem, OpMod, OpTrueDiv, "**", "&", "|", "^", "<<", ">>":
+	case "+", "-", "*", OpTruncDiv, OpFloorDiv, OpRem, OpMod, OpTrueDiv, "**", "&", "|", "^", "<<", ">>", ">>>":
 		return true
 	}
 	return false
@@ -325,7 +325,7 @@ func (in *inferer) arith(op string, a, b Type) Type {
 	switch op {
 	case OpTrueDiv:
 		return tFloat
-	case "&", "|", "^", "<<", ">>":
+	case "&", "|", "^", "<<", ">>", ">>>":
 		if a.K == TBool && b.K == TBool {
 			return tBool
 		}
@@ -843,6 +843,20 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		return arg(0).elem()
 	case "sortKey", "sortKeyDesc", "print":
 		return tVoid
+	case "heappush":
+		if len(e.Args) == 2 {
+			in.hint(e.Args[0], listOf(arg(1)))
+		}
+		return tVoid
+	case "heappop":
+		return arg(0).elem()
+	case "setaddBool":
+		if len(e.Args) == 2 {
+			in.hint(e.Args[0], setOf(arg(1)))
+		}
+		return tBool
+	case "compareTo":
+		return Type{K: TInt, Bits: 32}
 	case "charAt":
 		str(0)
 		return tChar

@@ -1,0 +1,90 @@
+package rules
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestJavaToPythonIdioms checks Java idioms against Python written by hand from Java's semantics.
+func TestJavaToPythonIdioms(t *testing.T) {
+	tests := []struct {
+		name, code string
+		want       []string
+	}{
+		{"x++ inside an expression reads the old value",
+			"class A { static int f(int[] a) { int i = 0, s = 0; while (i < a.length) s += a[i++]; return s; } }",
+			[]string{"tmp1 = i\n        i += 1\n        s += a[tmp1]"}},
+		{"--x inside an expression reads the new value",
+			"class A { static int f(int j) { int s = --j; return s + j; } }",
+			[]string{"j -= 1\n    s = j"}},
+		{"n-- in a while condition runs every iteration",
+			"class A { static int f(int n) { int c = 0; while (n-- > 0) c += 2; return c; } }",
+			[]string{"while True:\n        tmp1 = n\n        n -= 1\n        if not tmp1 > 0:\n            break\n        c += 2"}},
+		{"Stack push, pop and peek",
+			"import java.util.*; class A { static int f(int[] a) { Stack<Integer> st = new Stack<>(); for (int x : a) st.push(x); int t = st.peek(); st.pop(); return t; } }",
+			[]string{"st.append(x)", "t = st[len(st) - 1]", "st.pop()"}},
+		{"Queue offer and poll take from the head",
+			"import java.util.*; class A { static int f(int n) { Queue<Integer> q = new LinkedList<>(); q.offer(n); q.add(1); return q.poll() + q.peek(); } }",
+			[]string{"q.append(n)", "q.pop(0) + q[0]"}},
+		{"max-heap PriorityQueue",
+			"import java.util.*; class A { static int f(int[] a) { PriorityQueue<Integer> pq = new PriorityQueue<>(Collections.reverseOrder()); for (int x : a) pq.add(x); return pq.poll(); } }",
+			[]string{"import heapq", "heapq.heappush(pq, -x)", "return -heapq.heappop(pq)"}},
+		{"Map.Entry over entrySet and merge",
+			"import java.util.*; class A { static int f(int[] a) { Map<Integer, Integer> m = new HashMap<>(); for (int x : a) m.merge(x, 1, Integer::sum); int b = 0; for (Map.Entry<Integer, Integer> e : m.entrySet()) b = Math.max(b, e.getKey() * e.getValue()); return b; } }",
+			[]string{"m[x] = m.get(x, 0) + 1", "for e in sorted(m):", "_i32(e * m[e])"}},
+		{"StringBuilder deleteCharAt and setCharAt",
+			"class A { static String f(String s) { StringBuilder sb = new StringBuilder(s); sb.deleteCharAt(0); sb.setCharAt(0, 'z'); return sb.toString(); } }",
+			[]string{"sb = sb[0:0] + sb[0 + 1:]", `sb = (sb[0:0] + "z") + sb[0 + 1:]`}},
+		{"unsigned shift",
+			"class A { static int f(int n) { return n >>> 1; } }",
+			[]string{"return _i32((n % 0x100000000) >> 1)"}},
+		{"String.compareTo",
+			"class A { static boolean f(String a, String b) { return a.compareTo(b) < 0; } }",
+			[]string{"return _cmp(a, b) < 0", "return ord(x) - ord(y)"}},
+		{"Set.add says whether the element was new",
+			"import java.util.*; class A { static boolean f(int[] a) { Set<Integer> s = new HashSet<>(); for (int x : a) if (!s.add(x)) return true; return false; } }",
+			[]string{"if not _setadd(s, x):"}},
+		{"println",
+			"class A { static void f(int n, boolean b) { System.out.println(n); System.out.print(b); } }",
+			[]string{"print(str(n))", `print(str(b).lower(), end="")`}},
+		{"new String of a char array, copy of a list",
+			"import java.util.*; class A { static String f(String s, List<Integer> xs) { char[] c = s.toCharArray(); List<Integer> r = new ArrayList<>(xs); return new String(c) + r.size(); } }",
+			[]string{"''.join(c)", "r = list(xs)"}},
+		{"a method named like a Python builtin keeps its name",
+			"class A { static int bin(int n) { return n + 1; } }",
+			[]string{"def bin_(n):", "bin = bin_"}},
+		{"Arrays.sort descending",
+			"import java.util.*; class A { static Integer[] f(Integer[] a) { Arrays.sort(a, Collections.reverseOrder()); return a; } }",
+			[]string{"a.sort(reverse=True)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := Translate(context.Background(), lang(t, "java"), lang(t, "python"), tc.code)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %q in\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// TestJavaToPythonNotCovered checks constructs that must be reported, not half-translated.
+func TestJavaToPythonNotCovered(t *testing.T) {
+	for _, code := range []string{
+		// i is read beside i++: the order of Java's reads is not kept by hoisting the update.
+		"class A { static int f(int[] a, int i) { return a[i] + a[i++]; } }",
+		// the update would run whether or not Java's && evaluates its right side
+		"class A { static boolean f(int[] a, int i) { return i > 0 && a[i++] > 0; } }",
+		"import java.util.*; class A { static int f(int[] a) { PriorityQueue<Integer> pq = new PriorityQueue<>((x, y) -> y - x); return pq.size(); } }",
+	} {
+		out, err := Translate(context.Background(), lang(t, "java"), lang(t, "python"), code)
+		if err == nil || out != "" {
+			t.Errorf("%q: got %q, %v; want an Uncovered error", code, out, err)
+		}
+	}
+}
