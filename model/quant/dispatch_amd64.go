@@ -474,7 +474,7 @@ func asmKernelsByType() map[gguf.Type]matAsmFunc {
 	return map[gguf.Type]matAsmFunc{
 		gguf.TypeQ8_0: matQ8Tiles, gguf.TypeQ5_0: matQ8Tiles, gguf.TypeIQ4_NL: matQ8Tiles,
 		gguf.TypeQ5_1: matQ5_1Asm, gguf.TypeIQ4_XS: matQ8_0Asm,
-		gguf.TypeQ4_0: matQ4_0Asm, gguf.TypeQ4_1: matQ4_1Asm,
+		gguf.TypeQ4_0: matQ8Tiles, gguf.TypeQ4_1: matQ4_1Asm,
 		gguf.TypeQ4_K: matQ4KAsm, gguf.TypeQ5_K: matQ5KAsm,
 		gguf.TypeQ6_K: matQ6KAsm, gguf.TypeQ3_K: matQ6KAsm, gguf.TypeQ2_K: matQ2KAsm,
 		gguf.TypeF16: matF16Asm, gguf.TypeBF16: matBF16Asm,

@@ -2,7 +2,11 @@
 
 package quant
 
-import "github.com/weft-dev/weft/model/gguf"
+import (
+	"unsafe"
+
+	"github.com/weft-dev/weft/model/gguf"
+)
 
 //go:noescape
 func tileQ8Z4(wq *int8, ldw int, wd *float32, ldd int, xq *int8, xd *float32, xc *int32, ps, pds, nb int, c *float32)
@@ -13,30 +17,45 @@ func tileQ8Z2(wq *int8, ldw int, wd *float32, ldd int, xq *int8, xd *float32, xc
 //go:noescape
 func tileQ8Z1(wq *int8, ldw int, wd *float32, ldd int, xq *int8, xd *float32, xc *int32, ps, pds, nb int, c *float32)
 
+//go:noescape
+func tileQ4Z4(wq *byte, ldw int, wd *float32, ldd int, xq *int8, xd *float32, xc *int32, ps, pds, npairs int, c *float32)
+
+//go:noescape
+func tileQ4Z2(wq *byte, ldw int, wd *float32, ldd int, xq *int8, xd *float32, xc *int32, ps, pds, npairs int, c *float32)
+
+//go:noescape
+func tileQ4Z1(wq *byte, ldw int, wd *float32, ldd int, xq *int8, xd *float32, xc *int32, ps, pds, npairs int, c *float32)
+
 // tiledQ8Min is the fewest tokens for which the int8-weight products take
 // the tile kernels (below it the four-token kernels are as fast).
 const tiledQ8Min = 16
 
 // tiledQ8 reports whether a product of n tokens with weights w runs on the
-// Q8 tile kernels: AVX-512 VNNI, int8 weights with Q8_0 activations, and
-// rows for a whole tile.
+// Q8 tile kernels: AVX-512 VNNI, Q8_0 activations with int8 weights (Q5_0
+// and IQ4_NL in the widened layout only, not repackNibZ's compact one) or
+// Q4_0 nibbles in whole pairs of blocks, and rows for a whole tile.
 func tiledQ8(w *Matrix, n int) bool {
-	switch w.Type {
-	case gguf.TypeQ8_0, gguf.TypeQ5_0, gguf.TypeIQ4_NL:
-	default:
+	if !hasZMM || n < tiledQ8Min || w.Rows < tileQ8Rows || w.Cols%qk != 0 {
 		return false
 	}
-	// Q5_0 and IQ4_NL in the widened int8 layout only (not repackNibZ's
-	// compact one).
-	return hasZMM && n >= tiledQ8Min && w.Rows >= tileQ8Rows && w.Cols%qk == 0 && len(w.qs) == w.Rows*w.Cols
+	switch w.Type {
+	case gguf.TypeQ8_0, gguf.TypeQ5_0, gguf.TypeIQ4_NL:
+		return len(w.qs) == w.Rows*w.Cols
+	case gguf.TypeQ4_0:
+		return w.Cols%(2*qk) == 0 && len(w.qs) == w.Rows*q4RowBytes(w.Cols)
+	}
+	return false
 }
 
 // matQ8Tiles computes rows [r0, r1) of an int8-weight product on the tile
 // kernels, or where it is not one for tiles on the type's other kernels.
 func matQ8Tiles(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	if !tiledQ8(w, n) || r0 >= r1 {
-		if w.Type == gguf.TypeQ8_0 {
+		switch w.Type {
+		case gguf.TypeQ8_0:
 			return matQ8_0Asm(w, a, r0, r1, n, y)
+		case gguf.TypeQ4_0:
+			return matQ4_0Asm(w, a, r0, r1, n, y)
 		}
 		return matQ5_0Asm(w, a, r0, r1, n, y)
 	}
@@ -44,8 +63,13 @@ func matQ8Tiles(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	cols, nb := w.Cols, w.Cols/qk
 	np4 := panels(n)
 	ps, pds := cols*panel, nb*panel // per panel: int8 quants, float scales / int32 corrections
-	wq := int8s(w.qs)
-	_, _, _, _, _ = wq[w.Rows*cols-1], w.ds[w.Rows*nb-1], a.pq[np4*ps-1], a.pd[np4*pds-1], a.pc[np4*pds-1]
+	q4 := w.Type == gguf.TypeQ4_0
+	rb := cols // weight bytes per row
+	if q4 {
+		rb = q4RowBytes(cols)
+	}
+	wq := w.qs
+	_, _, _, _, _ = wq[w.Rows*rb-1], w.ds[w.Rows*nb-1], a.pq[np4*ps-1], a.pd[np4*pds-1], a.pc[np4*pds-1]
 	_ = y[(n-1)*w.Rows+r1-1]
 	const mr = tileQ8Rows
 	for r := r0; r < r1; r += mr {
@@ -60,15 +84,21 @@ func matQ8Tiles(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 				np = 2
 			}
 			c := cbuf[:mr*np*panel]
-			wr, wd := wq[rs*cols:(rs+mr)*cols], w.ds[rs*nb:(rs+mr)*nb]
+			wr, wd := wq[rs*rb:(rs+mr)*rb], w.ds[rs*nb:(rs+mr)*nb]
 			xq, xd, xc := a.pq[p*ps:(p+np)*ps], a.pd[p*pds:(p+np)*pds], a.pc[p*pds:(p+np)*pds]
-			switch np {
-			case 4:
-				tileQ8Z4(&wr[0], cols, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb, &c[0])
-			case 2:
-				tileQ8Z2(&wr[0], cols, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb, &c[0])
+			switch {
+			case q4 && np == 4:
+				tileQ4Z4(&wr[0], rb, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb/2, &c[0])
+			case q4 && np == 2:
+				tileQ4Z2(&wr[0], rb, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb/2, &c[0])
+			case q4:
+				tileQ4Z1(&wr[0], rb, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb/2, &c[0])
+			case np == 4:
+				tileQ8Z4((*int8)(unsafe.Pointer(&wr[0])), cols, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb, &c[0])
+			case np == 2:
+				tileQ8Z2((*int8)(unsafe.Pointer(&wr[0])), cols, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb, &c[0])
 			default:
-				tileQ8Z1(&wr[0], cols, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb, &c[0])
+				tileQ8Z1((*int8)(unsafe.Pointer(&wr[0])), cols, &wd[0], nb*4, &xq[0], &xd[0], &xc[0], ps, pds*4, nb, &c[0])
 			}
 			t0, t1 := p*panel, min(n, (p+np)*panel)
 			for row := r; row < re; row++ {

@@ -22,8 +22,8 @@ func TestTilesQ8(t *testing.T) {
 			t.Error("no product ran on the tiles")
 		}
 	}()
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ5_0, gguf.TypeIQ4_NL} {
-		for _, shape := range [][2]int{{3, 32}, {13, 96}, {30, 896}} {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ5_0, gguf.TypeIQ4_NL, gguf.TypeQ4_0} {
+		for _, shape := range [][2]int{{3, 64}, {13, 96}, {30, 896}} {
 			rows, cols := shape[0], shape[1]
 			m, _ := randMatrix(t, r, typ, rows, cols)
 			for _, n := range []int{16, 17, 33, 40, 64, 70, 100} {
@@ -71,9 +71,12 @@ func TestTilesQ8(t *testing.T) {
 // four-token kernels they replace.
 func BenchmarkTilesQ8(b *testing.B) {
 	r := rand.New(rand.NewPCG(33, 34))
-	for _, rows := range []int{896, 4864} {
-		cols, n := 896, 64
-		m, _ := randMatrix(b, r, gguf.TypeQ8_0, rows, cols)
+	for _, c := range []struct {
+		typ  gguf.Type
+		rows int
+	}{{gguf.TypeQ8_0, 896}, {gguf.TypeQ8_0, 4864}, {gguf.TypeQ4_0, 896}, {gguf.TypeQ4_0, 4864}} {
+		rows, cols, n := c.rows, 896, 64
+		m, _ := randMatrix(b, r, c.typ, rows, cols)
 		x := randFloats(r, n*cols, 1)
 		mm := matmulJob{w: &m, x: x, n: n}
 		mm.prepare()
@@ -82,11 +85,14 @@ func BenchmarkTilesQ8(b *testing.B) {
 		}
 		y := make([]float32, n*rows)
 		for _, tiles := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%dx%d/tiles=%v", rows, cols, tiles), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%v/%dx%d/tiles=%v", c.typ, rows, cols, tiles), func(b *testing.B) {
 				for b.Loop() {
-					if tiles {
+					switch {
+					case tiles:
 						matQ8Tiles(&m, &mm.a, 0, rows, n, y)
-					} else {
+					case c.typ == gguf.TypeQ4_0:
+						matQ4_0Asm(&m, &mm.a, 0, rows, n, y)
+					default:
 						matQ8_0Asm(&m, &mm.a, 0, rows, n, y)
 					}
 				}

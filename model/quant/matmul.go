@@ -292,7 +292,7 @@ func (mm *matmulJob) quantize(t int) {
 		}
 		mm.blockTerms(k, t, ds, sums)
 		if tiledQ8(mm.w, mm.n) {
-			packPanelsQ8(mm.a.pq, mm.a.pd, mm.a.pc, qs, ds, sums, t, cols)
+			packPanelsQ8(mm.a.pq, mm.a.pd, mm.a.pc, qs, ds, sums, t, cols, -k.off)
 		}
 	case gguf.TypeQ8_K:
 		bs := mm.a.bsum[t*cols/16 : (t+1)*cols/16]
