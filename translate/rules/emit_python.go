@@ -996,6 +996,19 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 			args += ", "
 		}
 		return "print(" + args + "end=" + e.expr(x.Args[1], 0) + ")", 13
+	case "sortCmp":
+		// A comparator: the outer EComp binds the first parameter, the inner one the second.
+		e.imports["functools"] = true
+		outer := x.Args[1]
+		inner := outer.Args[0]
+		return e.expr(x.Args[0], 13) + ".sort(key=functools.cmp_to_key(lambda " + pyName(outer.Op) + ", " + pyName(inner.Op) + ": " +
+			e.conv(inner.Args[0], Type{K: TInt, Bits: 32}) + "))", 13
+	case "jbin":
+		return "bin(" + e.exprOrd(x.Args[0], 10) + " % 0x100000000)[2:]", 13
+	case "jbin64":
+		return "bin(" + e.exprOrd(x.Args[0], 10) + " % 0x10000000000000000)[2:]", 13
+	case "numval":
+		return "int(" + a(0) + ", 36)", 13
 	case "heappush", "heappop":
 		e.imports["heapq"] = true
 		return call("heapq." + x.Op)

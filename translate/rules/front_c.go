@@ -478,6 +478,10 @@ func (p *cFront) stmt1(n *sitter.Node) []*Stmt {
 		return nil
 	case ";":
 		return nil
+	case "switch_expression":
+		if p.lang == "java" {
+			return p.switchStmt(n)
+		}
 	}
 	p.add(ln, "%s", strings.ReplaceAll(n.Kind(), "_", " "))
 	return nil
@@ -709,6 +713,10 @@ func (p *cFront) exprStmt(n *sitter.Node) []*Stmt {
 	case "parenthesized_expression":
 		if c := named(n); len(c) == 1 {
 			return p.exprStmt(c[0])
+		}
+	case "switch_expression":
+		if p.lang == "java" {
+			return p.switchStmt(n)
 		}
 	case "method_invocation", "call_expression":
 		if s := p.mutatingCall(n); s != nil {
@@ -1065,6 +1073,10 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 	case "assignment_expression":
 		p.add(ln, "assignment inside an expression: %s", oneLine(text))
 		return lit(tInt, "0", ln)
+	case "switch_expression":
+		if p.lang == "java" {
+			return p.switchValue(n)
+		}
 	}
 	p.add(ln, "expression %s", oneLine(text))
 	return lit(tInt, "0", ln)
@@ -1086,7 +1098,9 @@ var javaStatic = map[string]string{
 	"Character.isLowerCase": "islower", "Character.isLetterOrDigit": "isalnum", "Character.isWhitespace": "isspace",
 	"Character.toUpperCase": "upper", "Character.toLowerCase": "lower", "Collections.reverse": "reverse",
 	"Math.round": "jround", "Integer.valueOf": "int", "Math.floorMod": "floorMod", "Math.floorDiv": "floorDiv",
-	"Integer.bitCount": "bitCount", "Long.bitCount": "bitCount",
+	"Integer.bitCount": "bitCount", "Long.bitCount": "bitCount", "Integer.compare": "compareTo", "Long.compare": "compareTo",
+	"Character.compare": "compareTo", "Collections.max": "maxOf", "Collections.min": "minOf",
+	"Integer.toBinaryString": "jbin", "Long.toBinaryString": "jbin64", "Character.getNumericValue": "numval",
 }
 
 // javaMethods maps instance methods to builtins taking the receiver first.
@@ -1123,6 +1137,38 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 		len(an) == 2 && p.str(an[1]) == "Collections.reverseOrder()" {
 		return bi("sortDesc", ln, p.expr(an[0]))
 	}
+	// Arrays.sort(xs, (a, b) -> ...), Collections.sort(xs, ...), xs.sort(...): a stable sort by a
+	// comparator, as Python's sort with cmp_to_key.
+	if an := named(field(n, "arguments")); obj != nil && len(an) > 0 && an[len(an)-1].Kind() == "lambda_expression" &&
+		((len(an) == 2 && (p.str(obj) == "Arrays" || p.str(obj) == "Collections") && nm == "sort") || (len(an) == 1 && nm == "sort")) {
+		lam := an[len(an)-1]
+		var ps []string
+		for _, c := range named(field(lam, "parameters")) {
+			switch c.Kind() {
+			case "identifier":
+				ps = append(ps, p.str(c))
+			case "formal_parameter":
+				ps = append(ps, p.str(field(c, "name")))
+			}
+		}
+		if field(lam, "parameters").Kind() == "identifier" {
+			ps = []string{p.str(field(lam, "parameters"))}
+		}
+		body := field(lam, "body")
+		if len(ps) != 2 || body == nil || body.Kind() == "block" {
+			p.add(ln, "comparator %s", oneLine(p.str(lam)))
+			return lit(tInt, "0", ln)
+		}
+		seq := p.expr(an[0])
+		if len(an) == 1 {
+			seq = p.expr(obj)
+		}
+		p.noHoist++
+		b := p.expr(body)
+		p.noHoist--
+		inner := &Expr{K: EComp, Op: ps[1], Args: []*Expr{b, seq, nil}, Line: ln}
+		return bi("sortCmp", ln, seq, &Expr{K: EComp, Op: ps[0], Args: []*Expr{inner, seq, nil}, Line: ln})
+	}
 	var args []*Expr
 	for _, a := range named(field(n, "arguments")) {
 		args = append(args, p.expr(a))
@@ -1155,6 +1201,16 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	}
 	if o == "Arrays" && nm == "sort" && len(args) == 3 {
 		return bi("sortRange", ln, args...)
+	}
+	if (o == "Arrays" && nm == "asList") || (o == "List" && nm == "of") {
+		return &Expr{K: EList, Args: args, Line: ln}
+	}
+	if nm == "sum" && len(args) == 0 && obj.Kind() == "method_invocation" && p.str(field(obj, "object")) == "Arrays" &&
+		p.str(field(obj, "name")) == "stream" && len(named(field(obj, "arguments"))) == 1 {
+		return bi("sum", ln, p.expr(named(field(obj, "arguments"))[0])) // Arrays.stream(a).sum()
+	}
+	if nm == "equalsIgnoreCase" && len(args) == 1 {
+		return bi("equals", ln, bi("lower", ln, p.expr(obj)), bi("lower", ln, args[0]))
 	}
 	if (o == "String" && (nm == "valueOf" || nm == "copyValueOf")) && len(args) == 1 {
 		if t := p.locals[p.str(named(field(n, "arguments"))[0])]; t.K == TList && t.elem().K == TChar {
@@ -1355,4 +1411,196 @@ func (p *cFront) collection(kind string, obj *sitter.Node, nm string, args []*Ex
 	}
 	p.add(ln, "%s.%s", kind, nm)
 	return lit(tInt, "0", ln)
+}
+
+// switchSubject returns the value a switch compares, read once: a name as it is, anything else
+// through a temporary assigned before the statement (pre).
+func (p *cFront) switchSubject(n *sitter.Node) *Expr {
+	ln := line(n)
+	c := p.cond(field(n, "condition"))
+	if c.K == EName || c.K == ELit {
+		return c
+	}
+	p.tmp++
+	t := "tmp" + itoa(p.tmp)
+	p.pre = append(p.pre, &Stmt{K: SAssign, Target: name(t, ln), Value: c, Line: ln})
+	return name(t, ln)
+}
+
+// switchLabels is the condition of one case's labels (subject == a || subject == b), nil for default.
+func (p *cFront) switchLabels(subject *Expr, labels []*sitter.Node) (cond *Expr, isDefault bool) {
+	for _, l := range labels {
+		vals := named(l)
+		if len(vals) == 0 {
+			isDefault = true
+			continue
+		}
+		for _, v := range vals {
+			if v.Kind() == "identifier" && p.locals[p.str(v)].K == TUnknown && p.consts[p.str(v)] == nil {
+				p.add(line(v), "case label %s (an enum constant)", p.str(v))
+			}
+			c := bin("==", copyExpr(subject), p.expr(v))
+			if cond == nil {
+				cond = c
+			} else {
+				cond = bin("||", cond, c)
+			}
+		}
+	}
+	return cond, isDefault
+}
+
+// breaksOut reports a break that would leave the switch (one not inside a nested loop).
+func breaksOut(ss []*Stmt) bool {
+	for _, s := range ss {
+		switch s.K {
+		case SBreak:
+			return true
+		case SIf:
+			if breaksOut(s.Body) || breaksOut(s.Else) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// switchStmt maps a switch statement, old (case x: ... break;) or arrow (case x -> ...) form, to an
+// if ... else if chain. A group that falls through into the next (no break, return, continue or
+// throw at its end) and a break inside a group's if are not covered.
+func (p *cFront) switchStmt(n *sitter.Node) []*Stmt {
+	ln := line(n)
+	subject := p.switchSubject(n)
+	type arm struct {
+		cond      *Expr
+		isDefault bool
+		body      []*Stmt
+	}
+	var arms []arm
+	var pending []*sitter.Node // labels of empty groups: case 4: case 6: share the next body
+	groups := named(field(n, "body"))
+	for gi, g := range groups {
+		var labels []*sitter.Node
+		var stmts []*sitter.Node
+		for _, c := range named(g) {
+			if c.Kind() == "switch_label" {
+				labels = append(labels, c)
+			} else {
+				stmts = append(stmts, c)
+			}
+		}
+		switch g.Kind() {
+		case "switch_block_statement_group":
+			if len(stmts) == 0 && gi < len(groups)-1 {
+				pending = append(pending, labels...)
+				continue
+			}
+			labels = append(pending, labels...)
+			pending = nil
+			var body []*Stmt
+			for _, c := range stmts {
+				body = append(body, p.stmt(c)...)
+			}
+			ends := false
+			if len(body) > 0 {
+				switch body[len(body)-1].K {
+				case SBreak:
+					body, ends = body[:len(body)-1], true
+				case SReturn, SContinue:
+					ends = true
+				}
+			}
+			if len(stmts) > 0 && stmts[len(stmts)-1].Kind() == "throw_statement" {
+				ends = true
+			}
+			if !ends && gi < len(groups)-1 {
+				p.add(line(g), "switch case falling through to the next")
+			}
+			if breaksOut(body) {
+				p.add(line(g), "break inside a switch case's if")
+			}
+			cond, def := p.switchLabels(subject, labels)
+			arms = append(arms, arm{cond, def, body})
+		case "switch_rule":
+			var body []*Stmt
+			for _, c := range stmts {
+				body = append(body, p.stmt(c)...)
+			}
+			if breaksOut(body) {
+				p.add(line(g), "break inside a switch rule")
+			}
+			cond, def := p.switchLabels(subject, labels)
+			arms = append(arms, arm{cond, def, body})
+		default:
+			p.add(line(g), "switch %s", g.Kind())
+		}
+	}
+	var out *Stmt
+	var last *Stmt
+	var deflt []*Stmt
+	hasDefault := false
+	for _, a := range arms {
+		if a.isDefault {
+			deflt, hasDefault = a.body, true
+			continue
+		}
+		s := &Stmt{K: SIf, Cond: a.cond, Body: a.body, Line: ln}
+		if out == nil {
+			out = s
+		} else {
+			last.Else = []*Stmt{s}
+		}
+		last = s
+	}
+	if out == nil {
+		return deflt
+	}
+	if hasDefault {
+		last.Else = deflt
+		if last.Else == nil {
+			last.Else = []*Stmt{}
+		}
+	}
+	return []*Stmt{out}
+}
+
+// switchValue maps a switch expression (case x -> value; default -> value) to nested conditionals.
+func (p *cFront) switchValue(n *sitter.Node) *Expr {
+	ln := line(n)
+	subject := p.switchSubject(n)
+	var conds, vals []*Expr
+	var deflt *Expr
+	for _, g := range named(field(n, "body")) {
+		var labels []*sitter.Node
+		var body []*sitter.Node
+		for _, c := range named(g) {
+			if c.Kind() == "switch_label" {
+				labels = append(labels, c)
+			} else {
+				body = append(body, c)
+			}
+		}
+		if g.Kind() != "switch_rule" || len(body) != 1 || body[0].Kind() != "expression_statement" || len(named(body[0])) != 1 {
+			p.add(line(g), "switch expression case %s", oneLine(p.str(g)))
+			continue
+		}
+		p.noHoist++
+		v := p.expr(named(body[0])[0])
+		p.noHoist--
+		cond, def := p.switchLabels(subject, labels)
+		if def {
+			deflt = v
+			continue
+		}
+		conds, vals = append(conds, cond), append(vals, v)
+	}
+	if deflt == nil {
+		p.add(ln, "switch expression without default")
+		return lit(tInt, "0", ln)
+	}
+	e := deflt
+	for i := len(conds) - 1; i >= 0; i-- {
+		e = &Expr{K: ECond, Args: []*Expr{conds[i], vals[i], e}, Line: ln}
+	}
+	return e
 }

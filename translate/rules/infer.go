@@ -843,6 +843,13 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		return arg(0).elem()
 	case "sortKey", "sortKeyDesc", "print":
 		return tVoid
+	case "sortCmp":
+		seq()
+		return tVoid
+	case "jbin", "jbin64":
+		return tString
+	case "numval":
+		return Type{K: TInt, Bits: 32}
 	case "heappush":
 		if len(e.Args) == 2 {
 			in.hint(e.Args[0], listOf(arg(1)))

@@ -54,6 +54,21 @@ func TestJavaToPythonIdioms(t *testing.T) {
 		{"a method named like a Python builtin keeps its name",
 			"class A { static int bin(int n) { return n + 1; } }",
 			[]string{"def bin_(n):", "bin = bin_"}},
+		{"old switch with shared labels and a default",
+			"class A { static int f(int m) { int d; switch (m) { case 2: d = 28; break; case 4: case 6: d = 30; break; default: d = 31; } return d; } }",
+			[]string{"if m == 2:\n        d = 28\n    elif m == 4 or m == 6:\n        d = 30\n    else:\n        d = 31"}},
+		{"switch expression",
+			"class A { static String f(int d) { return switch (d) { case 0 -> \"zero\"; case 1, 2 -> \"small\"; default -> \"big\"; }; } }",
+			[]string{`return "zero" if d == 0 else "small" if d == 1 or d == 2 else "big"`}},
+		{"switch on a computed value reads it once",
+			"class A { static int f(String s, int i) { int t = 0; switch (s.charAt(i)) { case 'a': t = 1; break; default: t = 2; } return t; } }",
+			[]string{"tmp1 = s[i]\n    if tmp1 == \"a\":"}},
+		{"comparator lambda",
+			"import java.util.*; class A { static int[][] f(int[][] iv) { Arrays.sort(iv, (a, b) -> a[1] - b[1]); return iv; } }",
+			[]string{"iv.sort(key=functools.cmp_to_key(lambda a, b: a[1] - b[1]))"}},
+		{"library calls",
+			"import java.util.*; class A { static String f(List<Integer> xs, int n, char c) { return Integer.toBinaryString(n) + Collections.max(xs) + Character.getNumericValue(c); } }",
+			[]string{"bin(n % 0x100000000)[2:]", "max(xs)", "int(c, 36)"}},
 		{"Arrays.sort descending",
 			"import java.util.*; class A { static Integer[] f(Integer[] a) { Arrays.sort(a, Collections.reverseOrder()); return a; } }",
 			[]string{"a.sort(reverse=True)"}},
@@ -81,6 +96,10 @@ func TestJavaToPythonNotCovered(t *testing.T) {
 		// the update would run whether or not Java's && evaluates its right side
 		"class A { static boolean f(int[] a, int i) { return i > 0 && a[i++] > 0; } }",
 		"import java.util.*; class A { static int f(int[] a) { PriorityQueue<Integer> pq = new PriorityQueue<>((x, y) -> y - x); return pq.size(); } }",
+		// a switch case that falls through into the next
+		"class A { static int f(int m) { int d = 0; switch (m) { case 1: d += 1; case 2: d += 2; break; default: d = 9; } return d; } }",
+		// a break inside a case's if leaves the switch, which an if chain cannot say
+		"class A { static int f(int m, int k) { int d = 0; switch (m) { case 1: if (k > 0) break; d = 1; break; default: d = 9; } return d; } }",
 	} {
 		out, err := Translate(context.Background(), lang(t, "java"), lang(t, "python"), code)
 		if err == nil || out != "" {
