@@ -9,7 +9,7 @@
 // (row i, panel q, token lane l). Rows are ldw bytes apart; panels ps bytes.
 // Row r's address is SI + r*ldw: R8 = ldw, R9 = 3*ldw, R10 = 5*ldw.
 // XX
-// columns, so that the accumulators stay in registers.
+// the accumulators stay in registers.
 
 
 // tileBF16Z4: 6 rows × 4 panel(s) with VDPBF16PS; k is the number of column

@@ -16,14 +16,14 @@ import (
 // ranges end inside a tile and token counts that fill panels partly.
 func TestTilesQ8(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	tested := 0
+	tested, records := 0, 0
 	defer func() {
-		if !t.Failed() && !t.Skipped() && tested == 0 {
-			t.Error("no product ran on the tiles")
+		if !t.Failed() && !t.Skipped() && (tested == 0 || records == 0) {
+			t.Errorf("%d products ran on the tiles, %d of them on IQ4_NL records", tested, records)
 		}
 	}()
 	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ5_0, gguf.TypeIQ4_NL, gguf.TypeQ4_0} {
-		for _, shape := range [][2]int{{3, 64}, {13, 96}, {30, 896}} {
+		for _, shape := range [][2]int{{3, 64}, {13, 96}, {5, 128}, {30, 896}} {
 			rows, cols := shape[0], shape[1]
 			m, _ := randMatrix(t, r, typ, rows, cols)
 			for _, n := range []int{16, 17, 33, 40, 64, 70, 100} {
@@ -31,7 +31,7 @@ func TestTilesQ8(t *testing.T) {
 					t.Skip("no Q8 tile kernels here (AVX-512 VNNI)")
 				}
 				if !tiledQ8(&m, n) {
-					continue // Q5_0/IQ4_NL in the compact layout: not for tiles
+					continue // Q5_0 in the compact layout: not for tiles
 				}
 				tested++
 				x := randFloats(r, n*cols, 1)
@@ -43,8 +43,14 @@ func TestTilesQ8(t *testing.T) {
 				for tok := 0; tok < n; tok++ {
 					mm.quantize(tok)
 				}
+				ref := m // the portable product reads the widened int8 layout
+				if m.nibz {
+					records++
+					ref.nibz = false
+					ref.repackInt8()
+				}
 				want := make([]float32, n*rows)
-				kernelOf(typ).mat(&m, &mm.a, 0, rows, n, want)
+				kernelOf(typ).mat(&ref, &mm.a, 0, rows, n, want)
 				for _, step := range []int{4, rows} {
 					y := make([]float32, n*rows+1)
 					y[n*rows] = 42
@@ -74,7 +80,8 @@ func BenchmarkTilesQ8(b *testing.B) {
 	for _, c := range []struct {
 		typ  gguf.Type
 		rows int
-	}{{gguf.TypeQ8_0, 896}, {gguf.TypeQ8_0, 4864}, {gguf.TypeQ4_0, 896}, {gguf.TypeQ4_0, 4864}} {
+	}{{gguf.TypeQ8_0, 896}, {gguf.TypeQ8_0, 4864}, {gguf.TypeQ4_0, 896}, {gguf.TypeQ4_0, 4864},
+		{gguf.TypeIQ4_NL, 896}, {gguf.TypeIQ4_NL, 4864}} {
 		rows, cols, n := c.rows, 896, 64
 		m, _ := randMatrix(b, r, c.typ, rows, cols)
 		x := randFloats(r, n*cols, 1)
@@ -92,6 +99,8 @@ func BenchmarkTilesQ8(b *testing.B) {
 						matQ8Tiles(&m, &mm.a, 0, rows, n, y)
 					case c.typ == gguf.TypeQ4_0:
 						matQ4_0Asm(&m, &mm.a, 0, rows, n, y)
+					case c.typ == gguf.TypeIQ4_NL:
+						matQ5_0Asm(&m, &mm.a, 0, rows, n, y)
 					default:
 						matQ8_0Asm(&m, &mm.a, 0, rows, n, y)
 					}
