@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -38,6 +39,10 @@ const gfgGoldScript = `    import json as _json, copy as _copy
             print("#weft " + _json.dumps({"args": list(_p), "error": True}))
 `
 
+// pyNonFinite finds the non-finite numbers Python's json writes unquoted; the JavaScript side writes
+// them as the same strings.
+var pyNonFinite = regexp.MustCompile(`([:,\[]\s*)(-?Infinity|NaN)\b`)
+
 // gfgCase is one input of a problem and the gold result.
 type gfgCase struct {
 	Args  []any `json:"args"`
@@ -59,6 +64,7 @@ func gfgJSItem(ctx context.Context, tr Translator, v *translate.Verifier, dir, n
 		return it, nil
 	}
 	lim := gfgRunLimits
+	lim.OutputBytes = 4 << 20 // the arguments are printed too: some are matrices
 	gold := translate.Program{Lang: from, Main: "main.py", Files: map[string]string{"main.py": srcFile[:i] + gfgGoldScript}}
 	rr, err := v.Run(ctx, gold, &lim)
 	if err != nil {
@@ -75,6 +81,7 @@ func gfgJSItem(ctx context.Context, tr Translator, v *translate.Verifier, dir, n
 		if !ok {
 			continue // f_gold's own prints
 		}
+		ln = pyNonFinite.ReplaceAllString(ln, `$1"$2"`) // Python writes inf and nan as bare Infinity and NaN
 		if err := json.Unmarshal([]byte(ln), &c); err != nil {
 			it.Status = "gold: unreadable output " + firstLine(ln)
 			return it, nil
@@ -114,7 +121,7 @@ func gfgJSItem(ctx context.Context, tr Translator, v *translate.Verifier, dir, n
 for (const _a of _cases) {
   let _line;
   try {
-    _line = JSON.stringify({ out: f_filled(..._a) });
+    _line = JSON.stringify({ out: f_filled(..._a) }, (k, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
   } catch (_e) {
     _line = JSON.stringify({ error: true });
   }

@@ -337,6 +337,8 @@ func TestRulesJavaScriptSemantics(t *testing.T) {
 		{"py sorted", "python", "javascript", "def f(xs):\n    return sorted(xs)\n", "f([10, 9, 100])", "[9,10,100]"},
 		{"py list equality", "python", "javascript", "def f(xs):\n    return xs == [1, 2]\n", "f([1, 2])", "true"},
 		{"py empty list is false", "python", "javascript", "def f(xs: list[int]):\n    if xs:\n        return 1\n    return 0\n", "f([])", "0"},
+		{"py float inf", "python", "javascript", "def f(x):\n    return max(float('-inf'), x)\n", "f(3)", "3"},
+		{"py int of text", "python", "javascript", "def f(s):\n    return int(s) * 2\n", "f(\" 21 \")", "42"},
 		{"java div", "java", "javascript", "class T { static int f(int a, int b) { return a / b; } }", "f(-7, 2)", "-3"},
 		{"java rem", "java", "javascript", "class T { static int f(int a, int b) { return a % b; } }", "f(-7, 2)", "-1"},
 		{"java int wraps", "java", "javascript", "class T { static int f(int a, int b) { return a * b; } }", "f(65536, 65537)", "65536"},

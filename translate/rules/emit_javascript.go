@@ -82,6 +82,24 @@ function _bitop(op, a, b) {
   return Number(op === "&" ? x & y : op === "|" ? x | y : x ^ y);
 }
 `,
+	"_int": `// _int is int(s) on text: a whole decimal number or an error, where parseInt would stop at the first
+// other character.
+function _int(s) {
+  const t = s.trim().replace(/_/g, "");
+  if (!/^[+-]?[0-9]+$/.test(t)) throw new Error("int: invalid literal " + s);
+  return parseInt(t, 10);
+}
+`,
+	"_float": `// _float is float(s) on text: inf and nan by name, a number, or an error.
+function _float(s) {
+  const t = s.trim().toLowerCase();
+  if (/^[+-]?(inf|infinity)$/.test(t)) return t[0] === "-" ? -Infinity : Infinity;
+  if (/^[+-]?nan$/.test(t)) return NaN;
+  const v = Number(t);
+  if (t === "" || Number.isNaN(v)) throw new Error("float: invalid literal " + s);
+  return v;
+}
+`,
 	"_gcd": `function _gcd(a, b) {
   a = Math.abs(a);
   b = Math.abs(b);
@@ -1016,13 +1034,23 @@ func (e *jsEmit) builtin(x *Expr) string {
 			return a(0)
 		case TString:
 			if n == 1 {
-				return "parseInt(" + a(0) + ", 10)"
+				e.helpers["_int"] = true
+				return "_int(" + a(0) + ")"
 			}
 		}
 		return fail()
 	case "float":
 		if t(0).K == TString {
-			return "parseFloat(" + a(0) + ")"
+			if x.Args[0].K == ELit {
+				switch strings.ToLower(strings.TrimSpace(x.Args[0].Op)) {
+				case "inf", "+inf", "infinity", "+infinity":
+					return "Infinity"
+				case "-inf", "-infinity":
+					return "-Infinity"
+				}
+			}
+			e.helpers["_float"] = true
+			return "_float(" + a(0) + ")"
 		}
 		return e.num(x.Args[0])
 	case "bool":
