@@ -135,7 +135,7 @@ func (m *Matrix) halfScales(size, off int) {
 	if !hasZMM || m.Cols%(4*qk) != 0 {
 		return
 	}
-	m.dh = make([]uint16, m.Rows*m.Cols/qk)
+	m.dh = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(weightBytes(m.Rows*m.Cols/qk*2)))), m.Rows*m.Cols/qk)
 	for b := range m.dh {
 		m.dh[b] = binary.LittleEndian.Uint16(m.Data[b*size+off:])
 	}
