@@ -340,6 +340,9 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 	if nb%4 == 0 {
 		_, _ = a.xs4[n*nb*2-1], a.xk4[n*nb*2-1]
 	}
+	if len(a.qz) >= n*cols {
+		_, _ = a.xs4h[n*nb*2-1], a.xk4h[n*nb*2-1]
+	}
 	span := func(r, rows int) {
 		t := 0
 		if nb%4 == 0 && lvl >= levelZMM && len(a.qz) >= n*cols {
@@ -357,7 +360,7 @@ func matQ4_0AsmV(w *Matrix, a *acts, r0, r1, n int, y []float32, lvl kernelLevel
 		}
 		for ; t < n; t++ {
 			if nb%4 == 0 && lvl >= levelZMM && len(a.qz) >= (t+1)*cols && len(w.dh) > 0 {
-				q4RowsZH(&w.qs[r*rb], &w.dh[r*nb], &a.qz[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ4Z[0])
+				q4RowsZH(&w.qs[r*rb], &w.dh[r*nb], &a.qz[t*cols], &a.xs4h[t*nb*2], &a.xk4h[t*nb*2], nb/4, rows, &y[t*w.Rows+r], &permQ4Z[0])
 				continue
 			}
 			if nb%4 == 0 && lvl >= levelZMM && len(a.qz) >= (t+1)*cols {

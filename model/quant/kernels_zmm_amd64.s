@@ -327,6 +327,8 @@ q8z1loop:
 	RET
 
 // func q4RowsZH(wq *byte, wd *uint16, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+// The high nibbles are masked in place (Z14), 16 times their value: xs4
+// and xk4 are the acts' xs4h and xk4h, which undo it exactly.
 TEXT ·q4RowsZH(SB), NOSPLIT, $0-72
 	MOVQ            wq+0(FP), SI
 	MOVQ            wd+8(FP), R8
@@ -336,16 +338,15 @@ TEXT ·q4RowsZH(SB), NOSPLIT, $0-72
 	VMOVDQU32       (DX), Z20
 	VMOVDQU32       64(DX), Z21
 	VBROADCASTI64X4 nibmaskz<>(SB), Z15
+	VBROADCASTI64X4 highmaskz<>(SB), Z14
 
 q4zhrow:
 	ZROW1START
 
 q4zhloop:
 	PREFETCHT0 2048(SI)
-	VMOVDQU64  (SI), Z10
-	VPANDD     Z15, Z10, Z9
-	VPSRLW     $4, Z10, Z10
-	VPANDD     Z15, Z10, Z10
+	VPANDD     (SI), Z15, Z9
+	VPANDD     (SI), Z14, Z10
 	ZSCALESH
 	ZTOK((DI), 64(DI), (R9), (R10), Z0, Z1, X2)
 	ADDQ       $64, SI
@@ -506,3 +507,9 @@ DATA fifthbitz<>+8(SB)/8, $0x1010101010101010
 DATA fifthbitz<>+16(SB)/8, $0x1010101010101010
 DATA fifthbitz<>+24(SB)/8, $0x1010101010101010
 GLOBL fifthbitz<>(SB), RODATA|NOPTR, $32
+
+DATA highmaskz<>+0(SB)/8, $0xf0f0f0f0f0f0f0f0
+DATA highmaskz<>+8(SB)/8, $0xf0f0f0f0f0f0f0f0
+DATA highmaskz<>+16(SB)/8, $0xf0f0f0f0f0f0f0f0
+DATA highmaskz<>+24(SB)/8, $0xf0f0f0f0f0f0f0f0
+GLOBL highmaskz<>(SB), RODATA|NOPTR, $32

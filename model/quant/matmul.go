@@ -48,6 +48,14 @@ type acts struct {
 	// Q4_0 the quants in the order of its repacked nibbles: b0 b2 b1 b3 in
 	// each quad (filled only where hasZMM and rows are whole quads).
 	qz []int8
+
+	// xs4 and xk4 again with blocks 1 and 3 of each quad, the ones in the
+	// high nibbles of Q4_0's ZMM layout, scaled by 1/16 and 16, for the
+	// single-token kernel q4RowsZH: it masks the high nibbles in place
+	// (16 times their value) instead of shifting them down, and powers of
+	// two leave every product and sum it forms exactly as they were.
+	xs4h []float32
+	xk4h []int32
 }
 
 // kernelLevel names a family of assembly kernels, for tests that run each.
@@ -273,6 +281,8 @@ func (mm *matmulJob) prepareBlocks(k *kernel) {
 		mm.a.xk4 = grow(mm.a.xk4, n*nb*2)
 		if hasZMM && k.nibbles {
 			mm.a.qz = grow(mm.a.qz, n*w.Cols)
+			mm.a.xs4h = grow(mm.a.xs4h, n*nb*2)
+			mm.a.xk4h = grow(mm.a.xk4h, n*nb*2)
 		}
 	}
 }
@@ -368,6 +378,7 @@ func (mm *matmulJob) blockTerms(k *kernel, t int, ds []float32, sums []int32) {
 		mm.blockTermsAt(k, t, nb, 0, ds, sums)
 		if len(mm.a.qz) > 0 {
 			mm.reorderQ4Z(t)
+			mm.highNibbleTerms(t)
 		}
 	}
 }
@@ -394,6 +405,20 @@ func (mm *matmulJob) blockTermsAt(k *kernel, t, nb, b0 int, ds []float32, sums [
 			v := (*[8]float32)(xs[8*p:])
 			*v = [8]float32{da, da, db, db, da, da, db, db}
 		}
+	}
+}
+
+// highNibbleTerms fills token t's xs4h and xk4h from its xs4 and xk4.
+func (mm *matmulJob) highNibbleTerms(t int) {
+	nb := mm.w.Cols / qk
+	xs4, xk4 := mm.a.xs4[t*nb*2:(t+1)*nb*2], mm.a.xk4[t*nb*2:(t+1)*nb*2]
+	xs4h, xk4h := mm.a.xs4h[t*nb*2:(t+1)*nb*2], mm.a.xk4h[t*nb*2:(t+1)*nb*2]
+	for i := range xs4 {
+		s, k := xs4[i], xk4[i]
+		if i&1 == 1 { // blocks 1 and 3 of the quad (xs4 repeats its four scales)
+			s, k = s/16, k*16
+		}
+		xs4h[i], xk4h[i] = s, k
 	}
 }
 

@@ -57,3 +57,45 @@ func TestNibZMatchesInt8(t *testing.T) {
 		}
 	}
 }
+
+// TestQ4RowsZHMatchesZ checks that the single-token Q4_0/Q4_1 kernel on fp16
+// scales and unshifted high nibbles (q4RowsZH, with xs4h/xk4h) gives bit for
+// bit what the one on float scales and shifted nibbles (q4RowsZ) gives.
+func TestQ4RowsZHMatchesZ(t *testing.T) {
+	if !hasZMM {
+		t.Skip("no ZMM kernels on this CPU")
+	}
+	r := rand.New(rand.NewPCG(33, 34))
+	for _, typ := range []gguf.Type{gguf.TypeQ4_0, gguf.TypeQ4_1} {
+		for _, cols := range []int{128, 896, 4864} {
+			for _, n := range []int{1, 2, 3} {
+				rows := 9
+				m, _ := randMatrix(t, r, typ, rows, cols)
+				if len(m.dh) == 0 {
+					t.Fatalf("%v %d cols: no fp16 scales", typ, cols)
+				}
+				old := m
+				old.dh = nil
+				x := randFloats(r, n*cols, 1)
+				x[0] = 0 // an all-but-zero first block
+				mm := matmulJob{w: &m, x: x, n: n}
+				mm.prepare()
+				for tok := 0; tok < n; tok++ {
+					mm.quantize(tok)
+				}
+				got := make([]float32, n*rows)
+				want := make([]float32, n*rows)
+				for r0 := 0; r0 < rows; r0 += 4 {
+					r1 := min(r0+4, rows)
+					matQ4_0AsmV(&m, &mm.a, r0, r1, n, got, levelZMM)
+					matQ4_0AsmV(&old, &mm.a, r0, r1, n, want, levelZMM)
+				}
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%v %dx%d n=%d: y[%d] = %.9g, float-scale kernel %.9g", typ, rows, cols, n, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
