@@ -167,8 +167,15 @@ func (g *goEmit) function(f *Func) {
 		ps = append(ps, p.Name+" "+g.typ(p.T))
 	}
 	res := ""
-	if f.Result.K != TVoid && f.Result.K != TUnknown {
+	if f.Result.K != TVoid && f.Result.K != TUnknown && f.Result.K != TTuple {
 		res = " " + g.typ(f.Result)
+	}
+	if f.Result.K == TTuple {
+		var rs []string
+		for _, t := range f.Result.Elems {
+			rs = append(rs, g.typ(t))
+		}
+		res = " (" + strings.Join(rs, ", ") + ")"
 	}
 	g.line("func %s(%s)%s {", f.Name, strings.Join(ps, ", "), res)
 	g.depth++
@@ -182,6 +189,13 @@ func (g *goEmit) function(f *Func) {
 	walkStmts(f.Body, func(s *Stmt) {
 		if (s.K == SAssign || s.K == SAugment) && s.Target.K == EName {
 			assigned[s.Target.Op] = true
+		}
+		if s.K == SAssign && s.Target.K == ETuple {
+			for _, a := range s.Target.Args {
+				if a.K == EName {
+					assigned[a.Op] = true
+				}
+			}
 		}
 	})
 	reads := readNames(f.Body)
@@ -268,6 +282,18 @@ func (g *goEmit) stmt(s *Stmt) {
 		if s.Target.K == EName && s.Value.K == EName && s.Target.Op == s.Value.Op {
 			return
 		}
+		if s.Target.K == ETuple {
+			if s.Value.K != ECall || s.Value.T.K != TTuple || len(s.Value.T.Elems) != len(s.Target.Args) {
+				g.add(s.Line, "tuple unpacking of %s", s.Value.T)
+				return
+			}
+			var ts []string
+			for _, a := range s.Target.Args {
+				ts = append(ts, g.expr(a, 0))
+			}
+			g.line("%s = %s", strings.Join(ts, ", "), g.expr(s.Value, 0))
+			return
+		}
 		g.line("%s = %s", g.expr(s.Target, 0), g.conv(s.Value, s.Target.T))
 	case SAugment:
 		g.augment(s)
@@ -314,7 +340,25 @@ func (g *goEmit) stmt(s *Stmt) {
 		g.forEach(s)
 	case SReturn:
 		if s.Value == nil {
+			if g.fn.Result.K != TVoid && g.fn.Result.K != TUnknown {
+				g.add(s.Line, "returning None from a function that also returns a value (Optional)")
+			}
 			g.line("return")
+			return
+		}
+		if g.fn.Result.K == TTuple {
+			switch {
+			case s.Value.K == ETuple && len(s.Value.Args) == len(g.fn.Result.Elems):
+				var vs []string
+				for i, a := range s.Value.Args {
+					vs = append(vs, g.conv(a, g.fn.Result.Elems[i]))
+				}
+				g.line("return %s", strings.Join(vs, ", "))
+			case s.Value.K == ECall && equal(s.Value.T, g.fn.Result):
+				g.line("return %s", g.expr(s.Value, 0))
+			default:
+				g.add(s.Line, "returning %s from a function of results %s", s.Value.T, g.fn.Result)
+			}
 			return
 		}
 		g.line("return %s", g.conv(s.Value, g.fn.Result))

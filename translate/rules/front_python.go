@@ -260,6 +260,18 @@ func (p *pyFront) stmt(n *sitter.Node) []*Stmt {
 			if c[0].Kind() == "none" {
 				return []*Stmt{s}
 			}
+			if c[0].Kind() == "expression_list" || c[0].Kind() == "tuple" {
+				// return a, b: the function has several results.
+				t := &Expr{K: ETuple, Line: ln}
+				for _, x := range named(c[0]) {
+					t.Args = append(t.Args, p.expr(x))
+				}
+				if len(t.Args) < 2 {
+					p.add(ln, "returning a tuple of %d", len(t.Args))
+				}
+				s.Value = t
+				return []*Stmt{s}
+			}
 			s.Value = p.expr(c[0])
 		} else if len(c) > 1 {
 			p.add(ln, "returning several values")
@@ -414,6 +426,21 @@ func (p *pyFront) exprStmt(n *sitter.Node) []*Stmt {
 		}
 		if left.Kind() == "pattern_list" || left.Kind() == "tuple_pattern" {
 			ls := named(left)
+			if right.Kind() == "call" {
+				// a, b = f(x): the results of a function of the file.
+				t := &Expr{K: ETuple, Line: ln}
+				for _, x := range ls {
+					if x.Kind() != "identifier" {
+						p.add(ln, "tuple unpacking into %s", p.str(x))
+					}
+					t.Args = append(t.Args, p.target(x))
+				}
+				v := p.expr(right)
+				if v.K != ECall {
+					p.add(ln, "tuple unpacking of %s", oneLine(p.str(right)))
+				}
+				return []*Stmt{{K: SAssign, Target: t, Value: v, Line: ln}}
+			}
 			if right.Kind() != "expression_list" && right.Kind() != "tuple" {
 				p.add(ln, "tuple unpacking")
 				return nil
@@ -600,10 +627,18 @@ func oneLine(s string) string {
 func (p *pyFront) stringLit(n *sitter.Node) *Expr {
 	ln := line(n)
 	var b strings.Builder
+	// An f-string is the concatenation of its text and of str() of each replacement field.
+	var parts []*Expr
+	fstr := false
 	for _, c := range named(n) {
 		switch c.Kind() {
 		case "string_start", "string_end":
-			if strings.ContainsAny(strings.ToLower(p.str(c)), "fbr") {
+			pre := strings.ToLower(p.str(c))
+			if c.Kind() == "string_start" && strings.Contains(pre, "f") && !strings.ContainsAny(pre, "br") {
+				fstr = true
+				continue
+			}
+			if strings.ContainsAny(pre, "fbr") {
 				p.add(ln, "string prefix %s", p.str(c))
 			}
 		case "string_content":
@@ -619,10 +654,32 @@ func (p *pyFront) stringLit(n *sitter.Node) *Expr {
 			}
 			b.WriteString(v)
 		case "interpolation":
-			p.add(ln, "f-string")
+			ic := named(c)
+			if !fstr || len(ic) != 1 {
+				p.add(ln, "f-string field %s", p.str(c))
+				continue
+			}
+			if b.Len() > 0 {
+				parts = append(parts, lit(tString, b.String(), ln))
+				b.Reset()
+			}
+			parts = append(parts, bi("str", ln, p.expr(ic[0])))
 		}
 	}
-	return lit(tString, b.String(), ln)
+	if !fstr {
+		return lit(tString, b.String(), ln)
+	}
+	if b.Len() > 0 || len(parts) == 0 {
+		parts = append(parts, lit(tString, b.String(), ln))
+	}
+	e := parts[0]
+	if e.K != ELit {
+		e = bin("+", lit(tString, "", ln), e) // "" + str(x): the sum is text whatever comes next
+	}
+	for _, x := range parts[1:] {
+		e = bin("+", e, x)
+	}
+	return e
 }
 
 func (p *pyFront) comparison(n *sitter.Node) *Expr {

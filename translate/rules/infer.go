@@ -132,6 +132,12 @@ func defaulted(t Type) Type {
 		return Type{K: t.K, Elem: ptr(defaulted(t.elem()))}
 	case TMap:
 		return mapOf(defaulted(t.key()), defaulted(t.elem()))
+	case TTuple:
+		es := make([]Type, len(t.Elems))
+		for i, e := range t.Elems {
+			es[i] = defaulted(e)
+		}
+		return tupleOf(es...)
 	}
 	return t
 }
@@ -147,6 +153,15 @@ func equal(a, b Type) bool {
 		return equal(a.elem(), b.elem())
 	case TMap:
 		return equal(a.key(), b.key()) && equal(a.elem(), b.elem())
+	case TTuple:
+		if len(a.Elems) != len(b.Elems) {
+			return false
+		}
+		for i := range a.Elems {
+			if !equal(a.Elems[i], b.Elems[i]) {
+				return false
+			}
+		}
 	}
 	return true
 }
@@ -164,6 +179,15 @@ func merge(a, b Type) Type {
 			return Type{K: a.K, Elem: ptr(merge(a.elem(), b.elem()))}
 		case TMap:
 			return mapOf(merge(a.key(), b.key()), merge(a.elem(), b.elem()))
+		case TTuple:
+			if len(a.Elems) != len(b.Elems) {
+				return a
+			}
+			es := make([]Type, len(a.Elems))
+			for i := range a.Elems {
+				es[i] = merge(a.Elems[i], b.Elems[i])
+			}
+			return tupleOf(es...)
 		case TInt:
 			if b.Bits > a.Bits {
 				return b
@@ -184,6 +208,12 @@ func (in *inferer) hint(e *Expr, t Type) {
 		return
 	}
 	switch e.K {
+	case ETuple:
+		if t.K == TTuple && len(t.Elems) == len(e.Args) {
+			for i, a := range e.Args {
+				in.hint(a, t.Elems[i])
+			}
+		}
 	case EName:
 		old, ok := in.env[e.Op]
 		if !ok && in.prog.fn(e.Op) != nil {
@@ -604,6 +634,12 @@ func (in *inferer) exprType(e *Expr) Type {
 			ts = append(ts, a(i))
 		}
 		return in.builtin(e, ts)
+	case ETuple:
+		ts := make([]Type, len(e.Args))
+		for i := range e.Args {
+			ts[i] = a(i)
+		}
+		return tupleOf(ts...)
 	}
 	return tUnknown
 }

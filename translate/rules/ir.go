@@ -29,6 +29,7 @@ const (
 	TMap
 	TSet
 	TVoid
+	TTuple // several results of a Python function (return a, b): Elems
 )
 
 // Type is an IR type. Bits is the width of an integer: 32 (Java/C int), 64 (long, Go int), 0 for
@@ -39,7 +40,10 @@ type Type struct {
 	Unsigned bool  // C and C++ unsigned integers (Go's uint in a Go translation)
 	Elem     *Type // TList, TSet: element; TMap: value
 	Key      *Type // TMap
+	Elems    []Type // TTuple
 }
+
+func tupleOf(ts ...Type) Type { return Type{K: TTuple, Elems: ts} }
 
 var (
 	tUnknown = Type{}
@@ -78,6 +82,12 @@ func (t Type) complete() bool {
 		return t.elem().complete()
 	case TMap:
 		return t.key().complete() && t.elem().complete()
+	case TTuple:
+		for _, e := range t.Elems {
+			if !e.complete() {
+				return false
+			}
+		}
 	}
 	return true
 }
@@ -105,6 +115,12 @@ func (t Type) String() string {
 		return "map[" + t.key().String() + "]" + t.elem().String()
 	case TVoid:
 		return "void"
+	case TTuple:
+		var es []string
+		for _, e := range t.Elems {
+			es = append(es, e.String())
+		}
+		return "tuple[" + strings.Join(es, ", ") + "]"
 	}
 	return "?"
 }
@@ -130,6 +146,7 @@ const (
 	ENew               // a new list of Args[0] elements of T.Elem's zero value (nested for more dims); T: the list type
 	ESetLit            // Args: elements
 	EComp              // [elem for Op in iterable if cond]: Args elem, iterable, cond (nil); T: the list type
+	ETuple             // a, b: the value of a return of several results, or the target of their unpacking
 )
 
 // Binary operators in the IR. Arithmetic operators name their semantics, not their spelling:

@@ -53,6 +53,12 @@ func TestPythonToGoIdioms(t *testing.T) {
 		{"find is a str method",
 			"def f(s, t):\n    return s.find(t)\n",
 			[]string{"func f(s string, t string) int"}, nil},
+		{"several results",
+			"def mm(xs):\n    return min(xs), max(xs)\n\ndef f(xs):\n    a, b = mm(xs)\n    return b - a\n",
+			[]string{"func mm(xs []int) (int, int)", "return slices.Min(xs), slices.Max(xs)", "a, b = mm(xs)"}, nil},
+		{"f-string",
+			"def f(n):\n    return f'n={n}, half={n / 2}'\n",
+			[]string{`return "n=" + strconv.Itoa(n) + ", half=" + pyFloatStr(float64(n)/2)`}, nil},
 		{"generator variable typed by its use",
 			"def f(s):\n    return ''.join(c.upper() for c in s if c.isalpha())\n",
 			[]string{"func f(s string) string"}, nil},
@@ -82,6 +88,8 @@ func TestPythonToGoNotCovered(t *testing.T) {
 	for _, code := range []string{
 		"def f(xs):\n    def add(x):\n        xs.append(x)\n    add(1)\n    return xs\n",
 		"def f(xs):\n    return sorted(xs, key=lambda x: (x, -x))\n",
+		"def f(xs, t):\n    for i in range(len(xs)):\n        if xs[i] == t:\n            return i\n    return None\n",
+		"def f(n):\n    return f'{n:>5}'\n",
 	} {
 		out, err := Translate(context.Background(), lang(t, "python"), lang(t, "go"), code)
 		if err == nil || out != "" {
