@@ -37,9 +37,9 @@ const (
 type Type struct {
 	K        Kind
 	Bits     int
-	Unsigned bool  // C and C++ unsigned integers (Go's uint in a Go translation)
-	Elem     *Type // TList, TSet: element; TMap: value
-	Key      *Type // TMap
+	Unsigned bool   // C and C++ unsigned integers (Go's uint in a Go translation)
+	Elem     *Type  // TList, TSet: element; TMap: value
+	Key      *Type  // TMap
 	Elems    []Type // TTuple
 }
 
