@@ -1001,7 +1001,12 @@ func (g *goEmit) comprehension(e *Expr) string {
 		case step != "":
 			fmt.Fprintf(&b, "%s\tfor %s := %s; %s < %s; %s += %s {\n", ind, v, g.conv(iter.Args[0], tInt), v, g.conv(iter.Args[1], tInt), v, step)
 		default:
-			g.add(e.Line, "comprehension over a range with a variable step")
+			g.tmp++
+			st := fmt.Sprintf("step%d", g.tmp)
+			stop := g.conv(iter.Args[1], tInt)
+			fmt.Fprintf(&b, "%s\t%s := %s\n", ind, st, g.conv(iter.Args[2], tInt))
+			fmt.Fprintf(&b, "%s\tfor %s := %s; (%s > 0 && %s < %s) || (%s < 0 && %s > %s); %s += %s {\n", ind, v, g.conv(iter.Args[0], tInt),
+				st, v, stop, st, v, stop, v, st)
 		}
 	} else {
 		switch iter.T.K {

@@ -20,6 +20,8 @@ type pyFront struct {
 	// of one is its body with the arguments in place of the parameters, which reads the variables it
 	// captures when it is called, as Python's closures do.
 	lambdas map[string]*sitter.Node
+	// tupleOK allows a tuple literal as a list: the right side of in and the sequence of a for.
+	tupleOK bool
 	// nested are the functions defined inside the current one, lifted to the top level once its body
 	// is read (lift).
 	nested []*Func
@@ -349,7 +351,10 @@ func (p *pyFront) forStmt(n *sitter.Node) []*Stmt {
 		return []*Stmt{s}
 	}
 	if left.Kind() == "identifier" {
-		return []*Stmt{{K: SForEach, Var: p.str(left), Value: p.expr(right), Body: body, Line: ln}}
+		p.tupleOK = right.Kind() == "tuple"
+		v := p.expr(right)
+		p.tupleOK = false
+		return []*Stmt{{K: SForEach, Var: p.str(left), Value: v, Body: body, Line: ln}}
 	}
 	// for i, v in enumerate(xs): a range over the indices with v bound at the top of the body.
 	if (left.Kind() == "pattern_list" || left.Kind() == "tuple_pattern") && right.Kind() == "call" &&
@@ -362,6 +367,26 @@ func (p *pyFront) forStmt(n *sitter.Node) []*Stmt {
 			bind := &Stmt{K: SAssign, Target: name(vv, ln), Value: &Expr{K: EIndex, Args: []*Expr{seq, name(iv, ln)}, Line: ln}, Line: ln}
 			return []*Stmt{{K: SRange, Var: iv, T: tInt, Start: lit(tInt, "0", ln), Stop: bi("len", ln, seq),
 				Body: append([]*Stmt{bind}, body...), Line: ln}}
+		}
+		// enumerate(xs, k), enumerate(xs, start=k): a hidden index j, with i = j + k.
+		if len(vars) == 2 && len(args) == 2 && vars[0].Kind() == "identifier" && vars[1].Kind() == "identifier" {
+			start := args[1]
+			if start.Kind() == "keyword_argument" {
+				if p.str(field(start, "name")) != "start" {
+					p.add(ln, "enumerate with %s", p.str(start))
+				}
+				start = field(start, "value")
+			}
+			p.tmp++
+			j := "j" + itoa(p.tmp)
+			seq := p.expr(args[0])
+			iv, vv := p.str(vars[0]), p.str(vars[1])
+			binds := []*Stmt{
+				{K: SAssign, Target: name(iv, ln), Value: bin("+", name(j, ln), p.expr(start)), Line: ln},
+				{K: SAssign, Target: name(vv, ln), Value: &Expr{K: EIndex, Args: []*Expr{seq, name(j, ln)}, Line: ln}, Line: ln},
+			}
+			return []*Stmt{{K: SRange, Var: j, T: tInt, Start: lit(tInt, "0", ln), Stop: bi("len", ln, seq),
+				Body: append(binds, body...), Line: ln}}
 		}
 	}
 	// for a, b in zip(xs, ys): a range over the shorter length with both bound at the top of the body.
@@ -568,6 +593,12 @@ func (p *pyFront) expr(n *sitter.Node) *Expr {
 			return p.slice(v, sub)
 		}
 		return &Expr{K: EIndex, Args: []*Expr{v, p.expr(sub)}, Line: ln}
+	case "tuple":
+		// A tuple literal is read as a list where only membership and iteration can see it.
+		if !p.tupleOK {
+			break
+		}
+		fallthrough
 	case "list":
 		e := &Expr{K: EList, Line: ln}
 		for _, c := range named(n) {
@@ -693,6 +724,12 @@ func (p *pyFront) comparison(n *sitter.Node) *Expr {
 				ops = append(ops, pending)
 			}
 			pending = ""
+			if c.Kind() == "tuple" && len(operands) > 0 && (strings.HasSuffix(ops[len(ops)-1], "in")) {
+				p.tupleOK = true
+				operands = append(operands, p.expr(c))
+				p.tupleOK = false
+				continue
+			}
 			operands = append(operands, p.expr(c))
 			continue
 		}
