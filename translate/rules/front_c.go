@@ -782,7 +782,7 @@ func (p *cFront) mutatingCall(n *sitter.Node) []*Stmt {
 		switch {
 		case nm == "set" && len(args) == 2 && p.str(obj) != "Arrays":
 			return []*Stmt{{K: SAssign, Target: &Expr{K: EIndex, Args: []*Expr{p.expr(obj), p.expr(args[0])}, Line: ln}, Value: p.expr(args[1]), Line: ln}}
-		case nm == "merge" && len(args) == 3 && p.str(args[2]) == "Integer::sum":
+		case nm == "merge" && len(args) == 3 && p.flat(args[2]) == "Integer::sum":
 			m, k := p.expr(obj), p.expr(args[0])
 			return []*Stmt{{K: SAssign, Target: &Expr{K: EIndex, Args: []*Expr{m, k}, Line: ln},
 				Value: bin("+", bi("mapget", ln, copyExpr(m), copyExpr(k), lit(tInt, "0", ln)), p.expr(args[1])), Line: ln}}
@@ -1004,7 +1004,7 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 				(args[0].Kind() != "identifier" || p.locals[p.str(args[0])].K == TInt)) {
 				return &Expr{K: EList, T: t, Line: ln}
 			}
-			if len(args) == 1 && p.str(args[0]) == "Collections.reverseOrder()" && strings.HasPrefix(p.str(field(n, "type")), "PriorityQueue") {
+			if len(args) == 1 && p.flat(args[0]) == "Collections.reverseOrder()" && strings.HasPrefix(p.str(field(n, "type")), "PriorityQueue") {
 				return &Expr{K: EList, T: t, Line: ln} // the declaration records the order
 			}
 			if strings.HasPrefix(p.str(field(n, "type")), "PriorityQueue") {
@@ -1071,6 +1071,14 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 		p.hoisted = append(p.hoisted, hoist{v, 0})
 		return name(t, ln)
 	case "assignment_expression":
+		// int a = b[i] = 0: the inner assignment runs first, and its target is read back.
+		if left := field(n, "left"); p.noHoist == 0 && p.opText(n) == "=" && (left.Kind() == "identifier" || left.Kind() == "array_access") {
+			stmts := p.exprStmt(n)
+			if len(stmts) > 0 && stmts[len(stmts)-1].K == SAssign && pure(stmts[len(stmts)-1].Target) {
+				p.pre = append(p.pre, stmts...)
+				return copyExpr(stmts[len(stmts)-1].Target)
+			}
+		}
 		p.add(ln, "assignment inside an expression: %s", oneLine(text))
 		return lit(tInt, "0", ln)
 	case "switch_expression":
@@ -1099,7 +1107,8 @@ var javaStatic = map[string]string{
 	"Character.toUpperCase": "upper", "Character.toLowerCase": "lower", "Collections.reverse": "reverse",
 	"Math.round": "jround", "Integer.valueOf": "int", "Math.floorMod": "floorMod", "Math.floorDiv": "floorDiv",
 	"Integer.bitCount": "bitCount", "Long.bitCount": "bitCount", "Integer.compare": "compareTo", "Long.compare": "compareTo",
-	"Character.compare": "compareTo", "Collections.max": "maxOf", "Collections.min": "minOf",
+	"Character.compare": "compareTo", "Collections.max": "maxOf", "Collections.min": "minOf", "Integer.max": "max",
+	"Integer.min": "min", "Long.max": "max", "Long.min": "min",
 	"Integer.toBinaryString": "jbin", "Long.toBinaryString": "jbin64", "Character.getNumericValue": "numval",
 }
 
@@ -1134,7 +1143,7 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	ln := line(n)
 	obj, nm := field(n, "object"), p.str(field(n, "name"))
 	if an := named(field(n, "arguments")); obj != nil && (p.str(obj) == "Arrays" || p.str(obj) == "Collections") && nm == "sort" &&
-		len(an) == 2 && p.str(an[1]) == "Collections.reverseOrder()" {
+		len(an) == 2 && p.flat(an[1]) == "Collections.reverseOrder()" {
 		return bi("sortDesc", ln, p.expr(an[0]))
 	}
 	// Arrays.sort(xs, (a, b) -> ...), Collections.sort(xs, ...), xs.sort(...): a stable sort by a
@@ -1176,7 +1185,7 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	if obj == nil {
 		return &Expr{K: ECall, Op: nm, Args: args, Line: ln}
 	}
-	o := p.str(obj)
+	o := p.flat(obj)
 	if o == "System.out" && (nm == "println" || nm == "print") && len(args) <= 1 {
 		end := "\n"
 		if nm == "print" {
@@ -1208,6 +1217,15 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	if nm == "sum" && len(args) == 0 && obj.Kind() == "method_invocation" && p.str(field(obj, "object")) == "Arrays" &&
 		p.str(field(obj, "name")) == "stream" && len(named(field(obj, "arguments"))) == 1 {
 		return bi("sum", ln, p.expr(named(field(obj, "arguments"))[0])) // Arrays.stream(a).sum()
+	}
+	if (nm == "getAsInt" || nm == "getAsLong" || nm == "getAsDouble") && len(args) == 0 && obj.Kind() == "method_invocation" &&
+		(p.str(field(obj, "name")) == "max" || p.str(field(obj, "name")) == "min") && len(named(field(obj, "arguments"))) == 0 {
+		// Arrays.stream(a).max().getAsInt()
+		st := field(obj, "object")
+		if st != nil && st.Kind() == "method_invocation" && p.flat(field(st, "object")) == "Arrays" && p.str(field(st, "name")) == "stream" &&
+			len(named(field(st, "arguments"))) == 1 {
+			return bi(p.str(field(obj, "name"))+"Of", ln, p.expr(named(field(st, "arguments"))[0]))
+		}
 	}
 	if nm == "equalsIgnoreCase" && len(args) == 1 {
 		return bi("equals", ln, bi("lower", ln, p.expr(obj)), bi("lower", ln, args[0]))
@@ -1364,6 +1382,8 @@ func (p *cFront) collection(kind string, obj *sitter.Node, nm string, args []*Ex
 			return bi("pop", ln, recv())
 		case (nm == "peek" || nm == "lastElement") && len(args) == 0:
 			return last()
+		case nm == "empty" && len(args) == 0:
+			return bi("isEmpty", ln, recv())
 		case nm == "firstElement" && len(args) == 0:
 			return first()
 		}
@@ -1603,4 +1623,9 @@ func (p *cFront) switchValue(n *sitter.Node) *Expr {
 		e = &Expr{K: ECond, Args: []*Expr{conds[i], vals[i], e}, Line: ln}
 	}
 	return e
+}
+
+// flat is the text of n without blanks ("System . out" is System.out).
+func (p *cFront) flat(n *sitter.Node) string {
+	return strings.Join(strings.Fields(p.str(n)), "")
 }
