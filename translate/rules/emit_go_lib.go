@@ -260,6 +260,14 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		return "slices.Reverse(" + x(0) + ")"
 	case "charAt":
 		return x(0) + "[" + g.conv(e.Args[1], tInt) + "]"
+	case "flatten":
+		return use("pyFlatten") + "(" + x(0) + ")"
+	case "counter":
+		if t(0).K == TString {
+			imp("strings")
+			return use("pyCounter") + "(strings.Split(" + x(0) + ", \"\"))"
+		}
+		return use("pyCounter") + "(" + x(0) + ")"
 	case "sortedKey", "sortedKeyDesc", "minKey", "maxKey":
 		seq := x(0)
 		if t(0).K == TString {
@@ -426,6 +434,27 @@ func pyFloatStr(f float64) string {
 		s += ".0"
 	}
 	return s
+}
+`,
+	"pyFlatten": `// pyFlatten joins lists into one (a comprehension of several for clauses).
+func pyFlatten[T any](xss [][]T) []T {
+	var out []T
+	for _, xs := range xss {
+		out = append(out, xs...)
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out
+}
+`,
+	"pyCounter": `// pyCounter is Python's Counter(xs): how many times each element occurs.
+func pyCounter[T comparable](xs []T) map[T]int {
+	m := map[T]int{}
+	for _, x := range xs {
+		m[x]++
+	}
+	return m
 }
 `,
 	"pyIdx": `// pyIdx is Python's index i into a sequence of length n: a negative one counts from the end.

@@ -791,45 +791,68 @@ func (p *pyFront) slice(v *Expr, n *sitter.Node) *Expr {
 // EComp: Op the variable, Args elem, iterable (a range call kept as a builtin "range"), cond or nil.
 func (p *pyFront) comprehension(n *sitter.Node) *Expr {
 	ln := line(n)
-	var elem, iter, cond *Expr
-	var v string
-	var subst map[string]*Expr // for x, y in zip(a, b): x and y are a[i] and b[i]
+	// Each for clause with the if clauses that follow it; the innermost produces the elements and
+	// each outer one flattens the lists of the next (nested for clauses).
+	type clause struct {
+		v     string
+		iter  *Expr
+		subst map[string]*Expr
+		cond  *Expr
+	}
+	var cls []*clause
+	var elem *Expr
 	for _, c := range named(n) {
 		switch c.Kind() {
 		case "for_in_clause":
 			left, right := field(c, "left"), field(c, "right")
-			if iter != nil {
-				p.add(ln, "comprehension %s", oneLine(p.str(n)))
-				return lit(tInt, "0", ln)
-			}
+			cl := &clause{}
 			if left.Kind() == "identifier" {
-				v = p.str(left)
-				iter = p.iterable(right)
-				continue
-			}
-			v, iter, subst = p.tupleIter(left, right)
-			if iter == nil {
+				cl.v, cl.iter = p.str(left), p.iterable(right)
+			} else if cl.v, cl.iter, cl.subst = p.tupleIter(left, right); cl.iter == nil {
 				p.add(ln, "comprehension %s", oneLine(p.str(n)))
 				return lit(tInt, "0", ln)
 			}
+			cls = append(cls, cl)
 		case "if_clause":
-			if cond != nil {
-				p.add(ln, "comprehension with two conditions")
+			if len(cls) == 0 {
+				p.add(ln, "comprehension %s", oneLine(p.str(n)))
+				return lit(tInt, "0", ln)
 			}
-			cond = p.expr(named(c)[0])
+			cl := cls[len(cls)-1]
+			cond := p.expr(named(c)[0])
+			if cl.cond == nil {
+				cl.cond = cond
+			} else {
+				cl.cond = bin("&&", cl.cond, cond)
+			}
 		default:
 			elem = p.expr(c)
 		}
 	}
-	if elem == nil || iter == nil {
+	if elem == nil || len(cls) == 0 {
 		p.add(ln, "comprehension %s", oneLine(p.str(n)))
 		return lit(tInt, "0", ln)
 	}
-	if subst != nil {
-		elem = substNames(elem, subst)
-		cond = substNames(cond, subst)
+	// Names bound by tuple targets are replaced in everything after their clause.
+	for i, cl := range cls {
+		if cl.subst == nil {
+			continue
+		}
+		elem = substNames(elem, cl.subst)
+		for _, later := range cls[i:] {
+			later.cond = substNames(later.cond, cl.subst)
+			if later != cl {
+				later.iter = substNames(later.iter, cl.subst)
+			}
+		}
 	}
-	return &Expr{K: EComp, Op: v, Args: []*Expr{elem, iter, cond}, Line: ln}
+	last := cls[len(cls)-1]
+	e := &Expr{K: EComp, Op: last.v, Args: []*Expr{elem, last.iter, last.cond}, Line: ln}
+	for i := len(cls) - 2; i >= 0; i-- {
+		cl := cls[i]
+		e = bi("flatten", ln, &Expr{K: EComp, Op: cl.v, Args: []*Expr{e, cl.iter, cl.cond}, Line: ln})
+	}
+	return e
 }
 
 // tupleIter covers the tuple targets of a comprehension: i, x in enumerate(xs) and x, y in zip(a, b),
@@ -1028,6 +1051,9 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 		if lam, ok := p.lambdas[f]; ok {
 			return p.inline(lam, args, ln)
 		}
+		if e := p.collections(f, fn, args, ln); e != nil {
+			return e
+		}
 		if p.fromMath[f] {
 			if b, ok := pyFuncs["math."+f]; ok {
 				return bi(b, ln, args...)
@@ -1070,6 +1096,11 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 		return &Expr{K: ECall, Op: f, Args: args, Line: ln}
 	case "attribute":
 		obj, attr := field(fn, "object"), p.str(field(fn, "attribute"))
+		if obj.Kind() == "identifier" && p.str(obj) == "collections" {
+			if e := p.collections(attr, field(n, "arguments"), args, ln); e != nil {
+				return e
+			}
+		}
 		if obj.Kind() == "identifier" && (p.str(obj) == "math" || p.str(obj) == "sys") {
 			if b, ok := pyFuncs[p.str(obj)+"."+attr]; ok {
 				return bi(b, ln, args...)
@@ -1280,4 +1311,42 @@ func (p *pyFront) lift(f *Func, nested []*Func) {
 	for _, nf := range nested {
 		fix(nf.Body)
 	}
+}
+
+// collections covers defaultdict of a scalar or list (a Go map gives the zero value of a missing key,
+// as defaultdict gives int(), list() ...) and Counter of a list or str. It returns nil for other names.
+func (p *pyFront) collections(f string, at *sitter.Node, args []*Expr, ln int) *Expr {
+	switch f {
+	case "defaultdict":
+		an := named(field(at.Parent(), "arguments"))
+		if at.Kind() == "argument_list" {
+			an = named(at)
+		}
+		if len(an) == 1 {
+			var vt Type
+			switch p.str(an[0]) {
+			case "int":
+				vt = tInt
+			case "float":
+				vt = tFloat
+			case "str":
+				vt = tString
+			case "bool":
+				vt = tBool
+			case "list":
+				vt = listOf(tUnknown)
+			}
+			if vt.K != TUnknown {
+				return &Expr{K: EMap, T: mapOf(tUnknown, vt), Line: ln}
+			}
+		}
+		p.add(ln, "defaultdict of %s", oneLine(p.str(at)))
+		return lit(tInt, "0", ln)
+	case "Counter":
+		if len(args) == 1 {
+			return bi("counter", ln, args[0])
+		}
+		return &Expr{K: EMap, T: mapOf(tUnknown, tInt), Line: ln}
+	}
+	return nil
 }

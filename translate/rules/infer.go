@@ -882,6 +882,14 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 	case "sortCmp":
 		seq()
 		return tVoid
+	case "flatten":
+		return arg(0).elem()
+	case "counter":
+		seq()
+		if arg(0).K == TString {
+			return mapOf(tString, tInt)
+		}
+		return mapOf(arg(0).elem(), tInt)
 	case "jbin", "jbin64":
 		return tString
 	case "numval":

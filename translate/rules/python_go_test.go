@@ -68,6 +68,12 @@ func TestPythonToGoIdioms(t *testing.T) {
 		{"comprehension over a range of variable step",
 			"def f(xs, k):\n    return [sum(xs[i:i + k]) for i in range(0, len(xs), k)]\n",
 			[]string{"step2 := k", "(step2 > 0 && i < len(xs)) || (step2 < 0 && i > len(xs)); i += step2"}, nil},
+		{"nested for clauses",
+			"def f(m):\n    return [x for row in m for x in row if x > 0]\n",
+			[]string{"func f(m [][]int) []int", "pyFlatten(func() [][]int {", "for _, row := range m {", "for _, x := range row {", "if x > 0 {"}, nil},
+		{"defaultdict and Counter",
+			"from collections import defaultdict, Counter\n\ndef f(words):\n    g = defaultdict(list)\n    for w in words:\n        g[len(w)].append(w)\n    c = Counter(words)\n    return len(g[1]) + c['a']\n",
+			[]string{"var g map[int][]string", "g[utf8.RuneCountInString(w)] = append(g[utf8.RuneCountInString(w)], w)", "c = pyCounter(words)"}, nil},
 		{"generator variable typed by its use",
 			"def f(s):\n    return ''.join(c.upper() for c in s if c.isalpha())\n",
 			[]string{"func f(s string) string"}, nil},
@@ -99,6 +105,7 @@ func TestPythonToGoNotCovered(t *testing.T) {
 		"def f(xs):\n    return sorted(xs, key=lambda x: (x, -x))\n",
 		"def f(xs, t):\n    for i in range(len(xs)):\n        if xs[i] == t:\n            return i\n    return None\n",
 		"def f(n):\n    return f'{n:>5}'\n",
+		"from collections import defaultdict\n\ndef f(xs):\n    d = defaultdict(set)\n    d[1].add(2)\n    return len(d)\n",
 	} {
 		out, err := Translate(context.Background(), lang(t, "python"), lang(t, "go"), code)
 		if err == nil || out != "" {
