@@ -111,6 +111,20 @@ var pyHelpers = map[string]string{
     s.add(x)
     return True
 `,
+	"_find": `def _find(xs, v):
+    """Java's List.indexOf: the first index of v, or -1."""
+    for i, x in enumerate(xs):
+        if x == v:
+            return i
+    return -1
+`,
+	"_rfind": `def _rfind(xs, v):
+    """Java's List.lastIndexOf: the last index of v, or -1."""
+    for i in range(len(xs) - 1, -1, -1):
+        if xs[i] == v:
+            return i
+    return -1
+`,
 	"_cmp": `def _cmp(a, b):
     """Java's String.compareTo: the difference of the first differing characters, else of the lengths."""
     for x, y in zip(a, b):
@@ -1097,9 +1111,12 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		if t(0).K == TString {
 			return method(x.Op)
 		}
-		if x.Op == "find" {
-			e.add(x.Line, "indexOf on a list")
+		if t(0).K == TList && n == 2 {
+			// List.indexOf, lastIndexOf: -1 when absent.
+			e.helpers["_"+x.Op] = true
+			return call("_" + x.Op)
 		}
+		e.add(x.Line, "%s on a %s", x.Op, t(0))
 	case "contains", "containsKey":
 		return e.expr(x.Args[1], 5) + " in " + e.expr(x.Args[0], 5), 4
 	case "mapget":
@@ -1142,6 +1159,10 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		return method("reverse")
 	case "copy":
 		return "list(" + a(0) + ")", 13
+	case "set":
+		if n == 1 {
+			return "set(" + a(0) + ")", 13
+		}
 	case "revslice":
 		return e.expr(x.Args[0], 13) + "[::-1]", 13
 	case "rangeLen":

@@ -1015,12 +1015,15 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 				return &Expr{K: EBuiltin, Op: "copy", T: t, Args: []*Expr{p.expr(args[0])}, Line: ln}
 			}
 		case TMap:
-			if len(args) == 0 {
+			if len(args) == 0 || (len(args) == 1 && p.capacity(args[0])) {
 				return &Expr{K: EMap, T: t, Line: ln}
 			}
 		case TSet:
-			if len(args) == 0 {
+			if len(args) == 0 || (len(args) == 1 && p.capacity(args[0])) {
 				return &Expr{K: ESetLit, T: t, Line: ln}
+			}
+			if len(args) == 1 {
+				return &Expr{K: EBuiltin, Op: "set", T: t, Args: []*Expr{p.expr(args[0])}, Line: ln} // new HashSet<>(list)
 			}
 		case TString:
 			if len(args) == 0 {
@@ -1100,7 +1103,7 @@ var javaStatic = map[string]string{
 	"Math.floor": "floor", "Math.ceil": "ceil", "Math.log": "log", "Math.log10": "log10", "Math.exp": "exp",
 	"Math.sin": "sin", "Math.cos": "cos", "Math.tan": "tan", "Math.atan": "atan", "Math.atan2": "atan2",
 	"Math.cbrt": "cbrt", "Math.hypot": "hypot", "Math.asin": "asin", "Math.acos": "acos",
-	"Arrays.sort": "sort", "Collections.sort": "sort", "Integer.parseInt": "int", "Long.parseLong": "int",
+	"Arrays.sort": "sort", "Collections.sort": "sort", "Arrays.parallelSort": "sort", "Integer.parseInt": "int", "Long.parseLong": "int",
 	"String.valueOf": "str", "Integer.toString": "str", "Long.toString": "str", "Double.toString": "str",
 	"Character.isDigit": "isdigit", "Character.isLetter": "isalpha", "Character.isUpperCase": "isupper",
 	"Character.isLowerCase": "islower", "Character.isLetterOrDigit": "isalnum", "Character.isWhitespace": "isspace",
@@ -1628,4 +1631,16 @@ func (p *cFront) switchValue(n *sitter.Node) *Expr {
 // flat is the text of n without blanks ("System . out" is System.out).
 func (p *cFront) flat(n *sitter.Node) string {
 	return strings.Join(strings.Fields(p.str(n)), "")
+}
+
+// capacity reports an int argument of a collection's constructor (new HashSet<>(n)): a size hint.
+func (p *cFront) capacity(n *sitter.Node) bool {
+	if strings.Contains(n.Kind(), "integer_literal") {
+		return true
+	}
+	if n.Kind() == "identifier" {
+		t := p.locals[p.str(n)]
+		return t.K == TInt
+	}
+	return n.Kind() == "binary_expression" && !strings.Contains(p.str(n), "\"")
 }
