@@ -118,3 +118,35 @@ func TestActionsRules(t *testing.T) {
 		t.Fatalf("err = %v, want the uncovered construct's line", err)
 	}
 }
+
+// TestActionsRanksRulesAndModel: with an instruction-tuned model (no Hint) and verification on, a rule
+// translation that differential testing could not confirm (a map parameter has no input generator)
+// is ranked with the model's candidates; at the same level the rule translation wins, and the
+// description names its producer. Without verification the model is not consulted.
+func TestActionsRanksRulesAndModel(t *testing.T) {
+	src := "def f(d):\n    return d.get(1, 0) + 1\n"
+	s := &scriptedSampler{}
+	v := NewVerifier(nil, true)
+	if v.Tool("go") == "" {
+		t.Skip("go not installed")
+	}
+	a := NewActions(&Engine{Sampler: s, Verifier: v, Candidates: 1, Retries: -1})
+	req := CommandRequest{Command: CommandTranslate, URI: "file:///w/m.py", LanguageID: "python", Version: 1, Text: []byte(src),
+		Start: 10, End: 10, To: "go", Verification: true}
+	s.answers = []string{"d map[int]int) int {\n\treturn d[1] + 1\n}\n```"}
+	ed, err := a.Execute(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.prompts) != 1 {
+		t.Fatalf("the model was asked %d times, want once", len(s.prompts))
+	}
+	if !strings.HasPrefix(ed.Description, "rules translation; compiles") || !strings.Contains(ed.CreateText, "getOr") {
+		t.Errorf("description %q\n%s", ed.Description, ed.CreateText)
+	}
+	req.Verification = false
+	s.prompts = nil
+	if ed, err = a.Execute(context.Background(), req, nil); err != nil || len(s.prompts) != 0 || !strings.HasPrefix(ed.Description, "rules translation; parses") {
+		t.Fatalf("without verification: %v, %d prompts, %q", err, len(s.prompts), ed.Description)
+	}
+}
