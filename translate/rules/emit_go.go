@@ -1272,7 +1272,7 @@ func (g *goEmit) binary(e *Expr, min int) string {
 		if e.T.K == TFloat {
 			g.imports["math"] = true
 			if e.Op == OpFloorDiv {
-				return "math.Floor(" + g.conv(l, tFloat) + " / " + g.conv(r, tFloat) + ")"
+				return "math.Floor(" + g.fdiv(l, r) + ")"
 			}
 			g.helpers["pyFMod"] = true
 			return "pyFMod(" + g.conv(l, tFloat) + ", " + g.conv(r, tFloat) + ")"
@@ -1284,7 +1284,7 @@ func (g *goEmit) binary(e *Expr, min int) string {
 		g.helpers["pyMod"] = true
 		return "pyMod(" + g.conv(l, tInt) + ", " + g.conv(r, tInt) + ")"
 	case OpTrueDiv:
-		return paren(g.conv(l, tFloat)+" / "+wrapF(g.conv(r, tFloat), r), 5, min)
+		return paren(g.fdiv(l, r), 5, min)
 	case "**":
 		if e.T.K == TFloat {
 			g.imports["math"] = true
@@ -1351,6 +1351,15 @@ func (g *goEmit) binary(e *Expr, min int) string {
 		g.add(e.Line, "integer operation on a float")
 	}
 	return paren(wrap(l, false)+" "+e.Op+" "+wrap(r, true), p, min)
+}
+
+// fdiv writes l / r on floats, each side parenthesized where Go's precedence needs it.
+func (g *goEmit) fdiv(l, r *Expr) string {
+	ls := g.conv(l, tFloat)
+	if l.K == EBin && goPrec(l.Op) < 5 && !strings.HasPrefix(ls, "float64(") {
+		ls = "(" + ls + ")"
+	}
+	return ls + " / " + wrapF(g.conv(r, tFloat), r)
 }
 
 func wrapF(s string, e *Expr) string {

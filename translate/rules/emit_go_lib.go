@@ -260,6 +260,21 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		return "slices.Reverse(" + x(0) + ")"
 	case "charAt":
 		return x(0) + "[" + g.conv(e.Args[1], tInt) + "]"
+	case "sliceStep":
+		h := use("pySliceStep")
+		args := x(1) + ", " + x(2) + ", " + x(3) + ", " + x(4) + ", " + x(5)
+		if t(0).K == TString {
+			return "string(" + h + "([]rune(" + x(0) + "), " + args + "))"
+		}
+		if t(0).K == TList {
+			return h + "(" + x(0) + ", " + args + ")"
+		}
+	case "intBase":
+		return use("atoiBase") + "(" + x(0) + ", " + g.conv(e.Args[1], tInt) + ")"
+	case "bin":
+		return use("pyBin") + "(" + g.conv(e.Args[0], tInt) + ")"
+	case "mergeMaps":
+		return use("mergeMaps") + "(" + x(0) + ")"
 	case "flatten":
 		return use("pyFlatten") + "(" + x(0) + ")"
 	case "counter":
@@ -455,6 +470,64 @@ func pyCounter[T comparable](xs []T) map[T]int {
 		m[x]++
 	}
 	return m
+}
+`,
+	"pySliceStep": `// pySliceStep is Python's xs[lo:hi:step]; hasLo and hasHi say whether the bounds were given.
+func pySliceStep[T any](xs []T, lo, hi, step int, hasLo, hasHi bool) []T {
+	n := len(xs)
+	if step == 0 {
+		panic("slice step cannot be zero")
+	}
+	clamp := func(i, def, low, high int, has bool) int {
+		if !has {
+			return def
+		}
+		if i < 0 {
+			i += n
+		}
+		return min(max(i, low), high)
+	}
+	out := []T{}
+	if step > 0 {
+		lo, hi = clamp(lo, 0, 0, n, hasLo), clamp(hi, n, 0, n, hasHi)
+		for i := lo; i < hi; i += step {
+			out = append(out, xs[i])
+		}
+		return out
+	}
+	lo, hi = clamp(lo, n-1, -1, n-1, hasLo), clamp(hi, -1, -1, n-1, hasHi)
+	for i := lo; i > hi; i += step {
+		out = append(out, xs[i])
+	}
+	return out
+}
+`,
+	"atoiBase": `// atoiBase is Python's int(s, base).
+func atoiBase(s string, base int) int {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), base, 64)
+	if err != nil {
+		panic(err)
+	}
+	return int(n)
+}
+`,
+	"pyBin": `// pyBin is Python's bin(n).
+func pyBin(n int) string {
+	if n < 0 {
+		return "-0b" + strconv.FormatUint(uint64(-n), 2)
+	}
+	return "0b" + strconv.FormatInt(int64(n), 2)
+}
+`,
+	"mergeMaps": `// mergeMaps joins maps in order, later keys replacing earlier ones (a dict comprehension).
+func mergeMaps[K comparable, V any](ms []map[K]V) map[K]V {
+	out := map[K]V{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
 }
 `,
 	"pyIdx": `// pyIdx is Python's index i into a sequence of length n: a negative one counts from the end.
@@ -727,7 +800,7 @@ var goHelperDeps = map[string][]string{
 var goHelperImports = map[string][]string{
 	"pyFMod": {"math"}, "minOf": {"cmp"}, "maxOf": {"cmp"}, "atoi": {"strconv", "strings"}, "atof": {"strconv", "strings"},
 	"pyFloatStr": {"math", "strconv", "strings"}, "sortedKey": {"cmp", "slices"}, "sortedKeyDesc": {"cmp", "slices"},
-	"minKey": {"cmp"}, "maxKey": {"cmp"}, "pyRepr": {"reflect", "strconv", "strings"}, "sum": {"cmp"}, "sorted": {"cmp", "slices"}, "sortedDesc": {"cmp", "slices"},
+	"minKey": {"cmp"}, "maxKey": {"cmp"}, "atoiBase": {"strconv", "strings"}, "pyBin": {"strconv"}, "pyRepr": {"reflect", "strconv", "strings"}, "sum": {"cmp"}, "sorted": {"cmp", "slices"}, "sortedDesc": {"cmp", "slices"},
 	"reversed": {"slices"}, "reverseString": {"slices"}, "runeIndex": {"strings", "unicode/utf8"}, "isAlnum": {"unicode"},
 	"pyStrIDigit": {"strings", "unicode"}, "pyStrILetter": {"strings", "unicode"}, "pyStrISpace": {"strings", "unicode"},
 	"pyStrIUpper": {"strings"}, "pyStrILower": {"strings"}, "pyStriAlnum": {"strings"}, "keys": {"cmp", "slices"},

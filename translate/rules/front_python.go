@@ -229,6 +229,15 @@ func (p *pyFront) annotation(n *sitter.Node) Type {
 			return setOf(p.annotation(args[0]))
 		case (base == "dict" || base == "Dict") && len(args) == 2:
 			return mapOf(p.annotation(args[0]), p.annotation(args[1]))
+		case (base == "tuple" || base == "Tuple") && len(args) >= 2:
+			var ts []Type
+			for _, a := range args {
+				if p.str(a) == "..." {
+					p.add(line(n), "type annotation %s", p.str(n))
+				}
+				ts = append(ts, p.annotation(a))
+			}
+			return tupleOf(ts...)
 		}
 	}
 	p.add(line(n), "type annotation %s", p.str(n))
@@ -623,6 +632,11 @@ func (p *pyFront) expr(n *sitter.Node) *Expr {
 		return e
 	case "list_comprehension", "generator_expression":
 		return p.comprehension(n) // a generator is consumed at once by sum, any, all, min, max ...
+	case "set_comprehension":
+		return bi("set", ln, p.comprehension(n))
+	case "dictionary_comprehension":
+		// {k: v for ...}: a list of one-entry maps merged in order, later keys replacing earlier ones.
+		return bi("mergeMaps", ln, p.comprehension(n))
 	case "call":
 		return p.call(n)
 	case "attribute":
@@ -779,8 +793,21 @@ func (p *pyFront) slice(v *Expr, n *sitter.Node) *Expr {
 			if p.str(c) == "1" {
 				continue
 			}
-			p.add(line(n), "slice step %s", p.str(c))
-			break
+			// xs[lo:hi:step]: Python's bounds for the step's direction (pySliceStep).
+			ln := line(n)
+			has := func(x *Expr) *Expr {
+				if x == nil {
+					return lit(tBool, "false", ln)
+				}
+				return lit(tBool, "true", ln)
+			}
+			or0 := func(x *Expr) *Expr {
+				if x == nil {
+					return lit(tInt, "0", ln)
+				}
+				return x
+			}
+			return bi("sliceStep", ln, v, or0(e.Args[1]), or0(e.Args[2]), p.expr(c), has(e.Args[1]), has(e.Args[2]))
 		}
 		e.Args[part] = p.expr(c)
 	}
@@ -825,6 +852,8 @@ func (p *pyFront) comprehension(n *sitter.Node) *Expr {
 			} else {
 				cl.cond = bin("&&", cl.cond, cond)
 			}
+		case "pair":
+			elem = &Expr{K: EMap, Args: []*Expr{p.expr(field(c, "key")), p.expr(field(c, "value"))}, Line: ln}
 		default:
 			elem = p.expr(c)
 		}
@@ -870,7 +899,7 @@ func (p *pyFront) tupleIter(left, right *sitter.Node) (v string, iter *Expr, sub
 		}
 	}
 	for _, a := range args {
-		if a.Kind() != "identifier" {
+		if a.Kind() == "keyword_argument" || a.Kind() == "list_splat" {
 			return "", nil, nil
 		}
 	}
@@ -977,6 +1006,7 @@ var pyMethods = map[string]string{
 	"isalnum": "isalnum", "isspace": "isspace", "get": "mapget", "keys": "keys", "values": "values",
 	"add": "setadd", "remove": "remove", "reverse": "reverse", "sort": "sort", "lstrip": "lstrip",
 	"rstrip": "rstrip", "insert": "insert", "extend": "extend", "discard": "setdiscard", "clear": "clear",
+	"copy": "copy",
 }
 
 func (p *pyFront) call(n *sitter.Node) *Expr {
@@ -984,6 +1014,11 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 	fn := field(n, "function")
 	for fn.Kind() == "parenthesized_expression" && len(named(fn)) == 1 {
 		fn = named(fn)[0] // ( int ) ( x )
+	}
+	if f := p.str(fn); fn.Kind() == "identifier" && (f == "map" || f == "filter") && p.lambdas[f] == nil {
+		if an := named(field(n, "arguments")); len(an) == 2 {
+			return p.mapFilter(f, an, ln)
+		}
 	}
 	var args []*Expr
 	kw := map[string]*sitter.Node{}
@@ -1069,7 +1104,18 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 			if reverse {
 				return bi("sortedDesc", ln, args...)
 			}
-		case "int", "float", "str":
+		case "int":
+			if len(args) == 2 {
+				return bi("intBase", ln, args...)
+			}
+			if len(args) != 1 {
+				p.add(ln, "%s with %d arguments", f, len(args))
+			}
+		case "bin":
+			if len(args) == 1 {
+				return bi("bin", ln, args...)
+			}
+		case "float", "str":
 			if len(args) != 1 {
 				p.add(ln, "%s with %d arguments", f, len(args))
 			}
@@ -1160,7 +1206,7 @@ func (p *pyFront) keyFunc(n *sitter.Node) *Expr {
 		body = p.expr(b)
 	case "identifier":
 		switch f := p.str(n); f {
-		case "len", "abs", "str", "int", "float", "ord":
+		case "len", "abs", "str", "int", "float", "ord", "bool", "chr":
 			body = bi(pyFuncs[f], ln, name(v, ln))
 		default:
 			p.add(ln, "key=%s", f)
@@ -1349,4 +1395,15 @@ func (p *pyFront) collections(f string, at *sitter.Node, args []*Expr, ln int) *
 		return &Expr{K: EMap, T: mapOf(tUnknown, tInt), Line: ln}
 	}
 	return nil
+}
+
+// mapFilter covers map(f, xs) and filter(f, xs) with f a lambda of one parameter or a builtin's
+// name (int, str, abs ...), as comprehensions.
+func (p *pyFront) mapFilter(f string, an []*sitter.Node, ln int) *Expr {
+	key := p.keyFunc(an[0]) // a variable bound to each element, and the function's body
+	seq := p.iterable(an[1])
+	if f == "map" {
+		return &Expr{K: EComp, Op: key.Op, Args: []*Expr{key.Args[0], seq, nil}, Line: ln}
+	}
+	return &Expr{K: EComp, Op: key.Op, Args: []*Expr{name(key.Op, ln), seq, key.Args[0]}, Line: ln}
 }

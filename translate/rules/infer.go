@@ -329,7 +329,9 @@ func (in *inferer) stmt(s *Stmt) {
 			if !equal(r, in.fn.Result) && (in.fn.Result.K == TUnknown || !in.charIndex) {
 				in.fn.Result, in.changed = r, true
 			}
-			in.hint(s.Value, in.fn.Result)
+			if !((vt.K == TInt || vt.K == TUnknown) && in.fn.Result.K == TFloat) {
+				in.hint(s.Value, in.fn.Result) // an int returned where others are floats stays an int
+			}
 		}
 	}
 }
@@ -883,6 +885,21 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		seq()
 		return tVoid
 	case "flatten":
+		return arg(0).elem()
+	case "sliceStep":
+		for i := 1; i <= 3; i++ {
+			in.hint(e.Args[i], tInt)
+		}
+		seq()
+		return arg(0)
+	case "intBase":
+		str(0)
+		in.hint(e.Args[1], tInt)
+		return tInt
+	case "bin":
+		in.hint(e.Args[0], tInt)
+		return tString
+	case "mergeMaps":
 		return arg(0).elem()
 	case "counter":
 		seq()
