@@ -1227,7 +1227,7 @@ func (g *goEmit) binary(e *Expr, min int) string {
 	lt, rt := l.T, r.T
 	num := func(x *Expr) string {
 		if e.T.K == TFloat || ((lt.K == TFloat || rt.K == TFloat) && isCompare(e.Op)) {
-			return g.conv(x, tFloat)
+			return g.fside(x, goPrec(e.Op)+1)
 		}
 		if x.T.K == TChar && (lt.K != rt.K || isArith(e.Op)) {
 			if x.K == ELit {
@@ -1355,11 +1355,16 @@ func (g *goEmit) binary(e *Expr, min int) string {
 
 // fdiv writes l / r on floats, each side parenthesized where Go's precedence needs it.
 func (g *goEmit) fdiv(l, r *Expr) string {
-	ls := g.conv(l, tFloat)
-	if l.K == EBin && goPrec(l.Op) < 5 && !strings.HasPrefix(ls, "float64(") {
-		ls = "(" + ls + ")"
+	return g.fside(l, 5) + " / " + g.fside(r, 6)
+}
+
+// fside writes x as a float operand of an operator of precedence min: a float expression is
+// parenthesized by precedence, anything else converted as a whole (float64(...)).
+func (g *goEmit) fside(x *Expr, min int) string {
+	if x.T.K == TFloat {
+		return g.expr(x, min)
 	}
-	return ls + " / " + wrapF(g.conv(r, tFloat), r)
+	return g.conv(x, tFloat)
 }
 
 func wrapF(s string, e *Expr) string {
