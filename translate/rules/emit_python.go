@@ -1017,6 +1017,28 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		inner := outer.Args[0]
 		return e.expr(x.Args[0], 13) + ".sort(key=functools.cmp_to_key(lambda " + pyName(outer.Op) + ", " + pyName(inner.Op) + ": " +
 			e.conv(inner.Args[0], Type{K: TInt, Bits: 32}) + "))", 13
+	case "copyOfJava", "copyOfRangeJava":
+		// Arrays.copyOf(a, n), copyOfRange(a, lo, hi): a copy padded with zeros past a's end.
+		var z string
+		switch t(0).elem().K {
+		case TInt:
+			z = "0"
+		case TFloat:
+			z = "0.0"
+		case TBool:
+			z = "False"
+		case TChar:
+			z = `"\x00"`
+		default:
+			e.add(x.Line, "Arrays.%s of %s", strings.TrimSuffix(x.Op, "Java"), t(0))
+			return "None", 13
+		}
+		lo, hi := "0", a(1)
+		if x.Op == "copyOfRangeJava" {
+			lo, hi = a(1), a(2)
+		}
+		arr := e.expr(x.Args[0], 13)
+		return "(" + arr + "[" + lo + ":" + hi + "] + [" + z + "] * max(0, " + e.expr(x.Args[len(x.Args)-1], 9) + " - max(len(" + arr + "), " + lo + ")))", 13
 	case "jbin":
 		return "bin(" + e.exprOrd(x.Args[0], 10) + " % 0x100000000)[2:]", 13
 	case "jbin64":

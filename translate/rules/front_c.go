@@ -1214,6 +1214,22 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	if o == "Arrays" && nm == "sort" && len(args) == 3 {
 		return bi("sortRange", ln, args...)
 	}
+	if o == "String" && nm == "join" && len(args) == 2 {
+		return bi("join", ln, args[0], args[1])
+	}
+	if o == "Arrays" && nm == "copyOf" && len(args) == 2 {
+		an := named(field(n, "arguments"))
+		if p.flat(an[1]) == p.flat(an[0])+".length" {
+			return bi("copy", ln, args[0])
+		}
+		return bi("copyOfJava", ln, args[0], args[1])
+	}
+	if o == "Arrays" && nm == "copyOfRange" && len(args) == 3 {
+		return bi("copyOfRangeJava", ln, args...)
+	}
+	if nm == "clone" && len(args) == 0 && p.locals[o].K == TList {
+		return bi("copy", ln, p.expr(obj))
+	}
 	if (o == "Arrays" && nm == "asList") || (o == "List" && nm == "of") {
 		return &Expr{K: EList, Args: args, Line: ln}
 	}

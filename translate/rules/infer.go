@@ -907,6 +907,8 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 			return mapOf(tString, tInt)
 		}
 		return mapOf(arg(0).elem(), tInt)
+	case "copyOfJava", "copyOfRangeJava":
+		return arg(0)
 	case "jbin", "jbin64":
 		return tString
 	case "numval":
