@@ -25,6 +25,9 @@ type goEmit struct {
 	// nonNegVar holds the variables of the current function that are never negative, whose use
 	// as an index needs no count from the end (Python sources).
 	nonNegVar map[string]bool
+	// orderFree is set while the argument of an operation that ignores order (sum, max, sorted ...)
+	// is written: the keys or values of a dict may then come in Go's map order.
+	orderFree bool
 }
 
 // goReserved are Go keywords and predeclared names a source may use for its variables.

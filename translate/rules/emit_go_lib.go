@@ -22,6 +22,14 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		return "math." + f + "(" + strings.Join(as, ", ") + ")"
 	}
 	switch e.Op {
+	case "sum", "minOf", "maxOf", "len", "set", "sorted", "sortedDesc", "any", "all":
+		// These do not depend on the order of their argument: the keys or values of a dict may
+		// come in Go's map order.
+		if n > 0 && e.Args[0].K == EBuiltin && (e.Args[0].Op == "keys" || e.Args[0].Op == "values") {
+			g.orderFree = true
+		}
+	}
+	switch e.Op {
 	case "len":
 		if t(0).K == TString && g.pyStr {
 			imp("unicode/utf8")
@@ -141,6 +149,12 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		return use("sum") + "(" + x(0) + ")"
 	case "sorted", "sortedDesc":
 		arg := x(0)
+		if t(0).K == TMap {
+			if e.Op == "sorted" {
+				return use("keys") + "(" + arg + ")" // sorted(d): the keys in order
+			}
+			arg = use("keys") + "(" + arg + ")"
+		}
 		if t(0).K == TString {
 			imp("strings")
 			arg = "strings.Split(" + arg + ", \"\")"
@@ -240,8 +254,14 @@ func (g *goEmit) builtin(e *Expr, min int) string {
 		}
 		return use("setOf") + "(" + x(0) + ")"
 	case "keys":
-		if !g.pyStr {
+		if !g.pyStr || g.orderFree {
+			g.orderFree = false
 			return use("keys") + "(" + x(0) + ")"
+		}
+	case "values":
+		if g.orderFree {
+			g.orderFree = false
+			return use("mapValues") + "(" + x(0) + ")"
 		}
 	case "pop":
 		if n == 1 {
@@ -528,6 +548,15 @@ func mergeMaps[K comparable, V any](ms []map[K]V) map[K]V {
 		}
 	}
 	return out
+}
+`,
+	"mapValues": `// mapValues is a map's values in no particular order (for sum, min, max and the like).
+func mapValues[K comparable, V any](m map[K]V) []V {
+	vs := make([]V, 0, len(m))
+	for _, v := range m {
+		vs = append(vs, v)
+	}
+	return vs
 }
 `,
 	"pyIdx": `// pyIdx is Python's index i into a sequence of length n: a negative one counts from the end.

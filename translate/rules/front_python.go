@@ -398,6 +398,18 @@ func (p *pyFront) forStmt(n *sitter.Node) []*Stmt {
 				Body: append(binds, body...), Line: ln}}
 		}
 	}
+	// for k, v in sorted(d.items()): the keys in order, with v bound to d[k].
+	if (left.Kind() == "pattern_list" || left.Kind() == "tuple_pattern") && right.Kind() == "call" && p.str(field(right, "function")) == "sorted" {
+		vars, args := named(left), named(field(right, "arguments"))
+		if len(vars) == 2 && len(args) == 1 && vars[0].Kind() == "identifier" && vars[1].Kind() == "identifier" && args[0].Kind() == "call" {
+			if fa := field(args[0], "function"); fa.Kind() == "attribute" && p.str(field(fa, "attribute")) == "items" && len(named(field(args[0], "arguments"))) == 0 {
+				d := p.expr(field(fa, "object"))
+				k, v := p.str(vars[0]), p.str(vars[1])
+				bind := &Stmt{K: SAssign, Target: name(v, ln), Value: &Expr{K: EIndex, Args: []*Expr{copyExpr(d), name(k, ln)}, Line: ln}, Line: ln}
+				return []*Stmt{{K: SForEach, Var: k, Value: bi("sorted", ln, d), Body: append([]*Stmt{bind}, body...), Line: ln}}
+			}
+		}
+	}
 	// for a, b in zip(xs, ys): a range over the shorter length with both bound at the top of the body.
 	if (left.Kind() == "pattern_list" || left.Kind() == "tuple_pattern") && right.Kind() == "call" &&
 		p.str(field(right, "function")) == "zip" {
@@ -569,6 +581,22 @@ func (p *pyFront) expr(n *sitter.Node) *Expr {
 			return p.expr(c[0])
 		}
 	case "binary_operator":
+		if l := field(n, "left"); p.opText(n) == "%" && l.Kind() == "string" {
+			// "%d of %s" % (a, b)
+			lt := p.expr(l)
+			r := field(n, "right")
+			var args []*Expr
+			if r.Kind() == "tuple" {
+				for _, c := range named(r) {
+					args = append(args, p.expr(c))
+				}
+			} else {
+				args = []*Expr{p.expr(r)}
+			}
+			if lt.K == ELit {
+				return p.format(lt.Op, args, ln, true)
+			}
+		}
 		op, ok := pyBinOps[p.opText(n)]
 		if !ok {
 			p.add(ln, "operator %s", p.opText(n))
@@ -1157,6 +1185,14 @@ func (p *pyFront) call(n *sitter.Node) *Expr {
 		if attr == "join" {
 			return bi("join", ln, append([]*Expr{p.expr(obj)}, args...)...)
 		}
+		if attr == "format" && obj.Kind() == "string" {
+			lt := p.expr(obj)
+			if lt.K != ELit {
+				p.add(ln, "format of an f-string")
+				return lit(tString, "", ln)
+			}
+			return p.format(lt.Op, args, ln, false)
+		}
 		b, ok := pyMethods[attr]
 		if !ok {
 			p.add(ln, "method %s", attr)
@@ -1406,4 +1442,85 @@ func (p *pyFront) mapFilter(f string, an []*sitter.Node, ln int) *Expr {
 		return &Expr{K: EComp, Op: key.Op, Args: []*Expr{key.Args[0], seq, nil}, Line: ln}
 	}
 	return &Expr{K: EComp, Op: key.Op, Args: []*Expr{name(key.Op, ln), seq, key.Args[0]}, Line: ln}
+}
+
+// format covers str.format with {} and {0} fields and printf-style % with %s and %d: the text and
+// str() of each argument, concatenated. Fields with a format spec are not covered.
+func (p *pyFront) format(f string, args []*Expr, ln int, percent bool) *Expr {
+	var parts []*Expr
+	var b strings.Builder
+	next := 0
+	field := func(i int) {
+		if i < 0 || i >= len(args) {
+			p.add(ln, "format field %d of %d arguments", i, len(args))
+			return
+		}
+		if b.Len() > 0 {
+			parts = append(parts, lit(tString, b.String(), ln))
+			b.Reset()
+		}
+		parts = append(parts, bi("str", ln, copyExpr(args[i])))
+	}
+	rs := []rune(f)
+	for i := 0; i < len(rs); i++ {
+		c := rs[i]
+		switch {
+		case percent && c == '%':
+			if i+1 < len(rs) && rs[i+1] == '%' {
+				b.WriteRune('%')
+				i++
+			} else if i+1 < len(rs) && (rs[i+1] == 's' || rs[i+1] == 'd' || rs[i+1] == 'i') {
+				if rs[i+1] != 's' && next < len(args) && args[next].T.K == TFloat {
+					p.add(ln, "%%d of a float")
+				}
+				field(next)
+				next++
+				i++
+			} else {
+				p.add(ln, "format %s", oneLine(f))
+				return lit(tString, "", ln)
+			}
+		case !percent && c == '{':
+			if i+1 < len(rs) && rs[i+1] == '{' {
+				b.WriteRune('{')
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(rs) && rs[j] != '}' {
+				j++
+			}
+			spec := string(rs[i+1 : j])
+			if spec == "" {
+				field(next)
+				next++
+			} else if k, err := strconv.Atoi(spec); err == nil {
+				field(k)
+			} else {
+				p.add(ln, "format field {%s}", spec)
+			}
+			i = j
+		case !percent && c == '}':
+			if i+1 < len(rs) && rs[i+1] == '}' {
+				i++
+			}
+			b.WriteRune('}')
+		default:
+			b.WriteRune(c)
+		}
+	}
+	if percent && next != len(args) {
+		p.add(ln, "format %s with %d arguments", oneLine(f), len(args))
+	}
+	if b.Len() > 0 || len(parts) == 0 {
+		parts = append(parts, lit(tString, b.String(), ln))
+	}
+	e := parts[0]
+	if e.K != ELit {
+		e = bin("+", lit(tString, "", ln), e)
+	}
+	for _, x := range parts[1:] {
+		e = bin("+", e, x)
+	}
+	return e
 }

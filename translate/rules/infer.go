@@ -790,6 +790,9 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		if arg(0).K == TString {
 			return listOf(tString)
 		}
+		if arg(0).K == TMap && (e.Op == "sorted" || e.Op == "sortedDesc") {
+			return listOf(arg(0).key())
+		}
 		if arg(0).K == TSet {
 			return listOf(arg(0).elem())
 		}

@@ -80,6 +80,12 @@ func TestPythonToGoIdioms(t *testing.T) {
 		{"float operands keep their parentheses",
 			"def f(a, b, c):\n    x = a * 1.5\n    return (x + b) * c + (-b + x) / (2 * a)\n",
 			[]string{"(x+float64(b))*float64(c)", "(float64(-b)+x)/float64(2*a)"}, nil},
+		{"str.format and % formatting",
+			"def f(n, name):\n    a = '{} has {} {{x}}'.format(name.upper(), n)\n    return a + '%s: %d%%' % (name, n * 2)\n",
+			[]string{`a = "" + strings.ToUpper(name) + " has " + strconv.Itoa(n) + " {x}"`, `"" + name + ": " + strconv.Itoa(n*2) + "%"`}, nil},
+		{"dict values and sorted keys",
+			"def f(words):\n    d = {}\n    for w in words:\n        d[w] = d.get(w, 0) + 1\n    out = []\n    for k, v in sorted(d.items()):\n        out.append(k * v)\n    return max(d.values()) + len(out) + len(sorted(d))\n",
+			[]string{"for _, k := range keys(d) {", "v = d[k]", "slices.Max(mapValues(d))"}, nil},
 		{"map and filter",
 			"def f(n, xs):\n    return sum(map(int, str(n))) + len(list(filter(lambda x: x > 0, xs)))\n",
 			[]string{"atoi(k", "if x > 0 {"}, nil},
@@ -123,6 +129,8 @@ func TestPythonToGoNotCovered(t *testing.T) {
 		"def f(xs):\n    return sorted(xs, key=lambda x: (x, -x))\n",
 		"def f(xs, t):\n    for i in range(len(xs)):\n        if xs[i] == t:\n            return i\n    return None\n",
 		"def f(n):\n    return f'{n:>5}'\n",
+		"def f(d):\n    out = []\n    for v in d.values():\n        out.append(v)\n    return out\n",
+		"def f(x):\n    return '%.2f' % x\n",
 		"from collections import defaultdict\n\ndef f(xs):\n    d = defaultdict(set)\n    d[1].add(2)\n    return len(d)\n",
 	} {
 		out, err := Translate(context.Background(), lang(t, "python"), lang(t, "go"), code)
