@@ -86,6 +86,14 @@ func (in *inferer) function(f *Func) {
 		in.env[p.Name] = p.T
 	}
 	in.block(f.Body)
+	if in.applyWeak && !in.charIndex {
+		// A list whose elements nothing types is a list of str where its name says so (words).
+		for _, p := range f.Params {
+			if t := in.env[p.Name]; t.K == TList && t.elem().K == TUnknown && strListName.MatchString(p.Name) {
+				in.hint(name(p.Name, f.Line), listOf(tString))
+			}
+		}
+	}
 	for i := range f.Params {
 		t := in.env[f.Params[i].Name]
 		if in.defaults {
@@ -645,6 +653,9 @@ func (in *inferer) exprType(e *Expr) Type {
 	}
 	return tUnknown
 }
+
+// strListName matches variable names that usually hold a list of str.
+var strListName = regexp.MustCompile(`^(words|names|strs|strings|lines|tokens|sentences|letters|chars|wordlist|word_list)$`)
 
 // listName matches variable names that usually hold a list (words, names, nums, arr ...).
 var listName = regexp.MustCompile(`(s|list|lst|arr|array|_l|vec)$`)
