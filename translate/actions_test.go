@@ -7,13 +7,13 @@ import (
 )
 
 func TestActions(t *testing.T) {
-	src := "def helper(v):\n    return v * 2\n\ndef double_all(xs):\n    return list(map(lambda x: helper(x), xs))\n\ndef todo(xs):\n    # TODO: return the largest element of xs\n    pass\n"
+	src := "def helper(v):\n    return v * 2\n\ndef double_all(xs):\n    return [y for x in xs if (y := helper(x))]\n\ndef todo(xs):\n    # TODO: return the largest element of xs\n    pass\n"
 	s := &scriptedSampler{}
 	a := NewActions(&Engine{Sampler: s, Verifier: NewVerifier(nil, true), Candidates: 1, Retries: -1})
 	ctx := context.Background()
 	uri := "file:///w/util.py"
 
-	off := strings.Index(src, "list(map")
+	off := strings.Index(src, "[y for")
 	acts, err := a.CodeActions(ctx, ActionRequest{URI: uri, LanguageID: "python", Version: 3, Text: []byte(src), Start: off, End: off, Verification: true})
 	if err != nil {
 		t.Fatal(err)
@@ -42,8 +42,8 @@ func TestActions(t *testing.T) {
 	if !strings.Contains(s.prompts[0], "def helper(v):") || !strings.Contains(s.prompts[0], "// Go translation of the Python code above\nfunc double_all(") {
 		t.Fatalf("the prompt lacks the called helper:\n%s", s.prompts[0])
 	}
-	// map() is outside the rules, so the model's candidate is used, and the description says so.
-	if v := a.Engine.Verifier; v.Tool("go") != "" && !strings.HasPrefix(ed.Description, "model translation (not covered by the rules translator: line 5: expression lambda x: helper(x)); compiles") {
+	// An assignment expression (:=) is outside the rules, so the model's candidate is used, and the description says so.
+	if v := a.Engine.Verifier; v.Tool("go") != "" && !strings.HasPrefix(ed.Description, "model translation (not covered by the rules translator: line 5: expression y := helper(x)); compiles") {
 		t.Errorf("description %q", ed.Description)
 	}
 
@@ -54,7 +54,7 @@ func TestActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ed.Changes) != 1 || ed.CreateURI != "" || src[ed.Changes[0].Start:ed.Changes[0].End] != "def double_all(xs):\n    return list(map(lambda x: helper(x), xs))" {
+	if len(ed.Changes) != 1 || ed.CreateURI != "" || src[ed.Changes[0].Start:ed.Changes[0].End] != "def double_all(xs):\n    return [y for x in xs if (y := helper(x))]" {
 		t.Fatalf("replace edit %+v", ed)
 	}
 
