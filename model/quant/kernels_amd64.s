@@ -575,7 +575,10 @@ f16x4done:
 // VPMADDUBSW gives 16 int16 pair sums per sub-block and VPMADDWD by the
 // sub-block's 6-bit scale, broadcast to all words by VPSHUFB, widens them to
 // int32 already scaled, so a super-block's sum stays one exact int32 vector,
-// as in ggml. The mins term is sum(m[j] * bsum pairs), one VPMADDWD.
+// as in ggml. The mins term is sum(m[j] * bsum pairs), one VPMADDWD. Each
+// super-block's two terms go into the float accumulator in the same order
+// as the four-token kernels' Q4KFIN (isum·(xd·d), then −msum·(xd·dmin)),
+// so a token's result does not depend on the size of its batch.
 
 // func q4KRowsAVX2(w *byte, wd *float32, xq *int8, xd *float32, xb *int16, nsb, rows int, y *float32)
 TEXT ·q4KRowsAVX2(SB), NOSPLIT, $0-64
@@ -591,7 +594,6 @@ q4krow:
 	MOVQ xb+32(FP), R10
 	MOVQ nsb+40(FP), CX
 	VXORPS Y0, Y0, Y0
-	VXORPS X11, X11, X11
 
 q4kloop:
 	PREFETCHT0  2048(SI)
@@ -611,10 +613,10 @@ q4kloop:
 	VBROADCASTSS X7, Y7
 	VFMADD231PS  Y1, Y7, Y0
 	VPMADDWD     (R10), X9, X10
-	VCVTDQ2PS    X10, X10
+	VCVTDQ2PS    Y10, Y10
 	VMULSS       4(R8), X6, X7
-	VBROADCASTSS X7, X7
-	VFMADD231PS  X10, X7, X11
+	VBROADCASTSS X7, Y7
+	VFNMADD231PS Y10, Y7, Y0
 	ADDQ $144, SI
 	ADDQ $8, R8
 	ADDQ $256, DI
@@ -625,7 +627,6 @@ q4kloop:
 
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS  X1, X0, X0
-	VSUBPS  X11, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
 	MOVSS   X0, (AX)

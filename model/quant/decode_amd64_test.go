@@ -99,3 +99,37 @@ func TestQ4RowsZHMatchesZ(t *testing.T) {
 		}
 	}
 }
+
+// TestQ4KSingleMatchesBatched checks that the single-token Q4_K kernel and
+// the four-token ones (VNNI and AVX2) give a token the same bits.
+func TestQ4KSingleMatchesBatched(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2")
+	}
+	r := rand.New(rand.NewPCG(35, 36))
+	for _, cols := range []int{256, 4864} {
+		rows := 6
+		m, _ := randMatrix(t, r, gguf.TypeQ4_K, rows, cols)
+		x := randFloats(r, cols, 1)
+		one := matmulJob{w: &m, x: x, n: 1}
+		one.prepare()
+		one.quantize(0)
+		want := make([]float32, rows)
+		matQ4KAsmV(&m, &one.a, 0, rows, 1, want, levelAVX2)
+		x4 := append(append(append(append([]float32(nil), x...), x...), x...), x...)
+		four := matmulJob{w: &m, x: x4, n: 4}
+		four.prepare()
+		for tok := 0; tok < 4; tok++ {
+			four.quantize(tok)
+		}
+		for _, lvl := range kernelVariants() {
+			got := make([]float32, 4*rows)
+			matQ4KAsmV(&m, &four.a, 0, rows, 4, got, lvl)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i%rows]) {
+					t.Fatalf("cols %d level %d: batched y[%d] = %.9g, single token %.9g", cols, lvl, i, got[i], want[i%rows])
+				}
+			}
+		}
+	}
+}
