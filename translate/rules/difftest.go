@@ -645,7 +645,7 @@ func Line(out string, i int) string {
 func cppElem(t Type) string {
 	switch t.K {
 	case TInt:
-		if t.Bits == 64 {
+		if t.Bits != 32 { // Go's int, and an untyped source's (the C++ translation's long long)
 			return "long long"
 		}
 		return "int"
@@ -693,6 +693,12 @@ func cppLit(v Value) string {
 }
 
 const cppShow = `
+struct weft_ints {
+    std::vector<int> i;
+    std::vector<long long> l;
+    operator int *() { return i.data(); }
+    operator std::vector<long long> &() { return l; }
+};
 static std::string weft_show(long long v, char t) { if (t == 'f') { char b[64]; snprintf(b, sizeof b, "%.6e", (double) v); return b; } if (t == 's') return "s" + std::to_string(v); return std::to_string(v); }
 static std::string weft_show(int v, char t) { return weft_show((long long) v, t); }
 static std::string weft_show(unsigned v, char t) { return weft_show((long long) v, t); }
@@ -724,6 +730,11 @@ func cppDriver(code string, sig *Signature, inputs [][]Value) (map[string]string
 			p := sig.Params[j]
 			v := fmt.Sprintf("a%d", j)
 			switch {
+			case p.Decl == "" && intList(p.T) && p.T.elem().Bits == 0:
+				// An untyped source's list of ints: the C++ translation takes int a[] (GfG-style callers
+				// pass a pointer) or std::vector<long long>&; weft_ints converts to either.
+				fmt.Fprintf(&b, "        weft_ints %s{%s, %s};\n", v, cppLit(a), cppLit(a))
+				args = append(args, v)
 			case p.T.K == TList && (strings.Contains(p.Decl, "[") || strings.Contains(p.Decl, "*")):
 				fmt.Fprintf(&b, "        %s %s = %s;\n", cppElem(p.T), v, cppLit(a))
 				args = append(args, v+".data()")

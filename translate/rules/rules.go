@@ -10,7 +10,7 @@ import (
 // Sources and Targets are the language ids the translator reads and writes.
 var (
 	Sources = []string{"python", "java", "c", "cpp", "go", "javascript", "typescript"}
-	Targets = []string{"go", "python", "javascript"}
+	Targets = []string{"go", "python", "javascript", "java", "cpp"}
 )
 
 func has(ids []string, id string) bool {
@@ -83,6 +83,10 @@ func Translate(ctx context.Context, from, to *grammars.Language, code string) (o
 		return emitPython(prog, from.ID)
 	case "javascript":
 		return emitJS(prog, from.ID)
+	case "java":
+		return emitJava(prog, from.ID)
+	case "cpp":
+		return emitCpp(prog, from.ID)
 	}
 	return "", fmt.Errorf("rules: no emitter for %s", to.Name)
 }
