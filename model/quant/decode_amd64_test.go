@@ -20,8 +20,11 @@ func TestNibZMatchesInt8(t *testing.T) {
 		t.Skip("no ZMM kernels on this CPU")
 	}
 	r := rand.New(rand.NewPCG(31, 32))
-	for _, typ := range []gguf.Type{gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeIQ4_NL} {
-		for _, cols := range []int{128, 896, 4864} {
+	for _, typ := range []gguf.Type{gguf.TypeQ5_0, gguf.TypeQ5_1, gguf.TypeIQ4_NL, gguf.TypeIQ4_XS} {
+		for _, cols := range []int{128, 256, 896, 4864} {
+			if cols%typ.BlockElems() != 0 {
+				continue
+			}
 			for _, n := range []int{1, 3, 4, 6, 9} {
 				rows := 7
 				m, _ := randMatrix(t, r, typ, rows, cols)
@@ -29,7 +32,11 @@ func TestNibZMatchesInt8(t *testing.T) {
 					t.Fatalf("%v %d cols: not in the quad records", typ, cols)
 				}
 				wide := Matrix{Type: typ, Rows: rows, Cols: cols, Data: m.Data, ready: true}
-				wide.repackInt8()
+				if typ == gguf.TypeIQ4_XS {
+					wide.repackIQ4XS()
+				} else {
+					wide.repackInt8()
+				}
 				x := randFloats(r, n*cols, 1)
 				mm := matmulJob{w: &m, x: x, n: n}
 				mm.prepare()

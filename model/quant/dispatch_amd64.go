@@ -476,7 +476,7 @@ func matQ4_1Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 func asmKernelsByType() map[gguf.Type]matAsmFunc {
 	return map[gguf.Type]matAsmFunc{
 		gguf.TypeQ8_0: matQ8Tiles, gguf.TypeQ5_0: matQ8Tiles, gguf.TypeIQ4_NL: matQ8Tiles,
-		gguf.TypeQ5_1: matQ5_1Asm, gguf.TypeIQ4_XS: matQ8_0Asm,
+		gguf.TypeQ5_1: matQ5_1Asm, gguf.TypeIQ4_XS: matQ5_0Asm,
 		gguf.TypeQ4_0: matQ8Tiles, gguf.TypeQ4_1: matQ4_1Asm,
 		gguf.TypeQ4_K: matQ4KAsm, gguf.TypeQ5_K: matQ5KAsm,
 		gguf.TypeQ6_K: matQ6KAsm, gguf.TypeQ3_K: matQ6KAsm, gguf.TypeQ2_K: matQ2KAsm,
@@ -494,7 +494,7 @@ func repackByType() map[gguf.Type]func(*Matrix) {
 	return map[gguf.Type]func(*Matrix){
 		gguf.TypeQ4_K: (*Matrix).repackQ4K, gguf.TypeQ5_K: (*Matrix).repackQ5K,
 		gguf.TypeQ6_K: (*Matrix).repackQ6Kd, gguf.TypeQ2_K: (*Matrix).repackQ6K,
-		gguf.TypeQ3_K: (*Matrix).repackQ6K, gguf.TypeIQ4_XS: (*Matrix).repackIQ4XS,
+		gguf.TypeQ3_K: (*Matrix).repackQ6K, gguf.TypeIQ4_XS: (*Matrix).repackIQ4XSZ,
 		gguf.TypeQ5_0: (*Matrix).repackNibZ, gguf.TypeQ5_1: (*Matrix).repackNibZ,
 		gguf.TypeIQ4_NL: (*Matrix).repackNibZ,
 	}

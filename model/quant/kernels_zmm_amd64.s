@@ -502,6 +502,59 @@ iq4z4loop:
 	VZEROUPPER
 	RET
 
+// func iq4xRowsZ(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+// iq4RowsZ on IQ4_XS's records: float32 scales at 64(SI), 80 bytes a quad.
+TEXT ·iq4xRowsZ(SB), NOSPLIT, $0-72
+	NIBZSETUP1
+
+iq4xz1row:
+	ZROW1START
+
+iq4xz1loop:
+	PREFETCHT0 2048(SI)
+	PREFETCHT0 2112(SI)
+	NIBZ
+	IQ4LUT
+	VMOVUPS    64(SI), X8
+	ZTOK((DI), 64(DI), (R9), (R10), Z0, Z1, X2)
+	ADDQ       $80, SI
+	ADDQ       $128, DI
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	DECQ       CX
+	JNZ        iq4xz1loop
+
+	ZROW1END
+	DECQ BX
+	JNZ  iq4xz1row
+	VZEROUPPER
+	RET
+
+// func iq4xQuad4Z(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
+TEXT ·iq4xQuad4Z(SB), NOSPLIT, $0-96
+	NIBZSETUP4
+
+iq4xz4row:
+	ZROWSTART
+
+iq4xz4loop:
+	NIBZ
+	IQ4LUT
+	VMOVUPS 64(SI), X8
+	ZTOKENS
+	ADDQ    $80, SI
+	ADDQ    $128, DI
+	ADDQ    $32, R9
+	ADDQ    $32, R10
+	DECQ    CX
+	JNZ     iq4xz4loop
+
+	ZROWEND
+	DECQ rows+48(FP)
+	JNZ  iq4xz4row
+	VZEROUPPER
+	RET
+
 DATA fifthbitz<>+0(SB)/8, $0x1010101010101010
 DATA fifthbitz<>+8(SB)/8, $0x1010101010101010
 DATA fifthbitz<>+16(SB)/8, $0x1010101010101010

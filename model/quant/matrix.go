@@ -28,8 +28,8 @@ type Matrix struct {
 	// single-token kernels (see halfScales).
 	dh   []uint16
 	mins []int8 // Q2_K: the 4-bit mins, 16 per super-block
-	// nibz: qs holds Q5_0/Q5_1/IQ4_NL in repackNibZ's quad records (the
-	// int8 layout otherwise).
+	// nibz: qs holds Q5_0/Q5_1/IQ4_NL/IQ4_XS in the quad records of
+	// repackNibZ or repackIQ4XSZ (the int8 layout otherwise).
 	nibz bool
 	f32  []float32 // F32: Data viewed (or copied, when unaligned) as float32
 	u16  []uint16  // F16/BF16: Data viewed (or copied) as uint16

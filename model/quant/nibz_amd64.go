@@ -2,9 +2,14 @@
 
 package quant
 
-import "github.com/weft-dev/weft/model/gguf"
+import (
+	"encoding/binary"
+	"math"
 
-// Q5_0, Q5_1 and IQ4_NL weights for the ZMM kernels, kept as compact as the
+	"github.com/weft-dev/weft/model/gguf"
+)
+
+// Q5_0, Q5_1, IQ4_NL (and IQ4_XS, see repackIQ4XSZ) weights for the ZMM kernels, kept as compact as the
 // file holds them. repackInt8 widens them to one int8 a weight for the Q8_0
 // kernels, 36 bytes a block where the file has 22 (Q5_0), 24 (Q5_1) or 18
 // (IQ4_NL): a decoded token streams every weight once, so that alone made
@@ -34,6 +39,12 @@ func q5RowsZ(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows
 func iq4RowsZ(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
 
 //go:noescape
+func iq4xRowsZ(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows int, y *float32, perm *int32)
+
+//go:noescape
+func iq4xQuad4Z(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
+
+//go:noescape
 func q5Quad4Z(wq *byte, c *byte, xq *int8, xs4 *float32, xk4 *int32, nquads, rows, xstride, sstride int, y *float32, ystride int, perm *int32)
 
 //go:noescape
@@ -51,10 +62,46 @@ var nibzConst = func() (c [3][64]byte) {
 
 // nibzQuadBytes is the size of one quad record of type t.
 func nibzQuadBytes(t gguf.Type) int {
-	if t == gguf.TypeIQ4_NL {
+	switch t {
+	case gguf.TypeIQ4_NL:
 		return 72
+	case gguf.TypeIQ4_XS:
+		return 80
 	}
 	return 88
+}
+
+// repackIQ4XSZ stores IQ4_XS weights as IQ4_NL's quad records with the
+// four 32-element scales d·(ls−32) as float32 in place of the fp16 ones
+// (80 bytes a quad, 160 a super-block against the file's 136 and
+// repackIQ4XS's 288), where the ZMM kernels run, and as repackIQ4XS
+// elsewhere. The activations are Q8_K's, seen by the kernels as Q8_0
+// blocks that share their super-block's scale (see quantize).
+func (m *Matrix) repackIQ4XSZ() {
+	if !hasZMM {
+		m.repackIQ4XS()
+		return
+	}
+	nsb := m.Rows * m.Cols / qkK
+	m.qs = weightBytes(nsb * 2 * 80)
+	for b := 0; b < nsb; b++ {
+		blk := m.Data[b*iq4XS : (b+1)*iq4XS]
+		d := f16at(blk)
+		for half := 0; half < 2; half++ {
+			out := m.qs[(2*b+half)*80 : (2*b+half+1)*80]
+			for i := 0; i < 4; i++ {
+				ib := 4*half + i
+				binary.LittleEndian.PutUint32(out[64+4*i:], math.Float32bits(d*float32(iq4XSScale(blk, ib))))
+				src := blk[8+16*ib : 8+16*ib+16]
+				base, shift := (i%2)*qk, uint(4*(i/2))
+				for j := 0; j < 16; j++ {
+					out[base+j] |= (src[j] & 0xf) << shift
+					out[base+j+16] |= (src[j] >> 4) << shift
+				}
+			}
+		}
+	}
+	m.nibz = true
 }
 
 // repackNibZ stores Q5_0, Q5_1 or IQ4_NL weights in the quad records above
@@ -119,20 +166,24 @@ func matNibZ(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	switch w.Type {
 	case gguf.TypeQ5_1:
 		c = &nibzConst[1][0]
-	case gguf.TypeIQ4_NL:
+	case gguf.TypeIQ4_NL, gguf.TypeIQ4_XS:
 		c = &nibzConst[2][0]
 	}
 	rows, wq := r1-r0, &w.qs[r0*nq*qb]
 	t := 0
 	for ; t+4 <= n; t += 4 {
-		if w.Type == gguf.TypeIQ4_NL {
+		if w.Type == gguf.TypeIQ4_XS {
+			iq4xQuad4Z(wq, c, &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nq, rows, cols, nb*8, &y[t*w.Rows+r0], w.Rows*4, &permQ8Z[0])
+		} else if w.Type == gguf.TypeIQ4_NL {
 			iq4Quad4Z(wq, c, &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nq, rows, cols, nb*8, &y[t*w.Rows+r0], w.Rows*4, &permQ8Z[0])
 		} else {
 			q5Quad4Z(wq, c, &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nq, rows, cols, nb*8, &y[t*w.Rows+r0], w.Rows*4, &permQ8Z[0])
 		}
 	}
 	for ; t < n; t++ {
-		if w.Type == gguf.TypeIQ4_NL {
+		if w.Type == gguf.TypeIQ4_XS {
+			iq4xRowsZ(wq, c, &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nq, rows, &y[t*w.Rows+r0], &permQ8Z[0])
+		} else if w.Type == gguf.TypeIQ4_NL {
 			iq4RowsZ(wq, c, &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nq, rows, &y[t*w.Rows+r0], &permQ8Z[0])
 		} else {
 			q5RowsZ(wq, c, &a.qs[t*cols], &a.xs4[t*nb*2], &a.xk4[t*nb*2], nq, rows, &y[t*w.Rows+r0], &permQ8Z[0])
@@ -141,8 +192,8 @@ func matNibZ(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	return true
 }
 
-// matQ5_0Asm and matIQ4NLAsm: the quad records, or the Q8_0 kernels on the
-// widened layout.
+// matQ5_0Asm is the product of Q5_0, IQ4_NL and IQ4_XS: on the quad records,
+// or the Q8_0 kernels on the widened layout.
 func matQ5_0Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	return matNibZ(w, a, r0, r1, n, y) || matQ8_0Asm(w, a, r0, r1, n, y)
 }

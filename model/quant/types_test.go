@@ -196,7 +196,7 @@ func TestNewKernelsMatchPortable(t *testing.T) {
 			}
 			gm := m
 			if typ == gguf.TypeQ2_K || typ == gguf.TypeQ3_K || typ == gguf.TypeIQ4_XS {
-				gm.qs = nil // the portable kernels read the blocks in place
+				gm.qs, gm.nibz = nil, false // the portable kernels read the blocks in place
 			}
 			if gm.nibz { // the portable kernels read repackInt8's layout
 				gm.qs, gm.ds, gm.ms, gm.nibz = nil, nil, nil, false
