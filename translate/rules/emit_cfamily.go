@@ -42,6 +42,7 @@ type cfEmit struct {
 	tmp     int
 	ng      *goEmit         // for nonNeg (Python's negative indices)
 	ptr     map[string]bool // C++: list parameters passed as pointers (only indexed)
+	ptrs    map[string]map[string]bool
 	rename  map[string]string
 	lazy    int // > 0 inside && || ?: (no hoisting of comprehensions there)
 	pre     []string
@@ -389,41 +390,84 @@ func intList(t Type) bool {
 	return t.K == TList && t.elem().K == TInt && !t.elem().Unsigned
 }
 
-// ptrParams finds the C++ list-of-int parameters that are only indexed (passed as a pointer).
+// ptrParams finds the C++ list-of-int parameters that are only indexed, or passed on to a parameter of
+// the same kind (passed as a pointer, as GfG-style callers pass them).
 func (e *cfEmit) ptrParams(f *Func) {
-	e.ptr = map[string]bool{}
-	if e.java {
-		return
+	if e.ptrs == nil {
+		e.ptrs = ptrParamsAll(e.prog, e.java)
 	}
-	for _, p := range f.Params {
-		if intList(p.T) && p.T.elem().Bits != 64 {
-			e.ptr[p.Name] = true
+	e.ptr = e.ptrs[f.Name]
+}
+
+func ptrParamsAll(prog *Program, java bool) map[string]map[string]bool {
+	all := map[string]map[string]bool{}
+	for _, f := range prog.Funcs {
+		all[f.Name] = map[string]bool{}
+	}
+	if java {
+		return all
+	}
+	type pass struct {
+		callee string
+		arg    int
+		name   string
+	}
+	passes := map[string][]pass{} // function -> its parameters handed on whole to a function of the unit
+	for _, f := range prog.Funcs {
+		ptr := all[f.Name]
+		for _, p := range f.Params {
+			if intList(p.T) && p.T.elem().Bits != 64 {
+				ptr[p.Name] = true
+			}
+		}
+		var visit func(x *Expr, ok bool)
+		visit = func(x *Expr, ok bool) {
+			if x == nil {
+				return
+			}
+			if x.K == EName && !ok {
+				delete(ptr, x.Op)
+			}
+			for i, a := range x.Args {
+				handed := x.K == ECall && prog.fn(x.Op) != nil && a.K == EName
+				if handed {
+					passes[f.Name] = append(passes[f.Name], pass{x.Op, i, a.Op})
+				}
+				visit(a, x.K == EIndex && i == 0 || handed)
+			}
+		}
+		walkStmts(f.Body, func(s *Stmt) {
+			for _, x := range []*Expr{s.Target, s.Value, s.Cond, s.Start, s.Stop, s.Step} {
+				visit(x, false)
+			}
+			if s.Var != "" {
+				delete(ptr, s.Var)
+			}
+			if (s.K == SAssign || s.K == SAugment) && s.Target.K == EName {
+				delete(ptr, s.Target.Op)
+			}
+		})
+	}
+	// A list handed on must be a pointer on both sides or on neither.
+	for changed := true; changed; {
+		changed = false
+		for caller, ps := range passes {
+			for _, p := range ps {
+				g := prog.fn(p.callee)
+				if p.arg >= len(g.Params) {
+					continue
+				}
+				cp := g.Params[p.arg].Name
+				a, b := all[caller][p.name], all[p.callee][cp]
+				if a != b {
+					delete(all[caller], p.name)
+					delete(all[p.callee], cp)
+					changed = true
+				}
+			}
 		}
 	}
-	// A use other than xs[i] (or xs[i] = v) needs the vector.
-	var visit func(x *Expr, indexed bool)
-	visit = func(x *Expr, indexed bool) {
-		if x == nil {
-			return
-		}
-		if x.K == EName && !indexed {
-			delete(e.ptr, x.Op)
-		}
-		for i, a := range x.Args {
-			visit(a, x.K == EIndex && i == 0)
-		}
-	}
-	walkStmts(f.Body, func(s *Stmt) {
-		for _, x := range []*Expr{s.Target, s.Value, s.Cond, s.Start, s.Stop, s.Step} {
-			visit(x, false)
-		}
-		if s.Var != "" && e.ptr[s.Var] {
-			delete(e.ptr, s.Var)
-		}
-		if (s.K == SAssign || s.K == SAugment) && s.Target.K == EName {
-			delete(e.ptr, s.Target.Op)
-		}
-	})
+	return all
 }
 
 func (e *cfEmit) param(p Param) string {
