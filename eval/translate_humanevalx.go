@@ -109,6 +109,10 @@ func evalTranslateHumanEvalXItem(ctx context.Context, tr Translator, v *translat
 	if a, b := declName(sp.Declaration), declName(tp.Declaration); a != "" && b != "" && a != b {
 		cand = regexp.MustCompile(`\b`+regexp.QuoteMeta(a)+`\b`).ReplaceAllString(cand, b)
 	}
+	if to.ID == "java" && !javaPublicOrClass.MatchString(cand) {
+		// The rules write Java as class members; HumanEval-X's tests call them on a new Solution().
+		cand = "import java.util.*;\n\nclass Solution {\n" + cand + "\n}\n"
+	}
 	tq := tp
 	tq.Import = ""
 	if to.ID == "go" {
@@ -146,3 +150,6 @@ func evalTranslateHumanEvalXItem(ctx context.Context, tr Translator, v *translat
 	}
 	return it, nil
 }
+
+// javaPublicOrClass finds a top-level class declaration in Java code.
+var javaPublicOrClass = regexp.MustCompile(`(?m)^\s*(public\s+)?(final\s+)?class\s+\w+`)

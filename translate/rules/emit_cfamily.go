@@ -475,10 +475,49 @@ func (e *cfEmit) param(p Param) string {
 		return "int " + p.Name + "[]"
 	}
 	t := e.typ(p.T, e.fn.Line)
-	if !e.java && (p.T.K == TList || p.T.K == TMap || p.T.K == TSet) {
+	if !e.java && (p.T.K == TList || p.T.K == TMap || p.T.K == TSet) && changes(e.prog, e.fn, p.Name) {
 		return t + " &" + p.Name // Python's, Java's and Go's lists, maps and sets are shared with the caller
 	}
 	return t + " " + p.Name
+}
+
+// changes reports whether f may change the list, map or set its parameter name refers to: an element
+// assigned, a mutating method, or the value handed to another function. One it does not change is
+// passed by value in C++ (the same behaviour, and callers may pass a temporary).
+func changes(prog *Program, f *Func, name string) bool {
+	found := false
+	isName := func(x *Expr) bool { return x != nil && x.K == EName && x.Op == name }
+	walkStmts(f.Body, func(s *Stmt) {
+		if (s.K == SAssign || s.K == SAugment) && s.Target != nil {
+			t := s.Target
+			for t.K == EIndex {
+				t = t.Args[0]
+			}
+			if isName(t) {
+				found = true
+			}
+		}
+	})
+	walkExprs(f.Body, func(x *Expr) {
+		switch x.K {
+		case ECall:
+			for _, a := range x.Args {
+				if isName(a) {
+					found = true
+				}
+			}
+		case EBuiltin:
+			switch x.Op {
+			case "len", "min", "max", "minOf", "maxOf", "sum", "sorted", "sortedDesc", "contains", "containsKey", "mapget",
+				"isEmpty", "count", "index", "find", "rangeLen", "copy", "reversed", "keys", "values", "set", "str", "join":
+			default:
+				if len(x.Args) > 0 && isName(x.Args[0]) {
+					found = true
+				}
+			}
+		}
+	})
+	return found
 }
 
 func (e *cfEmit) header(f *Func) string {

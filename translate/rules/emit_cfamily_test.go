@@ -30,7 +30,7 @@ func TestJavaCppEmitters(t *testing.T) {
 		{"py list parameter only indexed is a pointer", "python", "cpp", "def f(arr, n):\n    s = 0\n    for i in range(n):\n        s += arr[i]\n    return s\n",
 			[]string{"long long f(int arr[], long long n)", "s += arr[i];"}, nil},
 		{"py list parameter measured is a vector", "python", "cpp", "def f(arr):\n    return len(arr) + arr[0]\n",
-			[]string{"long long f(std::vector<long long> &arr)", "((long long) arr.size()) + arr[0]"}, nil},
+			[]string{"long long f(std::vector<long long> arr)", "((long long) arr.size()) + arr[0]"}, nil},
 		{"py negative index", "python", "java", "def f(xs):\n    return xs[-1]\n",
 			[]string{"return xs[xs.length - 1];"}, nil},
 		{"py index that may be negative", "python", "cpp", "def f(xs, i):\n    return xs[i] + len(xs)\n",
