@@ -949,6 +949,10 @@ func (g *goEmit) paren(s string, e *Expr, min int) string {
 }
 
 func (g *goEmit) literal(e *Expr) string {
+	if isNull(e) {
+		g.add(e.Line, "null")
+		return "nil"
+	}
 	switch e.T.K {
 	case TString:
 		return strconv.Quote(e.Op)

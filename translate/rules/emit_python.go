@@ -548,6 +548,9 @@ func (e *pyEmit) cond(x *Expr) string { return e.expr(x, 0) }
 
 // conv writes x as a value of type want.
 func (e *pyEmit) conv(x *Expr, want Type) string {
+	if isNull(x) {
+		return "None"
+	}
 	have := x.T
 	switch {
 	case want.K == TChar && (have.K == TInt):
@@ -608,6 +611,9 @@ func pyPrec(op string) int {
 }
 
 func (e *pyEmit) literal(x *Expr) string {
+	if isNull(x) {
+		return "None"
+	}
 	switch x.T.K {
 	case TString, TChar:
 		return strconv.Quote(x.Op)

@@ -883,8 +883,12 @@ func (p *cFront) expr(n *sitter.Node) *Expr {
 		}
 		return lit(tString, v, ln)
 	case "null_literal", "null":
-		p.add(ln, "null")
-		return lit(tInt, "0", ln)
+		if p.lang != "java" {
+			p.add(ln, "null")
+			return lit(tInt, "0", ln)
+		}
+		return &Expr{K: ELit, Op: "null", Line: ln} // isNull; Python's None, not covered in Go
+
 	case "identifier":
 		switch text {
 		case "INT_MAX":
@@ -1278,6 +1282,9 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	recv := p.expr(obj)
 	switch b {
 	case "get":
+		if len(args) == 1 && p.locals[o].K == TMap {
+			return bi("mapget", ln, recv, args[0]) // Map.get: null (None) for a missing key
+		}
 		if len(args) == 1 {
 			return &Expr{K: EIndex, Args: []*Expr{recv, args[0]}, Line: ln}
 		}

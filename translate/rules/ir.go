@@ -328,6 +328,11 @@ func walkStmts(ss []*Stmt, f func(*Stmt)) {
 	}
 }
 
+// isNull reports Java's null, an ELit whose type inference leaves to its context.
+func isNull(e *Expr) bool {
+	return e != nil && e.K == ELit && e.Op == "null" && e.T.K != TString && e.T.K != TChar
+}
+
 func lit(t Type, v string, line int) *Expr { return &Expr{K: ELit, Op: v, T: t, Line: line} }
 func name(n string, line int) *Expr        { return &Expr{K: EName, Op: n, Line: line} }
 func bin(op string, l, r *Expr) *Expr {
