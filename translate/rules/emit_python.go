@@ -24,6 +24,25 @@ type pyEmit struct {
 	prog    *Program
 	src     string // source language id
 	post    [][]*Stmt
+	inSum   int // depth of 32-bit sums being written: only the outermost wraps (_i32)
+}
+
+// smallInt reports a small int constant (a character included) or a length: an operand with which a
+// sum of Java ints needs 2^31 steps to overflow.
+func smallInt(x *Expr) bool {
+	switch x.K {
+	case ELit:
+		if x.T.K == TChar {
+			return true
+		}
+		n, err := strconv.Atoi(x.Op)
+		return err == nil && n > -1<<16 && n < 1<<16
+	case EBuiltin:
+		return x.Op == "len"
+	case EUn:
+		return x.Op == "-" && smallInt(x.Args[0])
+	}
+	return false
 }
 
 func emitPython(prog *Program, from string) (string, error) {
@@ -477,6 +496,9 @@ func (e *pyEmit) augment(s *Stmt) {
 		if tt.K == TInt && tt.Bits != 0 && (s.Op == "+" || s.Op == "-") && hasMul(s.Value) {
 			break // res += a * b wraps as a whole
 		}
+		if tt.K == TInt && tt.Bits == 32 && (s.Op == "+" || s.Op == "-") && (vt.K == TInt || vt.K == TChar) && !smallInt(s.Value) {
+			break // sum += x wraps
+		}
 		op := s.Op
 		if op == OpMod {
 			op = "%"
@@ -627,6 +649,11 @@ func (e *pyEmit) literal(x *Expr) string {
 }
 
 func (e *pyEmit) expr(x *Expr, min int) string {
+	if !(x.K == EBin && (x.Op == "+" || x.Op == "-")) {
+		saved := e.inSum
+		e.inSum = 0 // a sum inside anything else but a sum wraps on its own
+		defer func() { e.inSum = saved }()
+	}
 	s, p := e.exprP(x)
 	if p < min {
 		return "(" + s + ")"
@@ -892,6 +919,19 @@ func (e *pyEmit) binary(x *Expr) (string, int) {
 		if bothInt && x.T.Bits != 0 && (hasMul(l) || hasMul(r)) {
 			s, _ := std(x.Op)
 			return wrap(s)
+		}
+		// So does a sum of two 32-bit values neither of which is a small constant or a length
+		// (a + b overflows where i + 1 would take 2^31 steps to); the outermost of nested sums
+		// wraps once, which is the same modulo 2^32.
+		if bothInt && x.T.K == TInt && x.T.Bits == 32 && !smallInt(l) && !smallInt(r) {
+			outer := e.inSum == 0
+			e.inSum++
+			s, q := std(x.Op)
+			e.inSum--
+			if outer {
+				return wrap(s)
+			}
+			return s, q
 		}
 	case "*":
 		if bothInt {
