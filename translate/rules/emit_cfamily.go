@@ -727,9 +727,15 @@ func (e *cfEmit) entry(f *Func, chars bool) {
 	e.line("}")
 }
 
+// block writes a statement list up to its first statement that never completes (a return, break,
+// continue, or a loop without condition or break): what follows is dead in the source too, and Java
+// rejects it as unreachable.
 func (e *cfEmit) block(ss []*Stmt) {
-	for _, s := range ss {
+	for i, s := range ss {
 		e.stmt(s)
+		if s.K == SReturn || s.K == SBreak || s.K == SContinue || endless(ss[:i+1]) {
+			return
+		}
 	}
 }
 

@@ -57,6 +57,8 @@ func TestJavaCppEmitters(t *testing.T) {
 			[]string{"int f(std::string s)", "(int) ((unsigned) (s[0]) - (unsigned) 'a')"}, nil},
 		{"go to java", "go", "java", "package p\n\nfunc f(xs []int) int {\n\tt := 0\n\tfor _, x := range xs {\n\t\tt += x / 2\n\t}\n\treturn t\n}\n",
 			[]string{"static long f(long[] xs)", "x = seq1[(int) i1];", "t += (x / 2L);"}, nil},
+		{"dead code after an endless loop", "python", "java", "def f(n):\n    while True:\n        if n > 3:\n            return n\n        n += 1\n    return -1\n",
+			[]string{"n++;\n    }\n}\n"}, []string{"return -1L;", "unreachable"}},
 		{"go map zero value", "go", "java", "package p\n\nfunc f(k int) int {\n\tm := map[int]int{}\n\tm[1] = 5\n\treturn m[k]\n}\n",
 			[]string{"java.util.HashMap<Long, Long> m = null;", "m.put(1L, 5L);", "return m.getOrDefault(k, 0L);"}, nil},
 		{"py dict missing key raises", "python", "cpp", "def f(k):\n    d = {}\n    d[1] = 2\n    return d[k]\n",
