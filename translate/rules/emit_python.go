@@ -1085,6 +1085,36 @@ func (e *pyEmit) builtin(x *Expr) (string, int) {
 		}
 		arr := e.expr(x.Args[0], 13)
 		return "(" + arr + "[" + lo + ":" + hi + "] + [" + z + "] * max(0, " + e.expr(x.Args[len(x.Args)-1], 9) + " - max(len(" + arr + "), " + lo + ")))", 13
+	case "jformat":
+		// The specs of the format are those Java and Python read alike (javaFormat); a bool
+		// prints as Java's true, a negative %x as its 32 or 64 bits.
+		specs := regexp.MustCompile(`%-?0?[0-9]*(\.[0-9]+)?[dsfcx]`).FindAllString(x.Args[0].Op, -1)
+		if len(specs) != n-1 {
+			e.add(x.Line, "format with %d specs and %d arguments", len(specs), n-1)
+			return `""`, 13
+		}
+		var as []string
+		for i, sp := range specs {
+			arg := x.Args[i+1]
+			v := e.expr(arg, 0)
+			switch c := sp[len(sp)-1]; {
+			case arg.T.K == TBool && c == 's':
+				v = "str(" + v + ").lower()"
+			case arg.T.K == TFloat && c == 's', arg.T.K == TFloat && (c == 'd' || c == 'x' || c == 'c'),
+				arg.T.K != TFloat && arg.T.K != TInt && arg.T.K != TChar && c == 'f':
+				e.add(x.Line, "format %s of a %s", sp, arg.T)
+			case c == 'x' && arg.T.K == TInt:
+				if arg.T.Bits == 64 {
+					v = "(" + e.expr(arg, 7) + " & 0xFFFFFFFFFFFFFFFF)"
+				} else {
+					v = "(" + e.expr(arg, 7) + " & 0xFFFFFFFF)"
+				}
+			case c == 'd' && arg.T.K == TChar:
+				e.add(x.Line, "format %%d of a char")
+			}
+			as = append(as, v)
+		}
+		return e.literal(x.Args[0]) + " % (" + strings.Join(as, ", ") + ",)", 10
 	case "jbin":
 		return "bin(" + e.exprOrd(x.Args[0], 10) + " % 0x100000000)[2:]", 13
 	case "jbin64":

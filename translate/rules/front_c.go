@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 
 	sitter "github.com/tree-sitter/go-tree-sitter"
@@ -1218,6 +1219,19 @@ func (p *cFront) javaCall(n *sitter.Node) *Expr {
 	if o == "Arrays" && nm == "sort" && len(args) == 3 {
 		return bi("sortRange", ln, args...)
 	}
+	if (o == "String" && nm == "format" || o == "System.out" && nm == "printf") && len(args) >= 1 {
+		// String.format("%d: %s%n", a, b): Python's % formatting, which reads these specs alike.
+		f := args[0]
+		if f.K != ELit || f.T.K != TString || !javaFormat.MatchString(f.Op) {
+			p.add(ln, "%s.%s with this format", o, nm)
+			return lit(tString, "", ln)
+		}
+		out := bi("jformat", ln, append([]*Expr{lit(tString, strings.ReplaceAll(f.Op, "%n", "\n"), ln)}, args[1:]...)...)
+		if nm == "printf" {
+			return bi("print", ln, lit(tString, "", ln), lit(tString, "", ln), out)
+		}
+		return out
+	}
 	if o == "String" && nm == "join" && len(args) == 2 {
 		return bi("join", ln, args[0], args[1])
 	}
@@ -1667,3 +1681,7 @@ func (p *cFront) capacity(n *sitter.Node) bool {
 	}
 	return n.Kind() == "binary_expression" && !strings.Contains(p.str(n), "\"")
 }
+
+// javaFormat matches the format strings whose specs Java and Python read alike: %d, %s, %c, %x and %f
+// with flags - and 0, a width and a precision; %% and %n.
+var javaFormat = regexp.MustCompile(`^([^%]|%%|%n|%-?0?[0-9]*(\.[0-9]+)?[dsfcx])*$`)

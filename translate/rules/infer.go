@@ -923,6 +923,8 @@ func (in *inferer) builtin(e *Expr, ts []Type) Type {
 		return mapOf(arg(0).elem(), tInt)
 	case "copyOfJava", "copyOfRangeJava":
 		return arg(0)
+	case "jformat":
+		return tString
 	case "jbin", "jbin64":
 		return tString
 	case "numval":

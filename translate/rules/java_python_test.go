@@ -84,6 +84,9 @@ func TestJavaToPythonIdioms(t *testing.T) {
 		{"a sum of two ints wraps as Java's; one with a small constant or a length does not need to",
 			"class A { static int f(int n) { int a = 0, b = 1; for (int i = 0; i < n; i++) { int c = a + b; a = b; b = c; } return a + 1 - n; } }",
 			[]string{"c = _i32(a + b)", "return _i32(a + 1 - n)"}},
+		{"String.format and printf",
+			"class A { static String f(int a, double d, String s, boolean b) { System.out.printf(\"%d-%s%n\", a, s); return String.format(\"%5d|%.2f|%x|%s\", a, d, a, b); } }",
+			[]string{`print("%d-%s\n" % (a, s,), end="")`, `return "%5d|%.2f|%x|%s" % (a, d, (a & 0xFFFFFFFF), str(b).lower(),)`}},
 		{"Arrays.sort descending",
 			"import java.util.*; class A { static Integer[] f(Integer[] a) { Arrays.sort(a, Collections.reverseOrder()); return a; } }",
 			[]string{"a.sort(reverse=True)"}},
@@ -111,6 +114,8 @@ func TestJavaToPythonNotCovered(t *testing.T) {
 		// the update would run whether or not Java's && evaluates its right side
 		"class A { static boolean f(int[] a, int i) { return i > 0 && a[i++] > 0; } }",
 		"import java.util.*; class A { static int f(int[] a) { PriorityQueue<Integer> pq = new PriorityQueue<>((x, y) -> y - x); return pq.size(); } }",
+		// a format spec Java and Python read differently
+		"class A { static String f(int a) { return String.format(\"%,d\", a); } }",
 		// a switch case that falls through into the next
 		"class A { static int f(int m) { int d = 0; switch (m) { case 1: d += 1; case 2: d += 2; break; default: d = 9; } return d; } }",
 		// a break inside a case's if leaves the switch, which an if chain cannot say
