@@ -113,6 +113,11 @@ func evalTranslateHumanEvalXItem(ctx context.Context, tr Translator, v *translat
 		// The rules write Java as class members; HumanEval-X's tests call them on a new Solution().
 		cand = "import java.util.*;\n\nclass Solution {\n" + cand + "\n}\n"
 	}
+	if to.ID == "cpp" && !strings.Contains(cand, "using namespace std;") {
+		// HumanEval-X's C++ tests name vector and string unqualified, as its prompts' using declaration
+		// allows; the rules write std:: and replace the prompt.
+		cand += "\nusing namespace std;\n"
+	}
 	tq := tp
 	tq.Import = ""
 	if to.ID == "go" {
