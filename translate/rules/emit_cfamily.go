@@ -619,8 +619,8 @@ func (e *cfEmit) function(f *Func) {
 	}
 	e.depth--
 	e.line("}")
-	if e.java && e.pyInts() {
-		e.intArrayEntry(f)
+	if e.java && (e.pyInts() || e.src == "go") {
+		e.intArrayEntry(f) // a Go []int is long[] too
 	}
 }
 
@@ -650,7 +650,7 @@ func hasBreak(ss []*Stmt) bool {
 	return false
 }
 
-// intArrayEntry writes, for a Python or JavaScript function with list-of-int or string parameters,
+// intArrayEntry writes, for a Python, JavaScript or Go function with list-of-int or string parameters,
 // the entries GfG-style Java callers use: int[] (int[][]) for a list of ints, converted to long[] and
 // written back after the call, and char[] for a string.
 func (e *cfEmit) intArrayEntry(f *Func) {
