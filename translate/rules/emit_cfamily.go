@@ -1065,6 +1065,16 @@ func (e *cfEmit) exprStmt(x *Expr) string {
 				}
 				return "std::sort(" + e.paren(x.Args[0]) + ".begin(), " + e.paren(x.Args[0]) + ".end())"
 			}
+		case "fillAll":
+			// Arrays.fill(a, v) of a one-dimensional array.
+			if x.Args[0].T.K == TList && x.Args[0].T.elem().K != TList && len(x.Args) == 2 {
+				if e.java {
+					return "java.util.Arrays.fill(" + a(0) + ", " + e.conv(x.Args[1], x.Args[0].T.elem()) + ")"
+				}
+				if !e.ptr[x.Args[0].Op] {
+					return "std::fill(" + e.paren(x.Args[0]) + ".begin(), " + e.paren(x.Args[0]) + ".end(), " + e.conv(x.Args[1], x.Args[0].T.elem()) + ")"
+				}
+			}
 		case "reverse":
 			if !e.java && x.Args[0].T.K == TList && !e.ptr[x.Args[0].Op] {
 				return "std::reverse(" + e.paren(x.Args[0]) + ".begin(), " + e.paren(x.Args[0]) + ".end())"
@@ -1109,8 +1119,10 @@ func (e *cfEmit) conv(x *Expr, want Type) string {
 		if want.Bits == 32 && have.Bits != 32 && x.K != ELit {
 			return "(int) " + e.paren(x)
 		}
-		if want.Bits != 32 && x.K == ELit {
-			return e.intLit(x.Op, want)
+		if x.K == ELit {
+			if n, err := strconv.ParseInt(x.Op, 10, 64); err == nil && n <= 1<<31-1 && n >= -1<<31 {
+				return e.intLit(x.Op, want) // a literal takes the type it is used as (Java's Integer key: 1, not 1L)
+			}
 		}
 		if want.Unsigned != have.Unsigned && !e.java && x.K != ELit {
 			return "(" + e.typ(want, x.Line) + ") " + e.paren(x)

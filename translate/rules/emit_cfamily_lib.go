@@ -342,6 +342,14 @@ func (e *cfEmit) builtin(x *Expr) string {
 		if t(0).K != TMap {
 			return fail()
 		}
+		if n == 2 && e.src == "java" {
+			// Java's m.get(k): null for a missing key, which the source can only unbox (an exception),
+			// as at() throws.
+			if e.java {
+				return p(0) + ".get(" + e.conv(x.Args[1], t(0).key()) + ")"
+			}
+			return p(0) + ".at(" + e.conv(x.Args[1], t(0).key()) + ")"
+		}
 		if n == 3 {
 			if e.java {
 				return p(0) + ".getOrDefault(" + e.conv(x.Args[1], t(0).key()) + ", " + e.conv(x.Args[2], t(0).elem()) + ")"

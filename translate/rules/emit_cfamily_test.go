@@ -55,6 +55,8 @@ func TestJavaCppEmitters(t *testing.T) {
 			[]string{"int f(int arr[], int n)", "return arr[(int) ((unsigned) n - (unsigned) 1)];"}, nil},
 		{"java char arithmetic", "java", "cpp", "class T { static int f(String s) { return s.charAt(0) - 'a'; } }",
 			[]string{"int f(std::string s)", "(int) ((unsigned) (s[0]) - (unsigned) 'a')"}, nil},
+		{"java map get and Arrays.fill", "java", "cpp", "import java.util.*;\nclass T { static int f(int n) { Map<Integer, Integer> m = new HashMap<>(); m.put(1, n); int[] a = new int[n]; Arrays.fill(a, 7); return m.get(1) + a[0]; } }",
+			[]string{"std::fill(a.begin(), a.end(), 7);", "m.at(1)", "m[1] = n;"}, nil},
 		{"go to java", "go", "java", "package p\n\nfunc f(xs []int) int {\n\tt := 0\n\tfor _, x := range xs {\n\t\tt += x / 2\n\t}\n\treturn t\n}\n",
 			[]string{"static long f(long[] xs)", "x = seq1[(int) i1];", "t += (x / 2L);", "static long f(int[] xs) {"}, nil},
 		{"dead code after an endless loop", "python", "java", "def f(n):\n    while True:\n        if n > 3:\n            return n\n        n += 1\n    return -1\n",
