@@ -881,27 +881,11 @@ func (e *cfEmit) simple(s *Stmt) string {
 // rangeLoop writes for v in range(start, stop, step) with its own counter: the bound is evaluated
 // once and the variable keeps the value Python gives it after the loop.
 func (e *cfEmit) rangeLoop(s *Stmt) {
-	step := int64(1)
-	if s.Step != nil {
-		n, err := strconv.ParseInt(constText(s.Step), 10, 64)
-		if err != nil || n == 0 {
-			e.add(s.Line, "range with a step that is not a constant")
-			return
-		}
-		step = n
-	}
 	e.tmp++
-	i, end := "_i"+itoa(e.tmp), "_end"+itoa(e.tmp)
-	cmp := "<"
-	if step < 0 {
-		cmp = ">"
-	}
-	inc := i + "++"
-	switch {
-	case step == -1:
-		inc = i + "--"
-	case step != 1:
-		inc = fmt.Sprintf("%s += %d", i, step)
+	i, end, cmp, inc, ok := countedLoop(s, e.tmp)
+	if !ok {
+		e.add(s.Line, "range with a step that is not a constant")
+		return
 	}
 	t := e.typ(tInt, s.Line)
 	vt := tInt
@@ -1946,4 +1930,30 @@ func (e *cfEmit) concat(l, r *Expr) string {
 		return "0"
 	}
 	return part(l, true) + " + " + part(r, false)
+}
+
+// countedLoop returns the counter and bound names (numbered n), the comparison and the increment of a
+// C-style for header (C, C++, Java, JavaScript) for range loop s; ok is false when its step is not a
+// non-zero constant.
+func countedLoop(s *Stmt, n int) (i, end, cmp, inc string, ok bool) {
+	step := int64(1)
+	if s.Step != nil {
+		v, err := strconv.ParseInt(constText(s.Step), 10, 64)
+		if err != nil || v == 0 {
+			return "", "", "", "", false
+		}
+		step = v
+	}
+	i, end = "_i"+itoa(n), "_end"+itoa(n)
+	cmp, inc = "<", i+"++"
+	if step < 0 {
+		cmp = ">"
+	}
+	switch {
+	case step == -1:
+		inc = i + "--"
+	case step != 1:
+		inc = fmt.Sprintf("%s += %d", i, step)
+	}
+	return i, end, cmp, inc, true
 }

@@ -366,27 +366,11 @@ func (e *jsEmit) simple(s *Stmt) string {
 // rangeLoop writes for v in range(start, stop, step): the bound is evaluated once, as Python does,
 // and the variable keeps its last value after the loop, as Python's does.
 func (e *jsEmit) rangeLoop(s *Stmt) {
-	step := 1
-	if s.Step != nil {
-		n, err := strconv.Atoi(constText(s.Step))
-		if err != nil || n == 0 {
-			e.add(s.Line, "range with a step that is not a constant")
-			return
-		}
-		step = n
-	}
 	e.tmp++
-	i, end := "_i"+itoa(e.tmp), "_end"+itoa(e.tmp)
-	cmp := "<"
-	if step < 0 {
-		cmp = ">"
-	}
-	inc := i + "++"
-	switch {
-	case step == -1:
-		inc = i + "--"
-	case step != 1:
-		inc = fmt.Sprintf("%s += %d", i, step)
+	i, end, cmp, inc, ok := countedLoop(s, e.tmp)
+	if !ok {
+		e.add(s.Line, "range with a step that is not a constant")
+		return
 	}
 	e.line("for (let %s = %s, %s = %s; %s %s %s; %s) {", i, e.conv(s.Start, tInt), end, e.conv(s.Stop, tInt), i, cmp, end, inc)
 	e.depth++
