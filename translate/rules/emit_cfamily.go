@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,11 +115,7 @@ func emitCFamily(prog *Program, from string, java bool) (string, error) {
 	if !java {
 		out.WriteString("#include <bits/stdc++.h>\n\n")
 	}
-	var hs []string
-	for h := range e.helpers {
-		hs = append(hs, h)
-	}
-	sort.Strings(hs)
+	hs := slices.Sorted(maps.Keys(e.helpers))
 	lib := cppHelpers
 	if java {
 		lib = javaHelpers

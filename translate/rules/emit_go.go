@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"go/format"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,13 +109,8 @@ func emitGo(prog *Program, pyStr bool) (string, error) {
 	var out strings.Builder
 	out.WriteString("package main\n\n")
 	if len(g.imports) > 0 {
-		var imps []string
-		for i := range g.imports {
-			imps = append(imps, i)
-		}
-		sort.Strings(imps)
 		out.WriteString("import (\n")
-		for _, i := range imps {
+		for _, i := range slices.Sorted(maps.Keys(g.imports)) {
 			fmt.Fprintf(&out, "\t%q\n", i)
 		}
 		out.WriteString(")\n\n")

@@ -3,7 +3,8 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -43,12 +44,7 @@ func emitJS(prog *Program, from string) (string, error) {
 		return "", err
 	}
 	var out strings.Builder
-	var hs []string
-	for h := range e.helpers {
-		hs = append(hs, h)
-	}
-	sort.Strings(hs)
-	for _, h := range hs {
+	for _, h := range slices.Sorted(maps.Keys(e.helpers)) {
 		out.WriteString(jsHelpers[h])
 		out.WriteString("\n")
 	}

@@ -2,8 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -60,23 +61,14 @@ func emitPython(prog *Program, from string) (string, error) {
 		return "", err
 	}
 	var out strings.Builder
-	var imps []string
-	for i := range e.imports {
-		imps = append(imps, i)
-	}
-	sort.Strings(imps)
+	imps := slices.Sorted(maps.Keys(e.imports))
 	for _, i := range imps {
 		fmt.Fprintf(&out, "import %s\n", i)
 	}
 	if len(imps) > 0 {
 		out.WriteString("\n\n")
 	}
-	var hs []string
-	for h := range e.helpers {
-		hs = append(hs, h)
-	}
-	sort.Strings(hs)
-	for _, h := range hs {
+	for _, h := range slices.Sorted(maps.Keys(e.helpers)) {
 		out.WriteString(pyHelpers[h])
 		out.WriteString("\n\n")
 	}
