@@ -3,8 +3,6 @@ package complete
 import (
 	"context"
 	"time"
-
-	"github.com/weft-dev/weft/model"
 )
 
 // LM is the language-model side of an Engine: a vocabulary and a way to open decoding sessions.
@@ -68,9 +66,6 @@ type PassTimer interface {
 	// request's prompt is cut as the next ones will be (a moved window costs a whole prompt).
 	Calibrate(ctx context.Context) error
 }
-
-// StopDeadline is GenResult.StopReason when Pace ended a sequence (model.StopDeadline).
-const StopDeadline = model.StopDeadline
 
 // GenResult is what a session reports after decoding.
 type GenResult struct {

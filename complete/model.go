@@ -64,6 +64,9 @@ func FIMFromSpecials(sp tokenizer.Specials) FIMTokens {
 		BOS: sp.BOS, EOS: sp.EOS, EOT: sp.EOT, AddBOS: sp.AddBOS}
 }
 
+// StopDeadline is GenResult.StopReason when Pace ended a sequence (model.StopDeadline).
+const StopDeadline = model.StopDeadline
+
 type modelSession struct{ s *model.Session }
 
 func (ms modelSession) Generate(ctx context.Context, prompt []int32, o GenOptions, emit func(int32, string) bool) (GenResult, error) {

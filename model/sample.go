@@ -307,8 +307,8 @@ type GenerateOptions struct {
 	// shift.go). 0: Eval, exact.
 	ShiftReuse int
 	// Pace, when set, is asked before each forward pass that would extend
-	// the sequence, with how long that pass is expected to take (from the
-	// session's own passes, measured; see passClock). Returning false ends
+	// the sequence, with how long that pass is expected to take (measured
+	// on the passes of the model's sessions; see passClock). Returning false ends
 	// the sequence with StopDeadline. A caller with a latency budget so
 	// answers with what it has instead of waiting for a pass that would end
 	// past its deadline; the choice of deadline is the caller's.
