@@ -77,12 +77,12 @@ func BenchmarkPoolRun(b *testing.B) {
 }
 
 // BenchmarkMatMulLarge is the output projection of Qwen2.5-0.5B (151936x896,
-// 77-136 MB): larger than every cache, so it measures how fast the kernels
+// 77-272 MB): larger than every cache, so it measures how fast the kernels
 // stream weights from memory, on one thread and on all.
 func BenchmarkMatMulLarge(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	const rows, cols = 151936, 896
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeF16} {
 		m, _ := randMatrix(b, r, typ, rows, cols)
 		x := randFloats(r, cols, 1)
 		y := make([]float32, rows)

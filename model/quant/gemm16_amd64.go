@@ -83,7 +83,42 @@ func tileShape(lv tileLevel, t gguf.Type) (mr, maxNP int) {
 }
 
 func matF16Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
-	return matTiles(w, a, r0, r1, n, y, bestTileF16)
+	if matTiles(w, a, r0, r1, n, y, bestTileF16) {
+		return true
+	}
+	return matF16Rows(w, a, r0, r1, n, y)
+}
+
+// matF16Rows computes rows [r0, r1) of an F16 product of a few tokens one
+// token at a time in ggml_vec_dot_f16's order (f16RowsZ), so that decoding
+// gives llama.cpp's results, and a token's whatever the size of its batch;
+// false without AVX-512. A task's rows stay in L2 from one token to the next.
+func matF16Rows(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
+	cols := w.Cols
+	if !hasAVX512F || cols < 64 || r0 >= r1 {
+		return false
+	}
+	for t := range n {
+		x, yt := a.f[t*cols:(t+1)*cols], y[t*w.Rows:(t+1)*w.Rows]
+		f16Rows64(w, x, r0, r1, yt)
+		if cols%64 != 0 {
+			for r := r0; r < r1; r++ {
+				yt[r] = f16Tail(w.u16[r*cols:(r+1)*cols], x, yt[r])
+			}
+		}
+	}
+	return true
+}
+
+// f16Tail adds the columns of row beyond the last multiple of 64 to head,
+// the sum of those before, as ggml_vec_dot_f16 does: in float64, each
+// product (exact in float32) in column order, then rounded to float32.
+func f16Tail(row []uint16, x []float32, head float32) float32 {
+	s := float64(head)
+	for i := len(row) &^ 63; i < len(row); i++ {
+		s += float64(fp16Table[row[i]] * x[i])
+	}
+	return float32(s)
 }
 
 func matBF16Asm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
@@ -134,4 +169,21 @@ func tile16(w *Matrix, a *acts, lv tileLevel, row, p, np int, c []float32) {
 	default:
 		tileBF16Z1(&wr[0], cols*2, &x[0], ps*4, kp, &c[0])
 	}
+}
+
+//go:noescape
+func f16RowsZ(w *uint16, ldw int, x *float32, n, rows int, y *float32)
+
+// f16Rows64 is the part of rows [r0, r1) of an F16 product with one token
+// (x, fp16-rounded) that f16RowsZ computes: the columns up to the last
+// multiple of 64, into y[r0:r1]; false without AVX-512 or with fewer than
+// 64 columns.
+func f16Rows64(w *Matrix, x []float32, r0, r1 int, y []float32) bool {
+	n64 := w.Cols &^ 63
+	if !hasAVX512F || n64 == 0 || r0 >= r1 {
+		return false
+	}
+	_, _ = w.u16[r1*w.Cols-1], y[r1-1]
+	f16RowsZ(&w.u16[r0*w.Cols], w.Cols*2, &x[0], n64, r1-r0, &y[r0])
+	return true
 }

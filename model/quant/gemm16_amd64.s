@@ -7,8 +7,7 @@
 // here follows exactly). Each computes an mr-row tile against one or four
 // 16-token panels of activations and stores it to c as c[(i*np+q)*16+l]
 // (row i, panel q, token lane l). Rows are ldw bytes apart; panels ps bytes.
-// Row r's address is SI + r*ldw: R8 = ldw, R9 = 3*ldw, R10 = 5*ldw.
-// XX
+// Row r's address is SI + r*ldw: R8 = ldw, R9 = 3*ldw, R10 = 5*ldw, and
 // the accumulators stay in registers.
 
 
@@ -1343,3 +1342,81 @@ DATA bf16hi<>+8(SB)/8, $0xffff0000ffff0000
 DATA bf16hi<>+16(SB)/8, $0xffff0000ffff0000
 DATA bf16hi<>+24(SB)/8, $0xffff0000ffff0000
 GLOBL bf16hi<>(SB), RODATA|NOPTR, $32
+
+// One-token products with F16 weights, in ggml_vec_dot_f16's order on
+// AVX-512 (GGML_F16_STEP 64, GGML_F16_EPR 16): four 16-lane partial sums,
+// sum[j] += fp32(w[i+16j..])·x[i+16j..] for each 64 columns i, then
+// GGML_F32Cx16_REDUCE: sum0 += sum2, sum1 += sum3, sum0 += sum1, and
+// _mm512_reduce_add_ps as GCC writes it (upper half + lower half of 256,
+// then of 128 bits, then lanes 0+2 and 1+3, then those two). The products
+// of fp16 weights and fp16-rounded activations are exact in float32, so a
+// fused multiply-add rounds as ggml's does and the result is ggml's to the
+// bit. Columns beyond the last multiple of 64 are the caller's (ggml adds
+// them in float64).
+
+// F16STEP adds the 64 columns of the row at register w (VCVTPH2PS from memory) to
+// the four partial sums a..d; the activations are in Z16..Z19.
+#define F16STEP(w, a, b, c, d) \
+	VCVTPH2PS   (w), Z8 \
+	VCVTPH2PS   32(w), Z9 \
+	VCVTPH2PS   64(w), Z10 \
+	VCVTPH2PS   96(w), Z11 \
+	VFMADD231PS Z16, Z8, a \
+	VFMADD231PS Z17, Z9, b \
+	VFMADD231PS Z18, Z10, c \
+	VFMADD231PS Z19, Z11, d
+
+// F16REDUCE folds the partial sums a..d (a as Y/X too) as ggml does and
+// stores the float at addr.
+#define F16REDUCE(a, b, c, d, ya, xa, addr) \
+	VADDPS        c, a, a \
+	VADDPS        d, b, b \
+	VADDPS        b, a, a \
+	VEXTRACTF64X4 $1, a, Y8 \
+	VADDPS        Y8, ya, ya \
+	VEXTRACTF128  $1, ya, X8 \
+	VADDPS        X8, xa, xa \
+	VPERMILPS     $0x4e, xa, X8 \
+	VADDPS        X8, xa, xa \
+	VMOVSHDUP     xa, X8 \
+	VADDSS        X8, xa, xa \
+	VMOVSS        xa, addr
+
+// func f16RowsZ(w *uint16, ldw int, x *float32, n, rows int, y *float32)
+// y[r] = row r of w (ldw bytes apart) · x over n columns (a multiple of 64,
+// at least 64), a row at a time. (Two rows at a time, interleaved, stream
+// from memory at half the speed: the hardware prefetchers follow one
+// sequential stream far better than two a row apart.)
+TEXT ·f16RowsZ(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ ldw+8(FP), R8
+	MOVQ rows+32(FP), BX
+	MOVQ y+40(FP), AX
+
+f16zrow:
+	MOVQ   x+16(FP), DI
+	MOVQ   n+24(FP), CX
+	MOVQ   SI, DX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+f16zloop:
+	VMOVUPS (DI), Z16
+	VMOVUPS 64(DI), Z17
+	VMOVUPS 128(DI), Z18
+	VMOVUPS 192(DI), Z19
+	F16STEP(DX, Z0, Z1, Z2, Z3)
+	ADDQ    $128, DX
+	ADDQ    $256, DI
+	SUBQ    $64, CX
+	JNZ     f16zloop
+
+	F16REDUCE(Z0, Z1, Z2, Z3, Y0, X0, (AX))
+	ADDQ $4, AX
+	ADDQ R8, SI
+	DECQ BX
+	JNZ  f16zrow
+	VZEROUPPER
+	RET
