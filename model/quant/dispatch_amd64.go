@@ -434,18 +434,15 @@ func matQ5KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	return true
 }
 
-// matQ6KAsm computes rows [r0, r1) of a Q6_K product (ggml's blocks plus a
-// float d stream), one token at a time: a row is 2-4 KiB and stays in L1
+// matQ6KAsm computes rows [r0, r1) of a Q6_K product (ggml's blocks, copied,
+// plus a float d stream), one token at a time: a row is 2-4 KiB and stays in L1
 // across the tokens of a batch.
 func matQ6KAsm(w *Matrix, a *acts, r0, r1, n int, y []float32) bool {
 	cols, nsb := w.Cols, w.Cols/qkK
 	if !hasAVX2 || r0 >= r1 || n == 0 {
 		return false
 	}
-	blocks := w.Data // Q6_K in place; Q2_K/Q3_K rewritten as Q6_K by repackQ6K
-	if w.Type != gguf.TypeQ6_K {
-		blocks = w.qs
-	}
+	blocks := w.qs // Q6_K copied by repackQ6Kd; Q2_K/Q3_K rewritten as Q6_K by repackQ6K
 	_, _, _, _, _, _ = blocks[r1*nsb*q6K-1], w.ds[r1*nsb-1], a.qs[n*cols-1], a.d[n*nsb-1], a.bsum[n*nsb*16-1], y[(n-1)*w.Rows+r1-1]
 	for t := 0; t < n; t++ {
 		q6KRowsAVX2(&blocks[r0*nsb*q6K], &w.ds[r0*nsb], &a.qs[t*cols], &a.d[t*nsb], &a.bsum[t*nsb*16], nsb, r1-r0, &y[t*w.Rows+r0])
