@@ -38,11 +38,7 @@ func TestNibZMatchesInt8(t *testing.T) {
 					wide.repackInt8()
 				}
 				x := randFloats(r, n*cols, 1)
-				mm := matmulJob{w: &m, x: x, n: n}
-				mm.prepare()
-				for tok := 0; tok < n; tok++ {
-					mm.quantize(tok)
-				}
+				mm := quantizedJob(&m, x, n)
 				got := make([]float32, n*rows)
 				want := make([]float32, n*rows)
 				for r0 := 0; r0 < rows; r0 += 3 {
@@ -85,11 +81,7 @@ func TestQ4RowsZHMatchesZ(t *testing.T) {
 				old.dh = nil
 				x := randFloats(r, n*cols, 1)
 				x[0] = 0 // an all-but-zero first block
-				mm := matmulJob{w: &m, x: x, n: n}
-				mm.prepare()
-				for tok := 0; tok < n; tok++ {
-					mm.quantize(tok)
-				}
+				mm := quantizedJob(&m, x, n)
 				got := make([]float32, n*rows)
 				want := make([]float32, n*rows)
 				for r0 := 0; r0 < rows; r0 += 4 {
@@ -118,17 +110,11 @@ func TestQ4KSingleMatchesBatched(t *testing.T) {
 		rows := 6
 		m, _ := randMatrix(t, r, gguf.TypeQ4_K, rows, cols)
 		x := randFloats(r, cols, 1)
-		one := matmulJob{w: &m, x: x, n: 1}
-		one.prepare()
-		one.quantize(0)
+		one := quantizedJob(&m, x, 1)
 		want := make([]float32, rows)
 		matQ4KAsmV(&m, &one.a, 0, rows, 1, want, levelAVX2)
 		x4 := append(append(append(append([]float32(nil), x...), x...), x...), x...)
-		four := matmulJob{w: &m, x: x4, n: 4}
-		four.prepare()
-		for tok := 0; tok < 4; tok++ {
-			four.quantize(tok)
-		}
+		four := quantizedJob(&m, x4, 4)
 		for _, lvl := range kernelVariants() {
 			got := make([]float32, 4*rows)
 			matQ4KAsmV(&m, &four.a, 0, rows, 4, got, lvl)

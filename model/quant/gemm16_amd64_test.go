@@ -58,11 +58,7 @@ func TestF16RowsGGML(t *testing.T) {
 		m, deq := randMatrix(t, r, gguf.TypeF16, rows, cols)
 		for _, n := range []int{1, 2, 5} {
 			x := randFloats(r, n*cols, 1)
-			mm := matmulJob{w: &m, x: x, n: n}
-			mm.prepare()
-			for tok := range n {
-				mm.quantize(tok)
-			}
+			mm := quantizedJob(&m, x, n)
 			y := make([]float32, n*rows+1)
 			y[n*rows] = 42
 			for r0 := 0; r0 < rows; r0 += 3 {

@@ -14,11 +14,7 @@ import (
 // them, and returns y (with a sentinel past its end).
 func tileProduct(t *testing.T, m *Matrix, x []float32, n, step int, lv tileLevel) []float32 {
 	t.Helper()
-	mm := matmulJob{w: m, x: x, n: n}
-	mm.prepare()
-	for tok := 0; tok < n; tok++ {
-		mm.quantize(tok)
-	}
+	mm := quantizedJob(m, x, n)
 	y := make([]float32, n*m.Rows+1)
 	y[n*m.Rows] = 42
 	for r0 := 0; r0 < m.Rows; r0 += step {
@@ -135,11 +131,7 @@ func BenchmarkTiles16(b *testing.B) {
 			cols, n := 896, 64
 			m, _ := randMatrix(b, r, typ, rows, cols)
 			x := randFloats(r, n*cols, 1)
-			mm := matmulJob{w: &m, x: x, n: n}
-			mm.prepare()
-			for tok := 0; tok < n; tok++ {
-				mm.quantize(tok)
-			}
+			mm := quantizedJob(&m, x, n)
 			y := make([]float32, n*rows)
 			for _, lv := range tileLevels(typ) {
 				b.Run(fmt.Sprintf("%v/%dx%d/level=%d", typ, rows, cols, lv), func(b *testing.B) {
@@ -150,11 +142,7 @@ func BenchmarkTiles16(b *testing.B) {
 				})
 			}
 			b.Run(fmt.Sprintf("%v/%dx%d/rows", typ, rows, cols), func(b *testing.B) {
-				mm := matmulJob{w: &m, x: x, n: 4} // below tiledMin: the one-token kernels, 4 tokens at a time
-				mm.prepare()
-				for tok := 0; tok < 4; tok++ {
-					mm.quantize(tok)
-				}
+				mm := quantizedJob(&m, x, 4) // below tiledMin: the one-token kernels, 4 tokens at a time
 				for b.Loop() {
 					for t := 0; t < n; t += 4 {
 						matRows(&m, &mm.a, 0, rows, 4, y)

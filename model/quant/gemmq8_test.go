@@ -38,11 +38,7 @@ func TestTilesQ8(t *testing.T) {
 				if n == 17 {
 					clear(x[3*cols : 4*cols]) // an all-zero token
 				}
-				mm := matmulJob{w: &m, x: x, n: n}
-				mm.prepare()
-				for tok := 0; tok < n; tok++ {
-					mm.quantize(tok)
-				}
+				mm := quantizedJob(&m, x, n)
 				ref := m // the portable product reads the widened int8 layout
 				if m.nibz {
 					records++
@@ -85,11 +81,7 @@ func BenchmarkTilesQ8(b *testing.B) {
 		rows, cols, n := c.rows, 896, 64
 		m, _ := randMatrix(b, r, c.typ, rows, cols)
 		x := randFloats(r, n*cols, 1)
-		mm := matmulJob{w: &m, x: x, n: n}
-		mm.prepare()
-		for tok := 0; tok < n; tok++ {
-			mm.quantize(tok)
-		}
+		mm := quantizedJob(&m, x, n)
 		y := make([]float32, n*rows)
 		for _, tiles := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%v/%dx%d/tiles=%v", c.typ, rows, cols, tiles), func(b *testing.B) {

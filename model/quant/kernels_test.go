@@ -27,11 +27,7 @@ func TestKernelsMatchPortable(t *testing.T) {
 			rows, n := 5, 6
 			m, _ := randMatrix(t, r, typ, rows, cols)
 			x := randFloats(r, n*cols, 1)
-			mm := matmulJob{w: &m, x: x, n: n}
-			mm.prepare()
-			for tok := 0; tok < n; tok++ {
-				mm.quantize(tok)
-			}
+			mm := quantizedJob(&m, x, n)
 			a := &mm.a
 			for _, lvl := range kernelVariants() {
 				y := make([]float32, n*rows)
@@ -98,11 +94,7 @@ func TestKernelsMatchPortable(t *testing.T) {
 			rows, n := 5, 6
 			m, deq := randMatrix(t, r, typ, rows, cols)
 			x := randFloats(r, n*cols, 1)
-			mm := matmulJob{w: &m, x: x, n: n}
-			mm.prepare()
-			for tok := 0; tok < n; tok++ {
-				mm.quantize(tok)
-			}
+			mm := quantizedJob(&m, x, n)
 			a := &mm.a
 			y := make([]float32, n*rows)
 			for r0 := 0; r0 < rows; r0 += 2 {
@@ -140,11 +132,7 @@ func BenchmarkKernelLevels(b *testing.B) {
 		for _, shape := range [][2]int{{4864, 896}, {896, 4864}} {
 			rows, cols, n := shape[0], shape[1], 8
 			m, _ := randMatrix(b, r, typ, rows, cols)
-			mm := matmulJob{w: &m, x: randFloats(r, n*cols, 1), n: n}
-			mm.prepare()
-			for tok := 0; tok < n; tok++ {
-				mm.quantize(tok)
-			}
+			mm := quantizedJob(&m, randFloats(r, n*cols, 1), n)
 			y := make([]float32, n*rows)
 			for _, lvl := range kernelVariants() {
 				b.Run(fmt.Sprintf("%v/%dx%d/level=%d", typ, rows, cols, lvl), func(b *testing.B) {

@@ -50,6 +50,18 @@ func randMatrix(t testing.TB, r *rand.Rand, typ gguf.Type, rows, cols int) (Matr
 	return m, deq
 }
 
+// quantizedJob returns a matmulJob for w and the n tokens of x with every
+// token's activations prepared and quantized, as Pool.matmul leaves them
+// before it runs the kernels.
+func quantizedJob(w *Matrix, x []float32, n int) *matmulJob {
+	mm := &matmulJob{w: w, x: x, n: n}
+	mm.prepare()
+	for tok := range n {
+		mm.quantize(tok)
+	}
+	return mm
+}
+
 // emulateActivations returns x as llama.cpp's CPU backend hands it to the
 // dot product for weights of type typ, written independently of the
 // kernels' quantizers: Q8_0 blocks with d = fp16(amax/127) and quants

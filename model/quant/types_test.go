@@ -184,11 +184,7 @@ func TestNewKernelsMatchPortable(t *testing.T) {
 			rows, n := 5, 6
 			m, deq := randMatrix(t, r, typ, rows, cols)
 			x := randFloats(r, n*cols, 1)
-			mm := matmulJob{w: &m, x: x, n: n}
-			mm.prepare()
-			for tok := 0; tok < n; tok++ {
-				mm.quantize(tok)
-			}
+			mm := quantizedJob(&m, x, n)
 			y := make([]float32, n*rows)
 			want := make([]float32, n*rows)
 			for r0 := 0; r0 < rows; r0 += 2 {
@@ -202,11 +198,7 @@ func TestNewKernelsMatchPortable(t *testing.T) {
 				gm.qs, gm.ds, gm.ms, gm.nibz = nil, nil, nil, false
 				gm.repackInt8()
 			}
-			gmm := matmulJob{w: &gm, x: x, n: n}
-			gmm.prepare()
-			for tok := 0; tok < n; tok++ {
-				gmm.quantize(tok)
-			}
+			gmm := quantizedJob(&gm, x, n)
 			k.mat(&gm, &gmm.a, 0, rows, n, want)
 			for i := range y {
 				tok, row := i/rows, i%rows

@@ -142,11 +142,7 @@ func TestQ4KVariants(t *testing.T) {
 	const rows, cols, n = 6, 512, 6
 	m, _ := randMatrix(t, r, gguf.TypeQ4_K, rows, cols)
 	x := randFloats(r, n*cols, 1)
-	mm := matmulJob{w: &m, x: x, n: n}
-	mm.prepare()
-	for tok := 0; tok < n; tok++ {
-		mm.quantize(tok)
-	}
+	mm := quantizedJob(&m, x, n)
 	want := make([]float32, n*rows)
 	for tok := 0; tok < n; tok++ {
 		for row := 0; row < rows; row++ {
