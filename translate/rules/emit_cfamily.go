@@ -100,14 +100,7 @@ func emitCFamily(prog *Program, from string, java bool) (string, error) {
 		}
 		body.WriteString("\n")
 	}
-	for i, f := range prog.Funcs {
-		if i > 0 {
-			body.WriteString("\n")
-		}
-		e.b.Reset()
-		e.function(f)
-		body.WriteString(e.b.String())
-	}
+	functions(&body, prog, "\n", &e.b, e.function)
 	if err := e.err(); err != nil {
 		return "", err
 	}

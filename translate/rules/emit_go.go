@@ -76,14 +76,7 @@ func emitGo(prog *Program, pyStr bool) (string, error) {
 	renameVars(prog, goReserved)
 	g := &goEmit{imports: map[string]bool{}, helpers: map[string]bool{}, pyStr: pyStr, prog: prog}
 	var body strings.Builder
-	for i, f := range prog.Funcs {
-		if i > 0 {
-			body.WriteString("\n")
-		}
-		g.b.Reset()
-		g.function(f)
-		body.WriteString(g.b.String())
-	}
+	functions(&body, prog, "\n", &g.b, g.function)
 	if err := g.err(); err != nil {
 		return "", err
 	}

@@ -32,14 +32,7 @@ type jsEmit struct {
 func emitJS(prog *Program, from string) (string, error) {
 	e := &jsEmit{helpers: map[string]bool{}, prog: prog, src: from}
 	var body strings.Builder
-	for i, f := range prog.Funcs {
-		if i > 0 {
-			body.WriteString("\n")
-		}
-		e.b.Reset()
-		e.function(f)
-		body.WriteString(e.b.String())
-	}
+	functions(&body, prog, "\n", &e.b, e.function)
 	if err := e.err(); err != nil {
 		return "", err
 	}

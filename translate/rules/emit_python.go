@@ -49,14 +49,7 @@ func smallInt(x *Expr) bool {
 func emitPython(prog *Program, from string) (string, error) {
 	e := &pyEmit{imports: map[string]bool{}, helpers: map[string]bool{}, prog: prog, src: from}
 	var body strings.Builder
-	for i, f := range prog.Funcs {
-		if i > 0 {
-			body.WriteString("\n\n")
-		}
-		e.b.Reset()
-		e.function(f)
-		body.WriteString(e.b.String())
-	}
+	functions(&body, prog, "\n\n", &e.b, e.function)
 	if err := e.err(); err != nil {
 		return "", err
 	}

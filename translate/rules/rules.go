@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/weft-dev/weft/grammars"
 )
@@ -89,6 +90,19 @@ func Translate(ctx context.Context, from, to *grammars.Language, code string) (o
 		return emitCpp(prog, from.ID)
 	}
 	return "", fmt.Errorf("rules: no emitter for %s", to.Name)
+}
+
+// functions writes the code of each of prog's functions to body, sep between them: emit writes one
+// function's code to b, which is reset before each.
+func functions(body *strings.Builder, prog *Program, sep string, b *strings.Builder, emit func(*Func)) {
+	for i, f := range prog.Funcs {
+		if i > 0 {
+			body.WriteString(sep)
+		}
+		b.Reset()
+		emit(f)
+		body.WriteString(b.String())
+	}
 }
 
 // front runs the front-end of lang on d. charIndex says whether the source's strings index to
