@@ -18,6 +18,26 @@ func lang(t *testing.T, id string) *grammars.Language {
 	return l
 }
 
+// translateHas translates code from one language to another and checks that the output holds every
+// string of want and none of absent.
+func translateHas(t *testing.T, from, to, code string, want, absent []string) {
+	t.Helper()
+	out, err := Translate(context.Background(), lang(t, from), lang(t, to), code)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("missing %q in\n%s", w, out)
+		}
+	}
+	for _, a := range absent {
+		if strings.Contains(out, a) {
+			t.Errorf("unexpected %q in\n%s", a, out)
+		}
+	}
+}
+
 // irOf runs a front-end and inference and returns the program.
 func irOf(t *testing.T, id, code string) *Program {
 	t.Helper()
