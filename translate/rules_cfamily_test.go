@@ -3,7 +3,6 @@ package translate
 import (
 	"context"
 	"os/exec"
-	"strings"
 	"testing"
 )
 
@@ -39,36 +38,7 @@ func TestRulesJavaCppSemantics(t *testing.T) {
 	v := NewVerifier(nil, true)
 	for _, tc := range tests {
 		t.Run(tc.name+" to "+tc.to, func(t *testing.T) {
-			from, _ := LookupLanguage(tc.from)
-			to, _ := LookupLanguage(tc.to)
-			for _, tool := range runTools[to.ID] {
-				if _, err := exec.LookPath(tool); err != nil {
-					skipOrFail(t, "%s not installed", tool)
-				}
-			}
-			res, err := (&Rules{}).Translate(context.Background(), Request{Code: tc.code, From: from, To: to})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var p Program
-			switch to.ID {
-			case "java":
-				p = Program{Lang: to, Main: "Main.java", Files: map[string]string{"Main.java": "class Main {\n" + res.Code +
-					"\npublic static void main(String[] args) { System.out.println(" + tc.call + "); }\n}\n"}}
-			case "cpp":
-				p = Program{Lang: to, Main: "main.cpp", Files: map[string]string{"main.cpp": res.Code +
-					"\nint main() { std::cout << " + tc.call + " << std::endl; }\n"}}
-			}
-			rr, err := v.Run(context.Background(), p, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !rr.Built {
-				t.Fatalf("does not build: %s\n%s", rr.BuildError, res.Code)
-			}
-			if got := strings.TrimSpace(rr.Run.Stdout); got != tc.want {
-				t.Errorf("%s = %s, want %s (%s)\n%s", tc.call, got, tc.want, rr.Run.Stderr, res.Code)
-			}
+			runTranslated(t, v, tc.from, tc.to, tc.code, tc.call, tc.want)
 		})
 	}
 }

@@ -356,40 +356,54 @@ func TestRulesJavaScriptSemantics(t *testing.T) {
 	v := NewVerifier(nil, true)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			from, _ := LookupLanguage(tc.from)
-			to, _ := LookupLanguage(tc.to)
-			for _, tool := range runTools[to.ID] {
-				if _, err := exec.LookPath(tool); err != nil {
-					skipOrFail(t, "%s not installed", tool)
-				}
-			}
-			res, err := (&Rules{}).Translate(context.Background(), Request{Code: tc.code, From: from, To: to})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var p Program
-			switch to.ID {
-			case "javascript":
-				p = Program{Lang: to, Main: "main.js", Files: map[string]string{"main.js": res.Code + "\nconsole.log(JSON.stringify(" + tc.call + "));\n"}}
-			case "python":
-				p = Program{Lang: to, Main: "main.py", Files: map[string]string{"main.py": res.Code + "\nimport json\nprint(json.dumps(" + tc.call + ", separators=(',', ':')))\n"}}
-			case "go":
-				src := strings.Replace(res.Code, "package main", "package main\n\nimport \"fmt\"", 1)
-				if !strings.Contains(src, "package main") {
-					src = "package main\n\nimport \"fmt\"\n\n" + src
-				}
-				p = Program{Lang: to, Main: "main.go", Files: map[string]string{"main.go": src + "\nfunc main() { fmt.Println(" + tc.call + ") }\n"}}
-			}
-			rr, err := v.Run(context.Background(), p, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !rr.Built {
-				t.Fatalf("does not build: %s\n%s", rr.BuildError, res.Code)
-			}
-			if got := strings.TrimSpace(rr.Run.Stdout); got != tc.want {
-				t.Errorf("%s = %s, want %s (%s)\n%s", tc.call, got, tc.want, rr.Run.Stderr, res.Code)
-			}
+			runTranslated(t, v, tc.from, tc.to, tc.code, tc.call, tc.want)
 		})
+	}
+}
+
+// runTranslated translates code with the rules engine, runs the translation with call printed (as
+// JSON where the language has it), and checks that it prints want. It skips (fails under CI) where
+// the target's tools are missing.
+func runTranslated(t *testing.T, v *Verifier, fromID, toID, code, call, want string) {
+	t.Helper()
+	from, _ := LookupLanguage(fromID)
+	to, _ := LookupLanguage(toID)
+	for _, tool := range runTools[to.ID] {
+		if _, err := exec.LookPath(tool); err != nil {
+			skipOrFail(t, "%s not installed", tool)
+		}
+	}
+	res, err := (&Rules{}).Translate(context.Background(), Request{Code: code, From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Program
+	switch to.ID {
+	case "javascript":
+		p = Program{Lang: to, Main: "main.js", Files: map[string]string{"main.js": res.Code + "\nconsole.log(JSON.stringify(" + call + "));\n"}}
+	case "python":
+		p = Program{Lang: to, Main: "main.py", Files: map[string]string{"main.py": res.Code + "\nimport json\nprint(json.dumps(" + call + ", separators=(',', ':')))\n"}}
+	case "go":
+		src := strings.Replace(res.Code, "package main", "package main\n\nimport \"fmt\"", 1)
+		if !strings.Contains(src, "package main") {
+			src = "package main\n\nimport \"fmt\"\n\n" + src
+		}
+		p = Program{Lang: to, Main: "main.go", Files: map[string]string{"main.go": src + "\nfunc main() { fmt.Println(" + call + ") }\n"}}
+	case "java":
+		p = Program{Lang: to, Main: "Main.java", Files: map[string]string{"Main.java": "class Main {\n" + res.Code +
+			"\npublic static void main(String[] args) { System.out.println(" + call + "); }\n}\n"}}
+	case "cpp":
+		p = Program{Lang: to, Main: "main.cpp", Files: map[string]string{"main.cpp": res.Code +
+			"\nint main() { std::cout << " + call + " << std::endl; }\n"}}
+	}
+	rr, err := v.Run(context.Background(), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rr.Built {
+		t.Fatalf("does not build: %s\n%s", rr.BuildError, res.Code)
+	}
+	if got := strings.TrimSpace(rr.Run.Stdout); got != want {
+		t.Errorf("%s = %s, want %s (%s)\n%s", call, got, want, rr.Run.Stderr, res.Code)
 	}
 }
